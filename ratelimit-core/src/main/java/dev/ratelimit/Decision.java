@@ -1,0 +1,180 @@
+package dev.ratelimit;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The answer to one request for permits: whether it was allowed and what the client should know.
+ *
+ * <ul>
+ *   <li>{@link #limit()}: the limit this decision reports. When denied, the limit that denied (of several, the one
+ *       with the longest wait). When allowed, the limit with the fewest permits left (the first on a tie).</li>
+ *   <li>{@link #remaining()}: permits that could still be acquired now, after this decision, under the tightest
+ *       limit.</li>
+ *   <li>{@link #resetAfter()}: how long until the reported limit is back at its full allowance if nothing more
+ *       is spent.</li>
+ *   <li>{@link #retryAfter()}: zero when allowed; when denied, the least wait after which the same request
+ *       would be allowed if nothing else is spent. It is exact: retrying at exactly this time succeeds and one
+ *       microsecond earlier fails. For {@link Reason#EXCEEDS_CAPACITY} it is {@link #NEVER_MICROS}.</li>
+ * </ul>
+ *
+ * <p>Immutable and thread-safe. Stores and tests create decisions through the static factories.
+ */
+public final class Decision {
+
+    /** {@link #retryAfterMicros()} of a request that can never be allowed. */
+    public static final long NEVER_MICROS = Long.MAX_VALUE;
+
+    /** Why a decision was made. */
+    public enum Reason {
+        /** Every limit had room; the permits were spent. */
+        WITHIN_LIMIT,
+        /** A limit had too few permits left; nothing was spent. */
+        LIMIT_EXCEEDED,
+        /** More permits were asked for than a limit can ever hold; nothing was spent and waiting will not help. */
+        EXCEEDS_CAPACITY,
+        /** The store failed or timed out and the limiter's {@link FailurePolicy} made the decision. */
+        STORE_UNAVAILABLE
+    }
+
+    private final boolean allowed;
+    private final Reason reason;
+    private final Limit limit;
+    private final long remaining;
+    private final long resetAfterMicros;
+    private final long retryAfterMicros;
+
+    private Decision(boolean allowed, Reason reason, Limit limit, long remaining, long resetAfterMicros,
+            long retryAfterMicros) {
+        this.allowed = allowed;
+        this.reason = reason;
+        this.limit = limit;
+        this.remaining = remaining;
+        this.resetAfterMicros = resetAfterMicros;
+        this.retryAfterMicros = retryAfterMicros;
+    }
+
+    /** An allowed decision; permits were spent. */
+    public static Decision allowed(Limit limit, long remaining, long resetAfterMicros) {
+        Objects.requireNonNull(limit, "limit");
+        checkNotNegative("remaining", remaining);
+        checkNotNegative("resetAfterMicros", resetAfterMicros);
+        return new Decision(true, Reason.WITHIN_LIMIT, limit, remaining, resetAfterMicros, 0);
+    }
+
+    /**
+     * A denied decision: {@code limit} had too few permits left.
+     *
+     * @throws IllegalArgumentException if retryAfterMicros is not positive
+     */
+    public static Decision denied(Limit limit, long remaining, long resetAfterMicros, long retryAfterMicros) {
+        Objects.requireNonNull(limit, "limit");
+        checkNotNegative("remaining", remaining);
+        checkNotNegative("resetAfterMicros", resetAfterMicros);
+        if (retryAfterMicros <= 0) {
+            throw new IllegalArgumentException("retryAfterMicros must be positive but was " + retryAfterMicros);
+        }
+        return new Decision(false, Reason.LIMIT_EXCEEDED, limit, remaining, resetAfterMicros, retryAfterMicros);
+    }
+
+    /** A denial because the request asked for more than {@code limit}'s {@link Limit#capacity()}. */
+    public static Decision exceedsCapacity(Limit limit, long remaining, long resetAfterMicros) {
+        Objects.requireNonNull(limit, "limit");
+        return new Decision(false, Reason.EXCEEDS_CAPACITY, limit, Math.max(0, remaining),
+                Math.max(0, resetAfterMicros), NEVER_MICROS);
+    }
+
+    /**
+     * A decision made without the store. Allowed decisions report {@code remaining} as given; denied ones wait
+     * {@code retryAfterMicros}.
+     */
+    public static Decision storeUnavailable(boolean allowed, Limit limit, long remaining, long retryAfterMicros) {
+        Objects.requireNonNull(limit, "limit");
+        checkNotNegative("remaining", remaining);
+        if (!allowed && retryAfterMicros <= 0) {
+            throw new IllegalArgumentException("retryAfterMicros must be positive but was " + retryAfterMicros);
+        }
+        return new Decision(allowed, Reason.STORE_UNAVAILABLE, limit, remaining, 0, allowed ? 0 : retryAfterMicros);
+    }
+
+    /** Whether the permits were granted. */
+    public boolean allowed() {
+        return allowed;
+    }
+
+    /** Why. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The limit this decision reports; see the class comment. */
+    public Limit limit() {
+        return limit;
+    }
+
+    /** The limit that denied, or empty when allowed. */
+    public Optional<Limit> deniedBy() {
+        return allowed ? Optional.empty() : Optional.of(limit);
+    }
+
+    /** Permits that could still be acquired now under the tightest limit. */
+    public long remaining() {
+        return remaining;
+    }
+
+    /** Time until the reported limit is back at full allowance. */
+    public Duration resetAfter() {
+        return Duration.of(resetAfterMicros, java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    /** {@link #resetAfter()} in microseconds. */
+    public long resetAfterMicros() {
+        return resetAfterMicros;
+    }
+
+    /**
+     * The least wait before the same request can succeed; zero when allowed. For a request that can never
+     * succeed ({@link Reason#EXCEEDS_CAPACITY}) it is {@link java.time.temporal.ChronoUnit#FOREVER}'s duration.
+     */
+    public Duration retryAfter() {
+        if (retryAfterMicros == NEVER_MICROS) {
+            return java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        }
+        return Duration.of(retryAfterMicros, java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    /** {@link #retryAfter()} in microseconds; {@link #NEVER_MICROS} if the request can never succeed. */
+    public long retryAfterMicros() {
+        return retryAfterMicros;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Decision d
+                && allowed == d.allowed
+                && reason == d.reason
+                && limit.equals(d.limit)
+                && remaining == d.remaining
+                && resetAfterMicros == d.resetAfterMicros
+                && retryAfterMicros == d.retryAfterMicros;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(allowed, reason, limit, remaining, resetAfterMicros, retryAfterMicros);
+    }
+
+    @Override
+    public String toString() {
+        return "Decision{" + (allowed ? "allowed" : "denied") + ", reason=" + reason + ", limit=" + limit
+                + ", remaining=" + remaining + ", resetAfterMicros=" + resetAfterMicros
+                + ", retryAfterMicros=" + (retryAfterMicros == NEVER_MICROS ? "never" : retryAfterMicros) + '}';
+    }
+
+    private static void checkNotNegative(String what, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " must not be negative but was " + value);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.ratelimit;
+
+import dev.ratelimit.internal.ThrottledLog;
+import dev.ratelimit.memory.InMemoryStore;
+import dev.ratelimit.spi.RateLimitStore;
+import dev.ratelimit.spi.StateTransition;
+import dev.ratelimit.spi.StoreBinding;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link RateLimiter} the builder makes. Thread-safe; holds no mutable state of its own. */
+final class DefaultRateLimiter implements RateLimiter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
+
+    private final String name;
+    private final List<Limit> limits;
+    private final Algorithm algorithm;
+    private final StoreBinding binding;
+    private final TimeSource time;
+    private final FailurePolicy failurePolicy;
+    private final RateLimitListener listener;
+    private final long timeoutNanos;
+    private final Limit smallestCapacity;
+    private final ThrottledLog failureLog;
+
+    DefaultRateLimiter(Builder b) {
+        this.limits = List.copyOf(b.limits);
+        this.algorithm = b.algorithm != null ? b.algorithm : Algorithm.TOKEN_BUCKET;
+        if (algorithm != Algorithm.TOKEN_BUCKET) {
+            for (Limit limit : limits) {
+                if (limit.hasBurst()) {
+                    throw new IllegalArgumentException("limit " + limit + " has a burst, which only TOKEN_BUCKET"
+                            + " uses, but the algorithm is " + algorithm);
+                }
+            }
+        }
+        StateTransition.of(algorithm).validate(limits);
+        String prefix = b.keyPrefix != null ? b.keyPrefix : "rl";
+        this.name = b.name != null ? b.name : prefix;
+        RateLimitStore store = b.store != null ? b.store : InMemoryStore.create();
+        this.binding = store.bind(prefix, algorithm, limits);
+        this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
+        this.failurePolicy = b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow();
+        this.listener = b.listener;
+        this.timeoutNanos = (b.timeout != null ? b.timeout : Duration.ofSeconds(1)).toNanos();
+        Limit smallest = limits.get(0);
+        for (Limit limit : limits) {
+            if (limit.capacity() < smallest.capacity()) {
+                smallest = limit;
+            }
+        }
+        this.smallestCapacity = smallest;
+        this.failureLog = new ThrottledLog(LOG, 10_000_000_000L);
+    }
+
+    @Override
+    public Decision tryAcquire(String key) {
+        return tryAcquire(key, 1);
+    }
+
+    @Override
+    public Decision tryAcquire(String key, long permits) {
+        checkKey(key);
+        checkPermits(permits);
+        if (permits > smallestCapacity.capacity()) {
+            return report(key, permits, Decision.exceedsCapacity(smallestCapacity, 0, 0));
+        }
+        Decision decision;
+        try {
+            decision = binding.tryAcquire(key, permits, time.nowMicros());
+        } catch (RuntimeException e) {
+            return onFailure(key, permits, e);
+        }
+        return report(key, permits, decision);
+    }
+
+    @Override
+    public CompletionStage<Decision> tryAcquireAsync(String key) {
+        return tryAcquireAsync(key, 1);
+    }
+
+    @Override
+    public CompletionStage<Decision> tryAcquireAsync(String key, long permits) {
+        checkKey(key);
+        checkPermits(permits);
+        if (permits > smallestCapacity.capacity()) {
+            return CompletableFuture.completedFuture(
+                    report(key, permits, Decision.exceedsCapacity(smallestCapacity, 0, 0)));
+        }
+        CompletionStage<Decision> stage;
+        try {
+            stage = binding.tryAcquireAsync(key, permits, time.nowMicros());
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(onFailure(key, permits, e));
+        }
+        CompletableFuture<Decision> future = stage.toCompletableFuture();
+        if (!future.isDone()) {
+            future = future.copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        return future.handle((decision, error) -> error == null
+                ? report(key, permits, decision)
+                : onFailure(key, permits, unwrap(error)));
+    }
+
+    @Override
+    public Decision acquire(String key, long permits, Duration maxWait) throws InterruptedException {
+        checkKey(key);
+        checkPermits(permits);
+        if (maxWait == null || maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must be zero or positive but was " + maxWait);
+        }
+        long budget = maxWait.getSeconds() >= Long.MAX_VALUE / 1_000_000 - 1
+                ? Long.MAX_VALUE : maxWait.getSeconds() * 1_000_000 + maxWait.getNano() / 1_000;
+        long deadline = saturatedAdd(time.nowMicros(), budget);
+        for (;;) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            Decision decision = tryAcquire(key, permits);
+            if (decision.allowed() || decision.reason() != Decision.Reason.LIMIT_EXCEEDED) {
+                return decision;
+            }
+            long wait = decision.retryAfterMicros();
+            if (saturatedAdd(time.nowMicros(), wait) > deadline) {
+                return decision;
+            }
+            time.sleepMicros(wait);
+        }
+    }
+
+    @Override
+    public Decision peek(String key) {
+        checkKey(key);
+        return binding.peek(key, time.nowMicros());
+    }
+
+    @Override
+    public void reset(String key) {
+        checkKey(key);
+        binding.reset(key);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<Limit> limits() {
+        return limits;
+    }
+
+    @Override
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    @Override
+    public String toString() {
+        return "RateLimiter{name=" + name + ", algorithm=" + algorithm + ", limits=" + limits + '}';
+    }
+
+    private Decision report(String key, long permits, Decision decision) {
+        if (listener != null) {
+            try {
+                if (decision.allowed()) {
+                    listener.onAllowed(name, key, permits, decision);
+                } else {
+                    listener.onDenied(name, key, permits, decision);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Rate limiter {}: listener {} threw", name, listener, e);
+            }
+        }
+        return decision;
+    }
+
+    private Decision onFailure(String key, long permits, Throwable error) {
+        Decision decision = switch (failurePolicy.kind) {
+            case ALLOW -> Decision.storeUnavailable(true, smallestCapacity,
+                    smallestCapacity.capacity() - permits, 0);
+            case DENY -> Decision.storeUnavailable(false, smallestCapacity, 0, failurePolicy.retryAfterMicros);
+            case FALLBACK -> failurePolicy.fallback.tryAcquire(key, permits);
+        };
+        if (LOG.isWarnEnabled()) {
+            failureLog.warn("Rate limiter " + name + ": store failed; " + failurePolicy + " decided", error);
+        }
+        if (listener != null) {
+            try {
+                listener.onStoreError(name, key, error, decision);
+            } catch (RuntimeException e) {
+                LOG.warn("Rate limiter {}: listener {} threw", name, listener, e);
+            }
+        }
+        return failurePolicy.kind == FailurePolicy.Kind.FALLBACK ? decision : report(key, permits, decision);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static void checkKey(String key) {
+        if (key == null) {
+            throw new IllegalArgumentException("key must not be null");
+        }
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+    }
+
+    private static void checkPermits(long permits) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits must be positive but was " + permits);
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.ratelimit;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a limiter decides when its store fails or times out.
+ *
+ * <ul>
+ *   <li>{@link #allow()} (fail-open, the default): the request is allowed. Right when the limiter protects against
+ *       overuse rather than enforcing a contract; an outage of the store is not an outage of the API.</li>
+ *   <li>{@link #deny()} (fail-closed): the request is denied with a short retry-after. Right when going over the
+ *       limit costs money or breaks an upstream's terms.</li>
+ *   <li>{@link #fallbackTo(RateLimiter)}: another limiter decides, typically an in-memory one with a share of the
+ *       global limit per instance.</li>
+ * </ul>
+ * Every failure is passed to the listener; failures are logged at WARN at most once per 10 seconds per limiter,
+ * with a count of those not logged.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class FailurePolicy {
+
+    enum Kind { ALLOW, DENY, FALLBACK }
+
+    private static final FailurePolicy ALLOW = new FailurePolicy(Kind.ALLOW, 0, null);
+    private static final FailurePolicy DENY = new FailurePolicy(Kind.DENY, 1_000_000, null);
+
+    final Kind kind;
+    final long retryAfterMicros;
+    final RateLimiter fallback;
+
+    private FailurePolicy(Kind kind, long retryAfterMicros, RateLimiter fallback) {
+        this.kind = kind;
+        this.retryAfterMicros = retryAfterMicros;
+        this.fallback = fallback;
+    }
+
+    /** Fail open: allow the request. Its decision has reason {@link Decision.Reason#STORE_UNAVAILABLE}. */
+    public static FailurePolicy allow() {
+        return ALLOW;
+    }
+
+    /** Fail closed: deny the request, telling the client to retry after 1 second. */
+    public static FailurePolicy deny() {
+        return DENY;
+    }
+
+    /**
+     * Fail closed, telling the client to retry after {@code retryAfter}.
+     *
+     * @throws IllegalArgumentException if retryAfter is not at least one microsecond
+     */
+    public static FailurePolicy deny(Duration retryAfter) {
+        Objects.requireNonNull(retryAfter, "retryAfter");
+        long micros = retryAfter.isNegative() ? -1 : retryAfter.toNanos() / 1_000;
+        if (micros < 1) {
+            throw new IllegalArgumentException("retryAfter must be at least 1us but was " + retryAfter);
+        }
+        return new FailurePolicy(Kind.DENY, micros, null);
+    }
+
+    /** Let {@code fallback} decide; its decision is returned as it is. */
+    public static FailurePolicy fallbackTo(RateLimiter fallback) {
+        return new FailurePolicy(Kind.FALLBACK, 0, Objects.requireNonNull(fallback, "fallback"));
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case ALLOW -> "FailurePolicy.allow()";
+            case DENY -> "FailurePolicy.deny(" + retryAfterMicros + "us)";
+            case FALLBACK -> "FailurePolicy.fallbackTo(" + fallback.name() + ")";
+        };
+    }
+}

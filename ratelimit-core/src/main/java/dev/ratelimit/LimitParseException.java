@@ -1,0 +1,30 @@
+package dev.ratelimit;
+
+/**
+ * Thrown by {@link Limit#parse(CharSequence)} when the text is not a limit. The message names the text and the
+ * zero-based position of the first character that could not be read; {@link #text()} and {@link #position()}
+ * give the same for programs.
+ */
+public final class LimitParseException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String text;
+    private final int position;
+
+    LimitParseException(String text, int position, String problem) {
+        super("Cannot parse limit \"" + text + "\" at position " + position + ": " + problem);
+        this.text = text;
+        this.position = position;
+    }
+
+    /** The text that was parsed. */
+    public String text() {
+        return text;
+    }
+
+    /** The zero-based position of the first character that could not be read. */
+    public int position() {
+        return position;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.ratelimit.spi;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Limit;
+import java.util.List;
+
+/**
+ * Fixed window: count permits per window of one period, windows aligned to the Unix epoch.
+ *
+ * <pre>
+ *   |--- window k ---|--- window k+1 ---|
+ *   start = floor(now / period) * period
+ *   allowed iff count + permits &lt;= limit; the count starts from 0 in each new window
+ * </pre>
+ *
+ * <p>State per limit: {@code [windowStart, count]}. The worst case is twice the limit in one period straddling a
+ * window edge ({@code limit} at the end of one window, {@code limit} at the start of the next); that is the price
+ * of two numbers of state and one comparison. A denied request may retry at the next window start, exactly.
+ * If the clock steps back into an earlier window, the stored window and its count stay in force.
+ */
+final class FixedWindow extends AbstractTransition {
+
+    static final FixedWindow INSTANCE = new FixedWindow();
+    private static final int WIDTH = 2;
+
+    @Override
+    public Algorithm algorithm() {
+        return Algorithm.FIXED_WINDOW;
+    }
+
+    @Override
+    public void validate(List<Limit> limits) {
+        // count + permits <= 2 * 2^53 and window arithmetic fit in a long for every valid Limit.
+    }
+
+    @Override
+    boolean fits(long[] s, List<Limit> limits) {
+        return s.length == 1 + WIDTH * limits.size();
+    }
+
+    private static long windowStart(long[] s, int i, long period, long now) {
+        long current = Math.floorDiv(now, period) * period;
+        return s != null && s[1 + WIDTH * i] >= current ? s[1 + WIDTH * i] : current;
+    }
+
+    private static long count(long[] s, int i, long windowStart) {
+        return s != null && s[1 + WIDTH * i] == windowStart ? s[2 + WIDTH * i] : 0;
+    }
+
+    @Override
+    boolean allows(long[] s, int i, Limit limit, long permits, long now) {
+        long start = windowStart(s, i, limit.periodMicros(), now);
+        return permits <= limit.permits() - count(s, i, start);
+    }
+
+    @Override
+    long available(long[] s, int i, Limit limit, long now) {
+        long start = windowStart(s, i, limit.periodMicros(), now);
+        return Math.max(0, limit.permits() - count(s, i, start));
+    }
+
+    @Override
+    long retryAfter(long[] s, int i, Limit limit, long permits, long now) {
+        return windowStart(s, i, limit.periodMicros(), now) + limit.periodMicros() - now;
+    }
+
+    @Override
+    long resetAfter(long[] s, int i, Limit limit, long now) {
+        long start = windowStart(s, i, limit.periodMicros(), now);
+        return count(s, i, start) == 0 ? 0 : start + limit.periodMicros() - now;
+    }
+
+    @Override
+    long[] spend(long[] s, List<Limit> limits, long permits, long now) {
+        long[] next = new long[1 + WIDTH * limits.size()];
+        for (int i = 0; i < limits.size(); i++) {
+            long start = windowStart(s, i, limits.get(i).periodMicros(), now);
+            next[1 + WIDTH * i] = start;
+            next[2 + WIDTH * i] = count(s, i, start) + permits;
+        }
+        return next;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.ratelimit.spi;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Limit;
+import java.util.List;
+
+/**
+ * Sliding window: the two-window weighted counter.
+ *
+ * <pre>
+ *        previous window          current window
+ *   |----------------------|-----------x----------|
+ *                          start      now
+ *             overlap = (period - (now - start)) / period
+ *   estimate = previous * overlap + current
+ *   allowed iff estimate + permits &lt;= limit
+ * </pre>
+ *
+ * <p>Windows are aligned to the Unix epoch as in {@link FixedWindow}. State per limit:
+ * {@code [windowStart, previous, current]}. The comparison is done exactly in integers, scaled by the period:
+ * {@code previous * (period - elapsed) + (current + permits) * period <= limit * period}, which is why
+ * {@code limit x period} (in microseconds) must stay below 2<sup>62</sup>.
+ *
+ * <p>Accuracy: the estimate assumes the previous window's permits were spread evenly. Within one aligned window
+ * the count never exceeds the limit; over an arbitrary sliding period the admitted count can exceed the limit
+ * when the previous window's traffic was bunched at its end (at most by the part of the previous window's count
+ * that the weighting discounts), and can fall short when it was bunched at its start. In exchange the state is
+ * three numbers, whatever the limit.
+ *
+ * <p>A denied request's wait is exact: it is the first microsecond at which the weighted estimate leaves room.
+ */
+final class SlidingWindow extends AbstractTransition {
+
+    static final SlidingWindow INSTANCE = new SlidingWindow();
+    private static final int WIDTH = 3;
+
+    @Override
+    public Algorithm algorithm() {
+        return Algorithm.SLIDING_WINDOW;
+    }
+
+    @Override
+    public void validate(List<Limit> limits) {
+        for (Limit limit : limits) {
+            checkProduct(limit, limit.permits(), limit.periodMicros(), "permits x period in microseconds",
+                    "SLIDING_WINDOW");
+        }
+    }
+
+    @Override
+    boolean fits(long[] s, List<Limit> limits) {
+        return s.length == 1 + WIDTH * limits.size();
+    }
+
+    /** The window start, previous and current counts in force at {@code now}. */
+    private static long start(long[] s, int i, long period, long now) {
+        long current = Math.floorDiv(now, period) * period;
+        return s != null && s[1 + WIDTH * i] > current ? s[1 + WIDTH * i] : current;
+    }
+
+    private static long previous(long[] s, int i, long period, long start) {
+        if (s == null) {
+            return 0;
+        }
+        long stored = s[1 + WIDTH * i];
+        if (stored == start) {
+            return s[2 + WIDTH * i];
+        }
+        return stored == start - period ? s[3 + WIDTH * i] : 0;
+    }
+
+    private static long current(long[] s, int i, long start) {
+        return s != null && s[1 + WIDTH * i] == start ? s[3 + WIDTH * i] : 0;
+    }
+
+    /** previous * (period - elapsed): the previous window's weight, scaled by the period. */
+    private static long weightedPrevious(long previous, long period, long start, long now) {
+        long elapsed = Math.max(0, now - start);
+        return previous * (period - elapsed);
+    }
+
+    @Override
+    boolean allows(long[] s, int i, Limit limit, long permits, long now) {
+        long period = limit.periodMicros();
+        long start = start(s, i, period, now);
+        long room = limit.permits() - current(s, i, start) - permits;
+        return room >= 0 && weightedPrevious(previous(s, i, period, start), period, start, now) <= room * period;
+    }
+
+    @Override
+    long available(long[] s, int i, Limit limit, long now) {
+        long period = limit.periodMicros();
+        long start = start(s, i, period, now);
+        long used = ceilDiv(weightedPrevious(previous(s, i, period, start), period, start, now), period);
+        return Math.max(0, limit.permits() - current(s, i, start) - used);
+    }
+
+    @Override
+    long retryAfter(long[] s, int i, Limit limit, long permits, long now) {
+        long period = limit.periodMicros();
+        long start = start(s, i, period, now);
+        long previous = previous(s, i, period, start);
+        long current = current(s, i, start);
+        long room = limit.permits() - current - permits;
+        if (room >= 0) {
+            // Still in this window: need previous * (period - elapsed) <= room * period.
+            long elapsed = period - room * period / previous;
+            return start + elapsed - now;
+        }
+        // Not in this window; in the next one the current count becomes the previous.
+        long nextRoom = limit.permits() - permits;
+        long elapsed = current == 0 ? 0 : Math.max(0, period - nextRoom * period / current);
+        return start + period + elapsed - now;
+    }
+
+    @Override
+    long resetAfter(long[] s, int i, Limit limit, long now) {
+        long period = limit.periodMicros();
+        long start = start(s, i, period, now);
+        if (current(s, i, start) > 0) {
+            return start + 2 * period - now;
+        }
+        return previous(s, i, period, start) > 0 ? start + period - now : 0;
+    }
+
+    @Override
+    long[] spend(long[] s, List<Limit> limits, long permits, long now) {
+        long[] next = new long[1 + WIDTH * limits.size()];
+        for (int i = 0; i < limits.size(); i++) {
+            long period = limits.get(i).periodMicros();
+            long start = start(s, i, period, now);
+            next[1 + WIDTH * i] = start;
+            next[2 + WIDTH * i] = previous(s, i, period, start);
+            next[3 + WIDTH * i] = current(s, i, start) + permits;
+        }
+        return next;
+    }
+}

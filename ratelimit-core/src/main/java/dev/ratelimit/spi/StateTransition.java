@@ -1,0 +1,68 @@
+package dev.ratelimit.spi;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Decision;
+import dev.ratelimit.Limit;
+import java.util.List;
+
+/**
+ * The reference implementation of an {@link Algorithm}: a pure function
+ * {@code (state, limits, permits, now) -> (new state, decision)} with no I/O and no clock of its own. It is the
+ * specification every store follows; the in-memory store runs it directly and remote stores are tested against
+ * it.
+ *
+ * <h2>State</h2>
+ * State is a {@code long[]} whose element 0 is the time (microseconds since the epoch) at which the key is back
+ * at full allowance if nothing more is spent: a store may drop the state then, and a missing state ({@code null})
+ * means exactly that. The rest is algorithm-specific and documented on each implementation. State that does not
+ * fit the limits (for example after the limits were changed) is treated as missing.
+ *
+ * <h2>Several limits</h2>
+ * A request is allowed only if every limit allows it, and then the permits are spent on every limit. A denied
+ * decision reports the denying limit with the longest wait (the first on a tie) and waits that long; an allowed
+ * decision reports the limit with the fewest permits left (the first on a tie). {@code remaining} is the least of
+ * the limits' remaining permits.
+ *
+ * <p>Implementations are stateless and thread-safe.
+ */
+public interface StateTransition {
+
+    /** The reference implementation of {@code algorithm}. */
+    static StateTransition of(Algorithm algorithm) {
+        return switch (algorithm) {
+            case FIXED_WINDOW -> FixedWindow.INSTANCE;
+            case SLIDING_WINDOW -> SlidingWindow.INSTANCE;
+            case SLIDING_LOG -> SlidingLog.INSTANCE;
+            case TOKEN_BUCKET -> TokenBucket.INSTANCE;
+        };
+    }
+
+    /** The algorithm this implements. */
+    Algorithm algorithm();
+
+    /**
+     * Checks that these limits can be evaluated exactly in 64-bit integer arithmetic.
+     *
+     * @throws IllegalArgumentException naming the limit that cannot
+     */
+    void validate(List<Limit> limits);
+
+    /**
+     * Evaluates a request for {@code permits} at {@code nowMicros}.
+     *
+     * @param state the key's current state, or {@code null} if it has none; never modified
+     * @param permits zero for a read that spends nothing, otherwise the permits to spend
+     * @return the new state (the same instance as {@code state} when nothing needs to be written) and the
+     *     decision
+     */
+    Result apply(long[] state, List<Limit> limits, long permits, long nowMicros);
+
+    /**
+     * The outcome of {@link #apply}.
+     *
+     * @param state the state to store; identical ({@code ==}) to the input when nothing changed
+     * @param decision the decision for the caller
+     */
+    record Result(long[] state, Decision decision) {
+    }
+}

@@ -1,0 +1,47 @@
+package dev.ratelimit.spi;
+
+import dev.ratelimit.Decision;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One limiter's view of a {@link RateLimitStore}: its namespace, algorithm and limits are fixed, and every call
+ * names only the key, the permits and the time.
+ *
+ * <p>The limiter validates its arguments before calling: keys are non-empty, permits are between 1 and the
+ * smallest {@linkplain dev.ratelimit.Limit#capacity() capacity} of the limits. {@code nowMicros} is the limiter's
+ * time; a store configured to use its own clock (such as Redis {@code TIME}) may ignore it.
+ *
+ * <p>Decisions must equal those of {@link StateTransition#apply} for the same state, limits, permits and time,
+ * including the choice of reported limit for several limits; the contract suite in {@code ratelimit-testkit}
+ * checks this.
+ *
+ * <p>Implementations must be thread-safe and atomic per key: concurrent calls for one key never admit more than
+ * the limits allow.
+ */
+public interface StoreBinding {
+
+    /** Evaluates and, if every limit allows, spends {@code permits} on every limit, atomically. */
+    Decision tryAcquire(String key, long permits, long nowMicros);
+
+    /**
+     * The asynchronous form of {@link #tryAcquire}. The default runs the synchronous call on the caller's
+     * thread and returns a completed (or failed) stage; stores with an asynchronous client override it.
+     */
+    default CompletionStage<Decision> tryAcquireAsync(String key, long permits, long nowMicros) {
+        try {
+            return CompletableFuture.completedFuture(tryAcquire(key, permits, nowMicros));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * The decision a request for zero permits would get: the current {@code remaining} and {@code resetAfter},
+     * with nothing spent and nothing written.
+     */
+    Decision peek(String key, long nowMicros);
+
+    /** Forgets the key's state, so its next request sees the full allowance. */
+    void reset(String key);
+}

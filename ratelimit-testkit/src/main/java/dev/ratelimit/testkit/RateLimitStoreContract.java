@@ -1,0 +1,425 @@
+package dev.ratelimit.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Decision;
+import dev.ratelimit.FailurePolicy;
+import dev.ratelimit.Limit;
+import dev.ratelimit.RateLimiter;
+import dev.ratelimit.spi.RateLimitStore;
+import dev.ratelimit.spi.StateTransition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The behaviour every {@link RateLimitStore} must have, as a JUnit 5 suite driven by a {@link FakeClock}.
+ *
+ * <p>A store module runs it by extending this class and returning its store:
+ * <pre>{@code
+ * class RedisStoreContractTest extends RateLimitStoreContract {
+ *     @Override
+ *     protected RateLimitStore store() {
+ *         return RedisStore.builder(jedis).clock(RedisClock.CALLER).build();
+ *     }
+ * }
+ * }</pre>
+ * The store must use the limiter's time (not its own clock) so the suite can drive it. Each test uses a fresh
+ * key prefix, so one store (and one server) can serve the whole suite. The central test,
+ * {@link #decisionsEqualTheReference}, replays seeded random request sequences and requires every decision to
+ * equal {@link StateTransition}'s; the others pin named behaviours so a failure says what broke.
+ */
+public abstract class RateLimitStoreContract {
+
+    private static final AtomicLong PREFIXES = new AtomicLong();
+    private static final String RUN = Long.toString(System.nanoTime() & 0xFFFFFF, 36);
+
+    /** The clock every limiter in the suite reads; starts at {@link FakeClock#DEFAULT_START}. */
+    protected final FakeClock clock = new FakeClock();
+
+    /**
+     * The store under test. Called once per limiter the suite builds; it may return the same instance each time.
+     */
+    protected abstract RateLimitStore store();
+
+    /** A limiter on {@link #store()} with a key prefix no other test uses. */
+    protected RateLimiter limiter(Algorithm algorithm, Limit... limits) {
+        return RateLimiter.builder()
+                .algorithm(algorithm)
+                .limits(limits)
+                .store(store())
+                .timeSource(clock)
+                .keyPrefix("contract-" + RUN + "-" + PREFIXES.incrementAndGet())
+                .failurePolicy(FailurePolicy.deny())
+                .build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void admitsExactlyTheLimitThenDenies(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(5, Duration.ofSeconds(10)));
+        for (int i = 4; i >= 0; i--) {
+            Decision d = limiter.tryAcquire("k");
+            assertThat(d.allowed()).as("request %d", 5 - i).isTrue();
+            assertThat(d.reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);
+            assertThat(d.remaining()).isEqualTo(i);
+            assertThat(d.retryAfterMicros()).isZero();
+        }
+        Decision denied = limiter.tryAcquire("k");
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.reason()).isEqualTo(Decision.Reason.LIMIT_EXCEEDED);
+        assertThat(denied.remaining()).isZero();
+        assertThat(denied.retryAfterMicros()).isPositive();
+        assertThat(denied.deniedBy()).contains(Limit.of(5, Duration.ofSeconds(10)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void retryingAtRetryAfterSucceedsAndOneMicrosecondEarlierFails(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(3, Duration.ofSeconds(1)));
+        clock.advanceMicros(123_457);
+        for (int round = 0; round < 4; round++) {
+            Decision denied;
+            do {
+                denied = limiter.tryAcquire("k");
+                clock.advanceMicros(71_111);
+            } while (denied.allowed());
+            clock.advanceMicros(-71_111);
+            long wait = denied.retryAfterMicros();
+            clock.advanceMicros(wait - 1);
+            assertThat(limiter.tryAcquire("k").allowed()).as("round %d, 1us before retryAfter=%d", round, wait)
+                    .isFalse();
+            clock.advanceMicros(1);
+            assertThat(limiter.tryAcquire("k").allowed()).as("round %d, at retryAfter=%d", round, wait).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void retryAfterIsExactWithSeveralPermitsAndSeveralLimits(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(4, Duration.ofMillis(700)), Limit.of(9, Duration.ofSeconds(5)));
+        Random random = new Random(42);
+        int checked = 0;
+        for (int i = 0; i < 200 && checked < 12; i++) {
+            long permits = 1 + random.nextInt(3);
+            Decision d = limiter.tryAcquire("k", permits);
+            if (!d.allowed()) {
+                long wait = d.retryAfterMicros();
+                clock.advanceMicros(wait - 1);
+                assertThat(limiter.tryAcquire("k", permits).allowed()).as("1us before %s", d).isFalse();
+                clock.advanceMicros(1);
+                assertThat(limiter.tryAcquire("k", permits).allowed()).as("at retryAfter of %s", d).isTrue();
+                checked++;
+            }
+            clock.advanceMicros(random.nextInt(150_000));
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(5);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void keysAreIndependent(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(2, Duration.ofMinutes(1)));
+        assertThat(limiter.tryAcquire("a", 2).allowed()).isTrue();
+        assertThat(limiter.tryAcquire("a").allowed()).isFalse();
+        assertThat(limiter.tryAcquire("b", 2).allowed()).isTrue();
+        assertThat(limiter.tryAcquire("ab").remaining()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void limitersWithDifferentPrefixesDoNotShareState(Algorithm algorithm) {
+        RateLimiter one = limiter(algorithm, Limit.of(1, Duration.ofMinutes(1)));
+        RateLimiter two = limiter(algorithm, Limit.of(1, Duration.ofMinutes(1)));
+        assertThat(one.tryAcquire("k").allowed()).isTrue();
+        assertThat(two.tryAcquire("k").allowed()).isTrue();
+        assertThat(one.tryAcquire("k").allowed()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void resetRestoresTheFullAllowance(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(3, Duration.ofHours(1)));
+        limiter.tryAcquire("k", 3);
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+        limiter.reset("k");
+        Decision after = limiter.tryAcquire("k");
+        assertThat(after.allowed()).isTrue();
+        assertThat(after.remaining()).isEqualTo(2);
+        limiter.reset("never-used");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void peekSpendsNothing(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(3, Duration.ofMinutes(1)));
+        Decision fresh = limiter.peek("k");
+        assertThat(fresh.allowed()).isTrue();
+        assertThat(fresh.remaining()).isEqualTo(3);
+        assertThat(fresh.resetAfterMicros()).isZero();
+        limiter.tryAcquire("k", 2);
+        for (int i = 0; i < 3; i++) {
+            Decision peeked = limiter.peek("k");
+            assertThat(peeked.remaining()).isEqualTo(1);
+            assertThat(peeked.resetAfterMicros()).isPositive();
+        }
+        assertThat(limiter.tryAcquire("k").remaining()).isZero();
+        assertThat(limiter.peek("k").remaining()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void severalPermitsAreSpentTogether(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(5, Duration.ofMinutes(1)));
+        assertThat(limiter.tryAcquire("k", 3).remaining()).isEqualTo(2);
+        Decision tooMany = limiter.tryAcquire("k", 3);
+        assertThat(tooMany.allowed()).isFalse();
+        assertThat(tooMany.remaining()).isEqualTo(2);
+        assertThat(limiter.tryAcquire("k", 2).allowed()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aRequestLargerThanTheCapacityIsDeniedAsSuchAndSpendsNothing(Algorithm algorithm) throws Exception {
+        RateLimiter limiter = limiter(algorithm, Limit.of(5, Duration.ofMinutes(1)));
+        Decision d = limiter.tryAcquire("k", 6);
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.reason()).isEqualTo(Decision.Reason.EXCEEDS_CAPACITY);
+        assertThat(d.retryAfterMicros()).isEqualTo(Decision.NEVER_MICROS);
+        assertThat(limiter.acquire("k", 6, Duration.ofDays(1)).reason())
+                .isEqualTo(Decision.Reason.EXCEEDS_CAPACITY);
+        assertThat(clock.sleeps()).isEmpty();
+        assertThat(limiter.tryAcquire("k", 5).allowed()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void severalLimitsSpendOnAllOrNone(Algorithm algorithm) {
+        Limit perSecond = Limit.of(2, Duration.ofSeconds(1));
+        Limit perMinute = Limit.of(3, Duration.ofMinutes(1));
+        RateLimiter limiter = limiter(algorithm, perSecond, perMinute);
+        assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        Decision second = limiter.tryAcquire("k");
+        assertThat(second.allowed()).isTrue();
+        assertThat(second.limit()).isEqualTo(perSecond);
+        assertThat(second.remaining()).isZero();
+        Decision third = limiter.tryAcquire("k");
+        assertThat(third.allowed()).isFalse();
+        assertThat(third.deniedBy()).contains(perSecond);
+        // The denied request spent nothing on the minute limit: one more fits once the second has passed.
+        clock.advance(Duration.ofSeconds(2));
+        Decision fourth = limiter.tryAcquire("k");
+        assertThat(fourth.allowed()).isTrue();
+        assertThat(fourth.limit()).isEqualTo(perMinute);
+        assertThat(fourth.remaining()).isZero();
+        Decision fifth = limiter.tryAcquire("k");
+        assertThat(fifth.allowed()).isFalse();
+        assertThat(fifth.deniedBy()).contains(perMinute);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void hugeUnicodeAndLookAlikeKeysAreDistinct(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(1, Duration.ofMinutes(1)));
+        String huge = "x".repeat(5_000);
+        List<String> keys = List.of(huge, huge + "y", "用户-🙂", "用户-🙁", "a:b", "a", "a:", ":a", "{a}", "{a}b",
+                "a b", "a\u0000b", "a\nb", "*", "?", "[x]", "\\", "é", "e\u0301", " ");
+        for (String key : keys) {
+            assertThat(limiter.tryAcquire(key).allowed()).as("first request of %s", abbreviate(key)).isTrue();
+        }
+        for (String key : keys) {
+            assertThat(limiter.tryAcquire(key).allowed()).as("second request of %s", abbreviate(key)).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void sixteenThreadsOnOneKeyAdmitExactlyTheLimit(Algorithm algorithm) throws Exception {
+        int limit = 200;
+        RateLimiter limiter = limiter(algorithm, Limit.of(limit, Duration.ofHours(1)));
+        int threads = 16;
+        int attemptsEach = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int allowed = 0;
+                    for (int i = 0; i < attemptsEach; i++) {
+                        if (limiter.tryAcquire("hot").allowed()) {
+                            allowed++;
+                        }
+                    }
+                    return allowed;
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> result : results) {
+                total += result.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(total).isEqualTo(limit);
+            assertThat(limiter.peek("hot").remaining()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void fixedWindowsAlignToTheEpoch() {
+        RateLimiter limiter = limiter(Algorithm.FIXED_WINDOW, Limit.of(2, Duration.ofMinutes(1)));
+        clock.advance(Duration.ofSeconds(59));
+        limiter.tryAcquire("k", 2);
+        Decision denied = limiter.tryAcquire("k");
+        assertThat(denied.retryAfterMicros()).isEqualTo(1_000_000);
+        assertThat(denied.resetAfterMicros()).isEqualTo(1_000_000);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(limiter.tryAcquire("k", 2).allowed()).isTrue();
+    }
+
+    @Test
+    void slidingWindowWeighsThePreviousWindow() {
+        RateLimiter limiter = limiter(Algorithm.SLIDING_WINDOW, Limit.of(10, Duration.ofSeconds(10)));
+        limiter.tryAcquire("k", 10);
+        // A quarter into the next window the previous 10 weigh 7.5, so 2 more fit and a third does not.
+        clock.advance(Duration.ofMillis(12_500));
+        assertThat(limiter.tryAcquire("k", 2).remaining()).isZero();
+        Decision denied = limiter.tryAcquire("k");
+        assertThat(denied.allowed()).isFalse();
+        // 10 * (1 - e/10s) + 2 + 1 <= 10 first holds at e = 3s.
+        assertThat(denied.retryAfterMicros()).isEqualTo(500_000);
+    }
+
+    @Test
+    void tokenBucketRefillsContinuouslyAndHoldsItsBurst() {
+        RateLimiter limiter = limiter(Algorithm.TOKEN_BUCKET, Limit.of(10, Duration.ofSeconds(1)).withBurst(20));
+        assertThat(limiter.tryAcquire("k", 20).allowed()).isTrue();
+        Decision denied = limiter.tryAcquire("k");
+        assertThat(denied.retryAfterMicros()).isEqualTo(100_000);
+        assertThat(denied.resetAfterMicros()).isEqualTo(2_000_000);
+        clock.advance(Duration.ofMillis(350));
+        assertThat(limiter.tryAcquire("k", 3).allowed()).isTrue();
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+        clock.advance(Duration.ofHours(1));
+        assertThat(limiter.peek("k").remaining()).isEqualTo(20);
+    }
+
+    @Test
+    void tokenBucketIsExactForIntervalsThatAreNotWholeMicroseconds() {
+        RateLimiter limiter = limiter(Algorithm.TOKEN_BUCKET, Limit.of(3, Duration.ofSeconds(1)));
+        limiter.tryAcquire("k", 3);
+        long waited = 0;
+        for (int i = 0; i < 300; i++) {
+            Decision d = limiter.tryAcquire("k");
+            assertThat(d.allowed()).isFalse();
+            clock.advanceMicros(d.retryAfterMicros());
+            waited += d.retryAfterMicros();
+            assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        }
+        // 300 tokens at 3 per second take 100 s; rounding each wait up to a microsecond must not accumulate.
+        assertThat(waited).isBetween(100_000_000L - 1, 100_000_000L + 1);
+    }
+
+    @Test
+    void slidingLogIsExactOverTwentyFourHours() {
+        RateLimiter limiter = limiter(Algorithm.SLIDING_LOG, Limit.parse("5/24h"));
+        for (int i = 0; i < 5; i++) {
+            assertThat(limiter.tryAcquire("user-1").allowed()).isTrue();
+            clock.advance(Duration.ofHours(1));
+        }
+        Decision sixth = limiter.tryAcquire("user-1");
+        assertThat(sixth.allowed()).isFalse();
+        // The first upload was 5 hours ago; it leaves the window 19 hours from now.
+        assertThat(sixth.retryAfter()).isEqualTo(Duration.ofHours(19));
+        assertThat(sixth.resetAfter()).isEqualTo(Duration.ofHours(23));
+        clock.advance(Duration.ofHours(19));
+        assertThat(limiter.tryAcquire("user-1").allowed()).isTrue();
+        assertThat(limiter.tryAcquire("user-1").allowed()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aClockThatStepsBackGrantsNothingExtra(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(3, Duration.ofSeconds(10)));
+        clock.advance(Duration.ofSeconds(25));
+        limiter.tryAcquire("k", 3);
+        clock.advance(Duration.ofSeconds(-8));
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void blockingAcquireWaitsExactlyRetryAfter(Algorithm algorithm) throws Exception {
+        RateLimiter limiter = limiter(algorithm, Limit.of(2, Duration.ofSeconds(1)));
+        limiter.tryAcquire("k", 2);
+        long before = clock.nowMicros();
+        Decision d = limiter.acquire("k", 1, Duration.ofSeconds(5));
+        assertThat(d.allowed()).isTrue();
+        assertThat(clock.sleeps()).isNotEmpty();
+        assertThat(clock.nowMicros() - before).isEqualTo(clock.sleeps().stream().mapToLong(Long::longValue).sum());
+        Decision impatient = limiter.acquire("k", 2, Duration.ofMillis(1));
+        assertThat(impatient.allowed()).isFalse();
+    }
+
+    /**
+     * Replays seeded random sequences (3 keys, 1 or 2 limits, 1 to 3 permits, steps from 0 to 1.5 periods,
+     * occasional resets and peeks) and requires every decision to equal the reference implementation's.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void decisionsEqualTheReference(Algorithm algorithm) {
+        Limit[][] limitSets = {
+            {Limit.of(4, Duration.ofSeconds(1))},
+            {Limit.of(7, Duration.ofMillis(1_300))},
+            {Limit.of(3, Duration.ofMillis(250)), Limit.of(10, Duration.ofSeconds(2))},
+        };
+        StateTransition reference = StateTransition.of(algorithm);
+        for (int set = 0; set < limitSets.length; set++) {
+            List<Limit> limits = List.of(limitSets[set]);
+            RateLimiter limiter = limiter(algorithm, limitSets[set]);
+            Map<String, long[]> states = new HashMap<>();
+            Random random = new Random(7919L * (set + 1) + algorithm.ordinal());
+            long longest = limits.stream().mapToLong(Limit::periodMicros).max().orElseThrow();
+            for (int step = 0; step < 400; step++) {
+                String key = "k" + random.nextInt(3);
+                int action = random.nextInt(20);
+                long now = clock.nowMicros();
+                if (action == 0) {
+                    limiter.reset(key);
+                    states.remove(key);
+                } else if (action == 1) {
+                    Decision expected = reference.apply(states.get(key), limits, 0, now).decision();
+                    assertThat(limiter.peek(key)).as("set %d step %d peek %s", set, step, key).isEqualTo(expected);
+                } else {
+                    long permits = 1 + random.nextInt(3);
+                    StateTransition.Result expected = reference.apply(states.get(key), limits, permits, now);
+                    states.put(key, expected.state());
+                    assertThat(limiter.tryAcquire(key, permits))
+                            .as("set %d step %d key %s permits %d", set, step, key, permits)
+                            .isEqualTo(expected.decision());
+                }
+                int gap = random.nextInt(10);
+                clock.advanceMicros(gap < 3 ? 0 : gap < 9 ? random.nextLong(longest / 4) : random.nextLong(longest * 3 / 2));
+            }
+        }
+    }
+
+    private static String abbreviate(String key) {
+        return key.length() > 20 ? key.substring(0, 10) + "...(" + key.length() + " chars)" : key;
+    }
+}
