@@ -143,6 +143,20 @@ final class DefaultRateLimiter implements RateLimiter {
     }
 
     @Override
+    public Decision refund(String key, long permits) {
+        checkKey(key);
+        checkAdjustment(permits);
+        return binding.adjust(key, -permits, time.nowMicros());
+    }
+
+    @Override
+    public Decision penalize(String key, long permits) {
+        checkKey(key);
+        checkAdjustment(permits);
+        return binding.adjust(key, permits, time.nowMicros());
+    }
+
+    @Override
     public void reset(String key) {
         checkKey(key);
         binding.reset(key);
@@ -223,6 +237,13 @@ final class DefaultRateLimiter implements RateLimiter {
     private static void checkPermits(long permits) {
         if (permits < 1) {
             throw new IllegalArgumentException("permits must be positive but was " + permits);
+        }
+    }
+
+    private static void checkAdjustment(long permits) {
+        if (permits < 1 || permits > Limit.MAX_PERMITS) {
+            throw new IllegalArgumentException(
+                    "permits must be between 1 and " + Limit.MAX_PERMITS + " but was " + permits);
         }
     }
 

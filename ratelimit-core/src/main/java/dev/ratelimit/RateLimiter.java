@@ -78,6 +78,25 @@ public interface RateLimiter {
      */
     Decision peek(String key);
 
+    /**
+     * Gives back up to {@code permits} the key spent, for example when the work they paid for failed: each limit
+     * regains them, but never beyond its full allowance. For window algorithms only the current window's permits
+     * can be given back. Store failures propagate as {@link dev.ratelimit.spi.StoreException}.
+     *
+     * @return the key's state afterwards, as {@link #peek} reports it
+     * @throws IllegalArgumentException if key is null or empty, or permits is not positive
+     */
+    Decision refund(String key, long permits);
+
+    /**
+     * Spends up to {@code permits} more for the key without asking the limits, for example after a failed login;
+     * no limit goes below zero remaining. Store failures propagate as {@link dev.ratelimit.spi.StoreException}.
+     *
+     * @return the key's state afterwards, as {@link #peek} reports it
+     * @throws IllegalArgumentException if key is null or empty, or permits is not positive
+     */
+    Decision penalize(String key, long permits);
+
     /** Forgets the key's state: its next request sees the full allowance. Store failures propagate. */
     void reset(String key);
 

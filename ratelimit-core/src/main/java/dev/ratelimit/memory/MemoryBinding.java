@@ -48,6 +48,26 @@ final class MemoryBinding implements StoreBinding {
     }
 
     @Override
+    public Decision adjust(String key, long delta, long nowMicros) {
+        store.maybeSweep(nowMicros);
+        for (;;) {
+            Entry entry = entries.get(key);
+            if (entry == null) {
+                entry = insert(key);
+            }
+            long[] state = entry.state;
+            if (state == DEAD) {
+                remove(key, entry);
+                continue;
+            }
+            StateTransition.Result result = transition.adjust(state, limits, delta, nowMicros);
+            if (entry.compareAndSet(state, result.state())) {
+                return result.decision();
+            }
+        }
+    }
+
+    @Override
     public Decision peek(String key, long nowMicros) {
         Entry entry = entries.get(key);
         long[] state = entry == null || entry.state == DEAD ? null : entry.state;

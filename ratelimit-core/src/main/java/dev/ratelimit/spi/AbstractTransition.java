@@ -27,6 +27,29 @@ abstract class AbstractTransition implements StateTransition {
     /** A new state with {@code permits} spent on every limit; element 0 is set by the caller. */
     abstract long[] spend(long[] s, List<Limit> limits, long permits, long now);
 
+    /** A new state with {@code delta} added to what each limit has spent, clamped to [0, full]. */
+    abstract long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now);
+
+    @Override
+    public final Result adjust(long[] state, List<Limit> limits, long delta, long now) {
+        if (delta == 0 || delta > Limit.MAX_PERMITS || delta < -Limit.MAX_PERMITS) {
+            throw new IllegalArgumentException(
+                    "delta must be non-zero and at most " + Limit.MAX_PERMITS + " in magnitude but was " + delta);
+        }
+        long[] s = state != null && fits(state, limits) ? state : null;
+        long[] next = adjustSpent(s, limits, delta, now);
+        long fullAfter = 0;
+        for (int i = 0; i < limits.size(); i++) {
+            fullAfter = Math.max(fullAfter, resetAfter(next, i, limits.get(i), now));
+        }
+        next[0] = now + fullAfter;
+        return new Result(next, apply(next, limits, 0, now).decision());
+    }
+
+    static long clamp(long value, long min, long max) {
+        return Math.max(min, Math.min(max, value));
+    }
+
     @Override
     public final Result apply(long[] state, List<Limit> limits, long permits, long now) {
         long[] s = state != null && fits(state, limits) ? state : null;

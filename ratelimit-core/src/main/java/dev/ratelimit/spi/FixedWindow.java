@@ -80,4 +80,18 @@ final class FixedWindow extends AbstractTransition {
         }
         return next;
     }
+
+    @Override
+    long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
+        long[] next = new long[1 + WIDTH * limits.size()];
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            long start = windowStart(s, i, limit.periodMicros(), now);
+            long count = count(s, i, start);
+            next[1 + WIDTH * i] = start;
+            next[2 + WIDTH * i] = delta > 0
+                    ? Math.max(count, Math.min(limit.permits(), count + delta)) : Math.max(0, count + delta);
+        }
+        return next;
+    }
 }

@@ -113,18 +113,49 @@ final class SlidingLog extends AbstractTransition {
         }
         long newest = n > 0 ? s[1 + 2 * (n - 1)] : Long.MIN_VALUE;
         long stamp = Math.max(now, newest);
-        boolean merge = n > first && newest == stamp;
+        boolean merge = permits == 0 || n > first && newest == stamp;
         int kept = n - first;
         long[] next = new long[1 + 2 * (merge ? kept : kept + 1)];
         if (kept > 0) {
             System.arraycopy(s, 1 + 2 * first, next, 1, 2 * kept);
         }
         if (merge) {
-            next[next.length - 1] += permits;
+            if (permits != 0) {
+                next[next.length - 1] += permits;
+            }
         } else {
             next[next.length - 2] = stamp;
             next[next.length - 1] = permits;
         }
         return next;
+    }
+
+    @Override
+    long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
+        if (delta > 0) {
+            long room = delta;
+            for (Limit limit : limits) {
+                room = Math.min(room, limit.permits() - count(s, limit.periodMicros(), now));
+            }
+            if (room > 0) {
+                return spend(s, limits, room, now);
+            }
+            return spend(s, limits, 0, now);
+        }
+        long[] pruned = spend(s, limits, 0, now);
+        int n = entries(pruned);
+        long refund = -delta;
+        int keep = n;
+        while (keep > 0 && refund > 0) {
+            long count = pruned[2 * keep];
+            if (count <= refund) {
+                refund -= count;
+                keep--;
+            } else {
+                pruned[2 * keep] = count - refund;
+                refund = 0;
+            }
+        }
+        return java.util.Arrays.copyOf(pruned, 1 + 2 * keep);
     }
 }

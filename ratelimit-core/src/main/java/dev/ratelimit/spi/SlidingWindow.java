@@ -135,4 +135,20 @@ final class SlidingWindow extends AbstractTransition {
         }
         return next;
     }
+
+    @Override
+    long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
+        long[] next = new long[1 + WIDTH * limits.size()];
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            long period = limit.periodMicros();
+            long start = start(s, i, period, now);
+            long current = current(s, i, start);
+            next[1 + WIDTH * i] = start;
+            next[2 + WIDTH * i] = previous(s, i, period, start);
+            next[3 + WIDTH * i] = delta > 0
+                    ? Math.max(current, Math.min(limit.permits(), current + delta)) : Math.max(0, current + delta);
+        }
+        return next;
+    }
 }

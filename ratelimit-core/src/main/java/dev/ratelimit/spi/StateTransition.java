@@ -58,6 +58,20 @@ public interface StateTransition {
     Result apply(long[] state, List<Limit> limits, long permits, long nowMicros);
 
     /**
+     * Adjusts what the key has spent, without checking the limits: a positive {@code delta} spends that many
+     * more permits (a penalty), a negative one gives that many back (a refund). The result is clamped per limit
+     * between full allowance and empty: a penalty never takes a limit below zero remaining, a refund never above
+     * full. For {@link Algorithm#FIXED_WINDOW} and {@link Algorithm#SLIDING_WINDOW} the adjustment applies to the
+     * current window; for {@link Algorithm#SLIDING_LOG} a penalty is logged at {@code nowMicros} and a refund
+     * removes the newest entries; for {@link Algorithm#TOKEN_BUCKET} it moves the TAT by {@code delta} emission
+     * intervals.
+     *
+     * @param delta any value except zero, at most {@link Limit#MAX_PERMITS} in magnitude
+     * @return the new state and the decision a request for zero permits gets in it
+     */
+    Result adjust(long[] state, List<Limit> limits, long delta, long nowMicros);
+
+    /**
      * The outcome of {@link #apply}.
      *
      * @param state the state to store; identical ({@code ==}) to the input when nothing changed

@@ -42,6 +42,13 @@ public interface StoreBinding {
      */
     Decision peek(String key, long nowMicros);
 
+    /**
+     * Adjusts what the key has spent without checking the limits, atomically: a positive {@code delta} is a
+     * penalty, a negative one a refund, clamped per limit as {@link StateTransition#adjust} specifies. Returns the
+     * decision a request for zero permits gets afterwards.
+     */
+    Decision adjust(String key, long delta, long nowMicros);
+
     /** Forgets the key's state, so its next request sees the full allowance. */
     void reset(String key);
 }

@@ -108,4 +108,20 @@ final class TokenBucket extends AbstractTransition {
         }
         return next;
     }
+
+    @Override
+    long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
+        long[] next = new long[1 + WIDTH * limits.size()];
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            long denominator = limit.intervalDenominator();
+            long full = limit.capacity() * limit.intervalNumerator();
+            long debt = debt(s, i, limit, now);
+            long change = delta * limit.intervalNumerator();
+            long adjusted = delta > 0 ? Math.max(debt, Math.min(full, debt + change)) : Math.max(0, debt + change);
+            next[1 + WIDTH * i] = now + adjusted / denominator;
+            next[2 + WIDTH * i] = adjusted % denominator;
+        }
+        return next;
+    }
 }

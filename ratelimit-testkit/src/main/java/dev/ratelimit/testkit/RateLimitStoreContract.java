@@ -376,9 +376,40 @@ public abstract class RateLimitStoreContract {
         assertThat(impatient.allowed()).isFalse();
     }
 
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aRefundGivesBackWhatWasSpentButNeverMoreThanFull(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(5, Duration.ofMinutes(1)));
+        limiter.tryAcquire("k", 4);
+        assertThat(limiter.refund("k", 3).remaining()).isEqualTo(4);
+        assertThat(limiter.tryAcquire("k", 4).allowed()).isTrue();
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+        assertThat(limiter.refund("k", 100).remaining()).isEqualTo(5);
+        assertThat(limiter.refund("fresh", 2).remaining()).isEqualTo(5);
+        assertThat(limiter.tryAcquire("k", 5).allowed()).isTrue();
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aPenaltySpendsWithoutAskingButNeverBelowEmpty(Algorithm algorithm) {
+        RateLimiter limiter = limiter(algorithm, Limit.of(5, Duration.ofMinutes(1)), Limit.of(8, Duration.ofHours(1)));
+        limiter.tryAcquire("k", 1);
+        Decision penalized = limiter.penalize("k", 3);
+        assertThat(penalized.remaining()).isEqualTo(1);
+        assertThat(limiter.tryAcquire("k", 2).allowed()).isFalse();
+        assertThat(limiter.penalize("k", 100).remaining()).isZero();
+        Decision denied = limiter.tryAcquire("k");
+        assertThat(denied.allowed()).isFalse();
+        // Never below empty: one refund makes exactly one request fit again.
+        limiter.refund("k", 1);
+        assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+    }
+
     /**
      * Replays seeded random sequences (3 keys, 1 or 2 limits, 1 to 3 permits, steps from 0 to 1.5 periods,
-     * occasional resets and peeks) and requires every decision to equal the reference implementation's.
+     * occasional resets, peeks, refunds and penalties) and requires every decision to equal the reference implementation's.
      */
     @ParameterizedTest
     @EnumSource(Algorithm.class)
@@ -402,6 +433,13 @@ public abstract class RateLimitStoreContract {
                 if (action == 0) {
                     limiter.reset(key);
                     states.remove(key);
+                } else if (action == 2 || action == 3) {
+                    long delta = (action == 2 ? -1 : 1) * (1 + random.nextInt(3));
+                    StateTransition.Result expected = reference.adjust(states.get(key), limits, delta, now);
+                    states.put(key, expected.state());
+                    Decision actual = delta < 0 ? limiter.refund(key, -delta) : limiter.penalize(key, delta);
+                    assertThat(actual).as("set %d step %d adjust %s by %d", set, step, key, delta)
+                            .isEqualTo(expected.decision());
                 } else if (action == 1) {
                     Decision expected = reference.apply(states.get(key), limits, 0, now).decision();
                     assertThat(limiter.peek(key)).as("set %d step %d peek %s", set, step, key).isEqualTo(expected);
