@@ -19,6 +19,7 @@ final class LimitParser {
         expect('/');
         skipSpaces();
         long amount = 1;
+        int amountStart = pos;
         if (pos < text.length() && Character.isDigit(text.charAt(pos))) {
             amount = number("period amount");
             skipSpaces();
@@ -39,7 +40,7 @@ final class LimitParser {
             default -> throw fail(unitStart, "unknown unit \"" + unit + "\" (expected us, ms, s, m, h or d)");
         };
         if (amount > Limit.MAX_PERIOD_MICROS / unitMicros) {
-            throw fail(unitStart, "period is longer than 3650 days");
+            throw fail(amountStart, "period is longer than 3650 days");
         }
         long periodMicros = amount * unitMicros;
         long burst = permits;
@@ -56,7 +57,7 @@ final class LimitParser {
             pos += 5;
             int afterKeyword = pos;
             skipSpaces();
-            if (pos == afterKeyword) {
+            if (pos == afterKeyword && pos < text.length()) {
                 throw fail(pos, "expected a space after \"burst\"");
             }
             burst = number("burst");
@@ -65,9 +66,6 @@ final class LimitParser {
             if (pos < text.length()) {
                 throw fail(pos, "unexpected character '" + text.charAt(pos) + "' after the burst");
             }
-        }
-        if (periodMicros > Limit.MAX_PERIOD_MICROS) {
-            throw fail(unitStart, "period is longer than 3650 days");
         }
         return Limit.ofMicros(permits, periodMicros, burst, burstSet);
     }
