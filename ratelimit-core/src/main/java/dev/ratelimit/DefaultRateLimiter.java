@@ -30,6 +30,8 @@ final class DefaultRateLimiter implements RateLimiter {
     private final long timeoutNanos;
     private final Limit smallestCapacity;
     private final ThrottledLog failureLog;
+    private final boolean measuresLatency;
+    private final DenyCache denyCache;
 
     DefaultRateLimiter(Builder b) {
         this.limits = List.copyOf(b.limits);
@@ -59,6 +61,8 @@ final class DefaultRateLimiter implements RateLimiter {
         }
         this.smallestCapacity = smallest;
         this.failureLog = new ThrottledLog(LOG, 10_000_000_000L);
+        this.measuresLatency = listener != null && listener.measuresStoreLatency();
+        this.denyCache = b.denyCacheKeys > 0 ? new DenyCache(b.denyCacheKeys) : null;
     }
 
     @Override
@@ -73,11 +77,28 @@ final class DefaultRateLimiter implements RateLimiter {
         if (permits > smallestCapacity.capacity()) {
             return report(key, permits, Decision.exceedsCapacity(smallestCapacity, 0, 0));
         }
+        long now = time.nowMicros();
+        if (denyCache != null) {
+            Decision cached = denyCache.lookup(key, permits, now);
+            if (cached != null) {
+                return report(key, permits, cached);
+            }
+        }
+        long started = measuresLatency ? System.nanoTime() : 0;
         Decision decision;
         try {
-            decision = binding.tryAcquire(key, permits, time.nowMicros());
+            decision = binding.tryAcquire(key, permits, now);
         } catch (RuntimeException e) {
+            if (measuresLatency) {
+                listener.onStoreLatency(name, System.nanoTime() - started);
+            }
             return onFailure(key, permits, e);
+        }
+        if (measuresLatency) {
+            listener.onStoreLatency(name, System.nanoTime() - started);
+        }
+        if (denyCache != null && !decision.allowed()) {
+            denyCache.remember(key, permits, now, decision);
         }
         return report(key, permits, decision);
     }
@@ -95,9 +116,17 @@ final class DefaultRateLimiter implements RateLimiter {
             return CompletableFuture.completedFuture(
                     report(key, permits, Decision.exceedsCapacity(smallestCapacity, 0, 0)));
         }
+        long now = time.nowMicros();
+        if (denyCache != null) {
+            Decision cached = denyCache.lookup(key, permits, now);
+            if (cached != null) {
+                return CompletableFuture.completedFuture(report(key, permits, cached));
+            }
+        }
+        long started = measuresLatency ? System.nanoTime() : 0;
         CompletionStage<Decision> stage;
         try {
-            stage = binding.tryAcquireAsync(key, permits, time.nowMicros());
+            stage = binding.tryAcquireAsync(key, permits, now);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(onFailure(key, permits, e));
         }
@@ -105,9 +134,18 @@ final class DefaultRateLimiter implements RateLimiter {
         if (!future.isDone()) {
             future = future.copy().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
         }
-        return future.handle((decision, error) -> error == null
-                ? report(key, permits, decision)
-                : onFailure(key, permits, unwrap(error)));
+        return future.handle((decision, error) -> {
+            if (measuresLatency) {
+                listener.onStoreLatency(name, System.nanoTime() - started);
+            }
+            if (error != null) {
+                return onFailure(key, permits, unwrap(error));
+            }
+            if (denyCache != null && !decision.allowed()) {
+                denyCache.remember(key, permits, now, decision);
+            }
+            return report(key, permits, decision);
+        });
     }
 
     @Override
@@ -146,6 +184,9 @@ final class DefaultRateLimiter implements RateLimiter {
     public Decision refund(String key, long permits) {
         checkKey(key);
         checkAdjustment(permits);
+        if (denyCache != null) {
+            denyCache.forget(key);
+        }
         return binding.adjust(key, -permits, time.nowMicros());
     }
 
@@ -159,6 +200,9 @@ final class DefaultRateLimiter implements RateLimiter {
     @Override
     public void reset(String key) {
         checkKey(key);
+        if (denyCache != null) {
+            denyCache.forget(key);
+        }
         binding.reset(key);
     }
 

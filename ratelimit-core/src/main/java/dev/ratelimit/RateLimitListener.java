@@ -2,7 +2,9 @@ package dev.ratelimit;
 
 /**
  * Told of a limiter's decisions and store failures, for metrics and logs. Every method has an empty default, so
- * an implementation overrides only what it needs. A limiter without a listener makes no calls at all.
+ * an implementation overrides only what it needs. A limiter without a listener makes no calls at all, and one
+ * whose listener does not {@linkplain #measuresStoreLatency() measure latency} reads no extra clock.
+ * {@link #composite} combines several listeners, and {@link ViolationLog} is one that logs denials.
  *
  * <p>Methods run on the thread that made the decision, after it was made: keep them fast and never throw (an
  * exception is logged and otherwise ignored). Implementations must be thread-safe.
@@ -22,5 +24,25 @@ public interface RateLimitListener {
      * {@link #onAllowed} or {@link #onDenied} for the same request.
      */
     default void onStoreError(String limiter, String key, Throwable error, Decision decision) {
+    }
+
+    /**
+     * Whether {@link #onStoreLatency} should be called. Read once, when the limiter is built; when false the
+     * limiter does not time its store calls at all.
+     */
+    default boolean measuresStoreLatency() {
+        return false;
+    }
+
+    /** How long one successful or failed store call of {@code tryAcquire} took, in nanoseconds. */
+    default void onStoreLatency(String limiter, long nanos) {
+    }
+
+    /**
+     * A listener that passes every event to each of {@code listeners} in order; it measures store latency if any
+     * of them does. A listener that throws does not keep the others from hearing the event.
+     */
+    static RateLimitListener composite(RateLimitListener... listeners) {
+        return new CompositeListener(java.util.List.of(listeners));
     }
 }

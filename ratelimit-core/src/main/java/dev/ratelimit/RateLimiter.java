@@ -125,6 +125,7 @@ public interface RateLimiter {
      *   <tr><td>{@link #failurePolicy}</td><td>{@link FailurePolicy#allow()}</td></tr>
      *   <tr><td>{@link #listener}</td><td>none</td></tr>
      *   <tr><td>{@link #timeout}</td><td>1 second</td></tr>
+     *   <tr><td>{@link #localDenyCache}</td><td>off</td></tr>
      * </table>
      */
     final class Builder {
@@ -137,6 +138,7 @@ public interface RateLimiter {
         FailurePolicy failurePolicy;
         RateLimitListener listener;
         Duration timeout;
+        int denyCacheKeys;
 
         Builder() {
         }
@@ -249,6 +251,32 @@ public interface RateLimiter {
                 throw new IllegalArgumentException("timeout must be positive but was " + timeout);
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Remembers in this JVM, for up to {@code maximumKeys} keys, that a key was denied until its
+         * {@code retryAfter}, and denies it again without a store round trip until then. Meant for remote stores
+         * under a flood from one client: the store sees one call per key per retry period instead of one per
+         * request. Off by default.
+         *
+         * <p>It never allows anything and never denies a request the store would allow from this instance's
+         * point of view: it answers only requests for as many permits as the denied one, before the denied one's
+         * retry time, with the same exact wait. A refund or reset made through another instance is not seen until then;
+         * {@link RateLimiter#refund} and {@link RateLimiter#reset} on this limiter clear the key's entry. Denials
+         * answered from the cache report {@code remaining} as of the store's denial.
+         *
+         * @throws IllegalArgumentException if maximumKeys is not positive
+         * @throws IllegalStateException if already set
+         */
+        public Builder localDenyCache(int maximumKeys) {
+            if (denyCacheKeys != 0) {
+                throw new IllegalStateException("localDenyCache was already set to " + denyCacheKeys + " keys");
+            }
+            if (maximumKeys < 1) {
+                throw new IllegalArgumentException("localDenyCache maximumKeys must be positive but was " + maximumKeys);
+            }
+            this.denyCacheKeys = maximumKeys;
             return this;
         }
 

@@ -1,0 +1,109 @@
+package dev.ratelimit.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Decision;
+import dev.ratelimit.FailurePolicy;
+import dev.ratelimit.Limit;
+import dev.ratelimit.RateLimiter;
+import dev.ratelimit.memory.InMemoryStore;
+import dev.ratelimit.spi.RateLimitStore;
+import dev.ratelimit.spi.StoreBinding;
+import dev.ratelimit.spi.StoreException;
+import dev.ratelimit.testkit.FakeClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class MicrometerListenerTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final MicrometerListener metrics = MicrometerListener.create(registry);
+    private final FakeClock clock = new FakeClock();
+
+    @Test
+    void decisionCountsEqualTheDecisionsMade() {
+        InMemoryStore store = InMemoryStore.create();
+        metrics.monitorKeys(store, "memory");
+        RateLimiter api = RateLimiter.builder().limit(Limit.parse("10/1s")).name("api").store(store)
+                .timeSource(clock).listener(metrics).build();
+        RateLimiter uploads = RateLimiter.builder().limit(Limit.parse("5/1d")).algorithm(Algorithm.SLIDING_LOG)
+                .keyPrefix("uploads").store(store).timeSource(clock).listener(metrics).build();
+        Random random = new Random(5);
+        int allowed = 0;
+        int denied = 0;
+        for (int i = 0; i < 2_000; i++) {
+            Decision d = api.tryAcquire("user-" + random.nextInt(20));
+            if (d.allowed()) {
+                allowed++;
+            } else {
+                denied++;
+            }
+            clock.advanceMicros(random.nextInt(20_000));
+        }
+        for (int i = 0; i < 8; i++) {
+            uploads.tryAcquire("alice");
+        }
+        assertThat(count("ratelimit.decisions", "api", "result", "allowed")).isEqualTo(allowed);
+        assertThat(count("ratelimit.decisions", "api", "result", "denied")).isEqualTo(denied);
+        assertThat(count("ratelimit.decisions", "uploads", "result", "allowed")).isEqualTo(5);
+        assertThat(count("ratelimit.decisions", "uploads", "result", "denied")).isEqualTo(3);
+        assertThat(registry.get("ratelimit.store.latency").tag("limiter", "api").timer().count()).isEqualTo(2_000);
+        assertThat(registry.get("ratelimit.keys").tag("store", "memory").gauge().value())
+                .isEqualTo(store.keyCount()).isGreaterThan(20);
+        assertThat(registry.getMeters()).noneMatch(m -> m.getId().getTags().stream()
+                .anyMatch(t -> t.getValue().startsWith("user-")));
+    }
+
+    @Test
+    void storeFailuresCountAsErrorsAndAsFailurePolicyActivations() {
+        RateLimiter open = RateLimiter.builder().limit(Limit.parse("1/s")).name("open").store(new DownStore())
+                .timeSource(clock).listener(metrics).build();
+        RateLimiter closed = RateLimiter.builder().limit(Limit.parse("1/s")).name("closed").store(new DownStore())
+                .failurePolicy(FailurePolicy.deny(Duration.ofSeconds(2))).timeSource(clock).listener(metrics).build();
+        for (int i = 0; i < 3; i++) {
+            open.tryAcquire("k");
+        }
+        closed.tryAcquire("k");
+        assertThat(count("ratelimit.decisions", "open", "result", "error")).isEqualTo(3);
+        assertThat(count("ratelimit.decisions", "open", "result", "allowed")).isZero();
+        assertThat(count("ratelimit.failure.policy", "open", "outcome", "allowed")).isEqualTo(3);
+        assertThat(count("ratelimit.failure.policy", "closed", "outcome", "denied")).isEqualTo(1);
+        assertThat(registry.get("ratelimit.store.latency").tag("limiter", "open").timer().count()).isEqualTo(3);
+    }
+
+    private double count(String name, String limiter, String tag, String value) {
+        return registry.get(name).tag("limiter", limiter).tag(tag, value).counter().count();
+    }
+
+    /** Stands in for an outage. */
+    private static final class DownStore implements RateLimitStore {
+        @Override
+        public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
+            return new StoreBinding() {
+                @Override
+                public Decision tryAcquire(String key, long permits, long nowMicros) {
+                    throw new StoreException("connection refused");
+                }
+
+                @Override
+                public Decision adjust(String key, long delta, long nowMicros) {
+                    throw new StoreException("connection refused");
+                }
+
+                @Override
+                public Decision peek(String key, long nowMicros) {
+                    throw new StoreException("connection refused");
+                }
+
+                @Override
+                public void reset(String key) {
+                    throw new StoreException("connection refused");
+                }
+            };
+        }
+    }
+}
