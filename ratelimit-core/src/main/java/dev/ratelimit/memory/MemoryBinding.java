@@ -29,26 +29,16 @@ final class MemoryBinding implements StoreBinding {
 
     @Override
     public Decision tryAcquire(String key, long permits, long nowMicros) {
-        store.maybeSweep(nowMicros);
-        for (;;) {
-            Entry entry = entries.get(key);
-            if (entry == null) {
-                entry = insert(key);
-            }
-            long[] state = entry.state;
-            if (state == DEAD) {
-                remove(key, entry);
-                continue;
-            }
-            StateTransition.Result result = transition.apply(state, limits, permits, nowMicros);
-            if (result.state() == state || entry.compareAndSet(state, result.state())) {
-                return result.decision();
-            }
-        }
+        return update(key, permits, false, nowMicros);
     }
 
     @Override
     public Decision adjust(String key, long delta, long nowMicros) {
+        return update(key, delta, true, nowMicros);
+    }
+
+    /** The lock-free read, transition, compare-and-set loop; a denial (state unchanged) writes nothing. */
+    private Decision update(String key, long amount, boolean adjust, long nowMicros) {
         store.maybeSweep(nowMicros);
         for (;;) {
             Entry entry = entries.get(key);
@@ -60,8 +50,10 @@ final class MemoryBinding implements StoreBinding {
                 remove(key, entry);
                 continue;
             }
-            StateTransition.Result result = transition.adjust(state, limits, delta, nowMicros);
-            if (entry.compareAndSet(state, result.state())) {
+            StateTransition.Result result = adjust
+                    ? transition.adjust(state, limits, amount, nowMicros)
+                    : transition.apply(state, limits, amount, nowMicros);
+            if (result.state() == state || entry.compareAndSet(state, result.state())) {
                 return result.decision();
             }
         }

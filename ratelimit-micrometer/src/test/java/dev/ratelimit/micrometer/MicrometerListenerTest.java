@@ -8,13 +8,10 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.memory.InMemoryStore;
-import dev.ratelimit.spi.RateLimitStore;
-import dev.ratelimit.spi.StoreBinding;
-import dev.ratelimit.spi.StoreException;
+import dev.ratelimit.testkit.FailingStore;
 import dev.ratelimit.testkit.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -60,9 +57,9 @@ class MicrometerListenerTest {
 
     @Test
     void storeFailuresCountAsErrorsAndAsFailurePolicyActivations() {
-        RateLimiter open = RateLimiter.builder().limit(Limit.parse("1/s")).name("open").store(new DownStore())
+        RateLimiter open = RateLimiter.builder().limit(Limit.parse("1/s")).name("open").store(FailingStore.failing("connection refused"))
                 .timeSource(clock).listener(metrics).build();
-        RateLimiter closed = RateLimiter.builder().limit(Limit.parse("1/s")).name("closed").store(new DownStore())
+        RateLimiter closed = RateLimiter.builder().limit(Limit.parse("1/s")).name("closed").store(FailingStore.failing("connection refused"))
                 .failurePolicy(FailurePolicy.deny(Duration.ofSeconds(2))).timeSource(clock).listener(metrics).build();
         for (int i = 0; i < 3; i++) {
             open.tryAcquire("k");
@@ -77,33 +74,5 @@ class MicrometerListenerTest {
 
     private double count(String name, String limiter, String tag, String value) {
         return registry.get(name).tag("limiter", limiter).tag(tag, value).counter().count();
-    }
-
-    /** Stands in for an outage. */
-    private static final class DownStore implements RateLimitStore {
-        @Override
-        public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
-            return new StoreBinding() {
-                @Override
-                public Decision tryAcquire(String key, long permits, long nowMicros) {
-                    throw new StoreException("connection refused");
-                }
-
-                @Override
-                public Decision adjust(String key, long delta, long nowMicros) {
-                    throw new StoreException("connection refused");
-                }
-
-                @Override
-                public Decision peek(String key, long nowMicros) {
-                    throw new StoreException("connection refused");
-                }
-
-                @Override
-                public void reset(String key) {
-                    throw new StoreException("connection refused");
-                }
-            };
-        }
     }
 }
