@@ -1,0 +1,25 @@
+package dev.ratelimit.redis;
+
+import dev.ratelimit.spi.RateLimitStore;
+import dev.ratelimit.testkit.RateLimitStoreContract;
+import java.time.Duration;
+
+/** The contract suite against a real three-master Redis Cluster (see {@link RedisStoreContractTest}). */
+class RedisClusterContractTest extends RateLimitStoreContract {
+
+    private static RedisStore store;
+
+    @Override
+    protected RateLimitStore store() {
+        synchronized (RedisClusterContractTest.class) {
+            if (store == null) {
+                store = RedisStore.builder(TestRedis.clusterClient())
+                        .keyPrefix("cluster-contract:")
+                        .callerTime()
+                        .expiryMargin(Duration.ofHours(1))
+                        .build();
+            }
+            return store;
+        }
+    }
+}
