@@ -1,0 +1,324 @@
+package dev.ratelimit.dynamodb;
+
+import dev.ratelimit.Decision;
+import dev.ratelimit.Limit;
+import dev.ratelimit.TimeSource;
+import dev.ratelimit.spi.StateTransition;
+import dev.ratelimit.spi.StateTransition.Result;
+import dev.ratelimit.spi.StoreBinding;
+import dev.ratelimit.spi.StoreException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * One limiter's keys in a {@link DynamoDbStore}.
+ *
+ * <h2>Two paths</h2>
+ * <ul>
+ *   <li><b>Single update</b> (fixed window, token bucket): one conditional {@code UpdateItem} whose condition is
+ *       the algorithm's admission test and whose update is its state change (see {@link FixedWindowLayout},
+ *       {@link TokenBucketLayout}). It returns the old item either way ({@code ReturnValues=ALL_OLD} on success,
+ *       {@code ReturnValuesOnConditionCheckFailure=ALL_OLD} on failure), and the decision is the reference
+ *       transition applied to that old item, so remaining, resetAfter, retryAfter and the reported limit are the
+ *       reference's exactly. A failed condition whose old item the reference would admit (a wrong guess of the
+ *       form, or a change by another instance) is retried with the form that item calls for.</li>
+ *   <li><b>Optimistic write</b> (sliding window, sliding log, and every penalty or refund): run the reference
+ *       transition on the item and write the whole new state with {@code PutItem} conditioned on the version
+ *       token the item had. The item comes from the per-key memory of the last write ({@link KnownStates}) when
+ *       there is one, otherwise from a consistent {@code GetItem}; a failed condition returns the current item,
+ *       so a retry needs no extra read. A decision that writes nothing (a denial) is checked against a consistent
+ *       read unless the item was read during this decision.</li>
+ * </ul>
+ * Both paths try at most {@code maxAttempts} conditional writes, then fail with a {@link StoreException}.
+ *
+ * <p>Thread-safe; atomic per key because every write is conditional.
+ */
+final class DynamoBinding implements StoreBinding {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoBinding.class);
+
+    private final String table;
+    private final PartitionKeys keys;
+    private final StateTransition transition;
+    private final List<Limit> limits;
+    private final ItemLayout layout;
+    private final Io sync;
+    private final Io async;
+    private final KnownStates known;
+    private final TimeSource clock;
+    private final int maxAttempts;
+    private final long smallestCapacity;
+    private final AwsRequestOverrideConfiguration override;
+
+    DynamoBinding(String table, PartitionKeys keys, StateTransition transition, List<Limit> limits,
+            ItemLayout layout, Io sync, Io async, KnownStates known, TimeSource clock, int maxAttempts,
+            AwsRequestOverrideConfiguration override) {
+        this.table = table;
+        this.keys = keys;
+        this.transition = transition;
+        this.limits = limits;
+        this.layout = layout;
+        this.sync = sync;
+        this.async = async;
+        this.known = known;
+        this.clock = clock;
+        this.maxAttempts = maxAttempts;
+        this.override = override;
+        this.smallestCapacity = limits.stream().mapToLong(Limit::capacity).min().orElseThrow();
+    }
+
+    @Override
+    public Decision tryAcquire(String key, long permits, long nowMicros) {
+        return join(decide(sync, key, permits, nowMicros));
+    }
+
+    @Override
+    public CompletionStage<Decision> tryAcquireAsync(String key, long permits, long nowMicros) {
+        if (async == null) {
+            return StoreBinding.super.tryAcquireAsync(key, permits, nowMicros);
+        }
+        try {
+            return decide(async, key, permits, nowMicros);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public Decision peek(String key, long nowMicros) {
+        long now = time(nowMicros);
+        String pk = keys.of(key);
+        return join(read(sync, pk).thenApply(item -> {
+            known.put(pk, item);
+            return transition.apply(item.state(), limits, 0, now).decision();
+        }));
+    }
+
+    @Override
+    public Decision adjust(String key, long delta, long nowMicros) {
+        long now = time(nowMicros);
+        String pk = keys.of(key);
+        return join(optimistic(sync, pk, state -> transition.adjust(state, limits, delta, now), true,
+                known.get(pk), 1));
+    }
+
+    @Override
+    public void reset(String key) {
+        String pk = keys.of(key);
+        known.remove(pk);
+        join(sync.delete(DeleteItemRequest.builder().tableName(table).key(key(pk)).overrideConfiguration(override)
+                .build()));
+        known.remove(pk);
+    }
+
+    private CompletableFuture<Decision> decide(Io io, String key, long permits, long nowMicros) {
+        long now = time(nowMicros);
+        String pk = keys.of(key);
+        Known guess = known.get(pk);
+        if (layout.hasFastPath() && permits <= smallestCapacity) {
+            return single(io, pk, permits, now, guess, 1);
+        }
+        return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false, guess, 1);
+    }
+
+    /** The single-update path; {@code guess} may be stale or null. */
+    private CompletableFuture<Decision> single(Io io, String pk, long permits, long now, Known guess, int attempt) {
+        String token = token();
+        ItemLayout.FastUpdate update = layout.fastUpdate(guess, permits, now, token);
+        Expression e = update.expression();
+        UpdateItemRequest request = UpdateItemRequest.builder()
+                .tableName(table)
+                .key(key(pk))
+                .updateExpression(e.update())
+                .conditionExpression(e.condition())
+                .expressionAttributeNames(e.names())
+                .expressionAttributeValues(e.values())
+                .returnValues(ReturnValue.ALL_OLD)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .overrideConfiguration(override)
+                .build();
+        return io.update(request).handle((response, error) -> {
+            if (error == null) {
+                Map<String, AttributeValue> old = response.hasAttributes() ? response.attributes() : Map.of();
+                long[] before = old.isEmpty() ? null : layout.decode(old);
+                Result result = transition.apply(before, limits, permits, now);
+                if (!result.decision().allowed()) {
+                    throw new StoreException("item " + pk + " in DynamoDB table '" + table + "' passed the"
+                            + " condition of a request the algorithm denies; was it written by something else?");
+                }
+                List<String> stale = old.isEmpty() ? List.of()
+                        : layout.staleNames(old, result.state(), update.removed());
+                Known after = new Known(result.state(), token, stale, false);
+                if (stale.size() > FixedWindowLayout.MAX_STALE) {
+                    return cleanUp(io, pk, after).thenApply(ignored -> result.decision());
+                }
+                known.put(pk, after);
+                return CompletableFuture.completedFuture(result.decision());
+            }
+            Known current = conditionFailure(error);
+            Result result = transition.apply(current.state(), limits, permits, now);
+            if (!result.decision().allowed()) {
+                known.put(pk, current);
+                return CompletableFuture.completedFuture(result.decision());
+            }
+            if (attempt >= maxAttempts) {
+                return CompletableFuture.<Decision>failedFuture(contention(pk, attempt));
+            }
+            return single(io, pk, permits, now, current, attempt + 1);
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * The optimistic path: apply {@code op} to what is known of the item and write the result if the item still
+     * has the version it was computed from. With {@code alwaysWrite} false, a result that changes nothing is
+     * returned once it rests on a read made during this decision.
+     */
+    private CompletableFuture<Decision> optimistic(Io io, String pk, Function<long[], Result> op,
+            boolean alwaysWrite, Known basis, int attempt) {
+        if (basis == null) {
+            return read(io, pk).thenCompose(item -> optimistic(io, pk, op, alwaysWrite, item, attempt));
+        }
+        Result result = op.apply(basis.state());
+        if (!alwaysWrite && result.state() == basis.state()) {
+            if (basis.fresh()) {
+                known.put(pk, basis);
+                return CompletableFuture.completedFuture(result.decision());
+            }
+            return read(io, pk).thenCompose(item -> {
+                if (item.sameVersion(basis)) {
+                    known.put(pk, item);
+                    return CompletableFuture.completedFuture(result.decision());
+                }
+                return optimistic(io, pk, op, alwaysWrite, item, attempt);
+            });
+        }
+        String token = token();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(ItemLayout.PK, AttributeValue.fromS(pk));
+        layout.encode(result.state(), item);
+        item.put(ItemLayout.TTL, AttributeValue.fromN(Long.toString(ItemLayout.ttlSeconds(result.state()[0]))));
+        item.put(ItemLayout.VERSION, AttributeValue.fromN(token));
+        PutItemRequest.Builder put = PutItemRequest.builder()
+                .tableName(table)
+                .item(item)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .overrideConfiguration(override);
+        if (basis.version() == null) {
+            put.conditionExpression("attribute_not_exists(#k)").expressionAttributeNames(Map.of("#k", ItemLayout.PK));
+        } else if (basis.version().isEmpty()) {
+            put.conditionExpression("attribute_exists(#k) AND attribute_not_exists(#v)")
+                    .expressionAttributeNames(Map.of("#k", ItemLayout.PK, "#v", ItemLayout.VERSION));
+        } else {
+            put.conditionExpression("#v = :v")
+                    .expressionAttributeNames(Map.of("#v", ItemLayout.VERSION))
+                    .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(basis.version())));
+        }
+        return io.put(put.build()).handle((response, error) -> {
+            if (error == null) {
+                known.put(pk, new Known(result.state(), token, List.of(), false));
+                return CompletableFuture.completedFuture(result.decision());
+            }
+            Known current = conditionFailure(error);
+            if (attempt >= maxAttempts) {
+                return CompletableFuture.<Decision>failedFuture(contention(pk, attempt));
+            }
+            return optimistic(io, pk, op, alwaysWrite, current, attempt + 1);
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Known> read(Io io, String pk) {
+        GetItemRequest request = GetItemRequest.builder()
+                .tableName(table)
+                .key(key(pk))
+                .consistentRead(true)
+                .overrideConfiguration(override)
+                .build();
+        return io.get(request).thenApply(response -> Known.fromItem(response.hasItem() ? response.item() : null,
+                layout));
+    }
+
+    /** Removes stale attributes at once; best effort, and only if the item is still as this decision left it. */
+    private CompletableFuture<Void> cleanUp(Io io, String pk, Known after) {
+        Expression e = new Expression();
+        String version = e.name(ItemLayout.VERSION);
+        e.require(version + " = " + e.number(after.version()));
+        for (String name : after.stale()) {
+            e.remove(name);
+        }
+        UpdateItemRequest request = UpdateItemRequest.builder()
+                .tableName(table)
+                .key(key(pk))
+                .updateExpression(e.update())
+                .conditionExpression(e.condition())
+                .expressionAttributeNames(e.names())
+                .expressionAttributeValues(e.values())
+                .overrideConfiguration(override)
+                .build();
+        return io.update(request).handle((response, error) -> {
+            if (error == null) {
+                known.put(pk, new Known(after.state(), after.version(), List.of(), false));
+            } else if (LOG.isDebugEnabled()) {
+                LOG.debug("clean-up of {} stale attributes of {} in table '{}' did not apply", after.stale().size(),
+                        pk, table, error);
+            }
+            return null;
+        });
+    }
+
+    private Known conditionFailure(Throwable error) {
+        Throwable cause = Failures.unwrap(error);
+        if (cause instanceof ConditionalCheckFailedException failed) {
+            return Known.fromItem(failed.hasItem() ? failed.item() : null, layout);
+        }
+        throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+    }
+
+    private StoreException contention(String pk, int attempts) {
+        return new StoreException("gave up on key " + pk + " in DynamoDB table '" + table + "' after " + attempts
+                + " conditional writes: other writers changed it every time (raise maxAttempts for hotter keys)");
+    }
+
+    private long time(long nowMicros) {
+        return clock != null ? clock.nowMicros() : nowMicros;
+    }
+
+    private static Map<String, AttributeValue> key(String pk) {
+        return Map.of(ItemLayout.PK, AttributeValue.fromS(pk));
+    }
+
+    private static String token() {
+        return Long.toString(ThreadLocalRandom.current().nextLong());
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = Failures.unwrap(e);
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new StoreException("DynamoDB call failed", cause);
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package dev.ratelimit.dynamodb;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Limit;
+import dev.ratelimit.TimeSource;
+import dev.ratelimit.spi.RateLimitStore;
+import dev.ratelimit.spi.StateTransition;
+import dev.ratelimit.spi.StoreBinding;
+import dev.ratelimit.spi.StoreException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * A {@link RateLimitStore} in one DynamoDB table, on the AWS SDK v2: a shared limiter for serverless and
+ * multi-instance applications.
+ *
+ * <pre>{@code
+ * DynamoDbClient dynamo = DynamoDbClient.create();
+ * DynamoDbStore.createTable(dynamo, "rate-limits");          // once, or with CloudFormation/Terraform
+ * DynamoDbStore store = DynamoDbStore.builder(dynamo).tableName("rate-limits").build();
+ * RateLimiter uploads = RateLimiter.builder()
+ *         .algorithm(Algorithm.FIXED_WINDOW).limits(Limit.parse("5/24h"))
+ *         .store(store).keyPrefix("uploads").build();
+ * }</pre>
+ *
+ * <h2>Requests per decision</h2>
+ * Fixed window and token bucket decide with exactly one conditional {@code UpdateItem} and no read, allowed or
+ * denied; a denial's numbers come from the failed condition's {@code ALL_OLD} item. Sliding window and sliding
+ * log run the reference transition in Java and write the new state with one {@code PutItem} conditioned on the
+ * item's version; the item comes from what this store last wrote for the key, so a key that only this instance
+ * writes costs one request per allowed decision, and a consistent {@code GetItem} otherwise. The module README
+ * lists every case, including when a decision costs more.
+ *
+ * <h2>Table</h2>
+ * One partition key {@code pk} (String), no sort key, TTL on the Number attribute {@code ttl} (epoch seconds at
+ * which the key is back at full allowance). {@link #createTable} makes such a table; {@link Builder#build()}
+ * checks it (one {@code DescribeTable}) and names the table and the problem if it is missing or shaped wrongly.
+ * Partition keys are {@code keyPrefix + length(namespace) + ":" + namespace + ":" + algorithm + ":" + key};
+ * keys that would exceed DynamoDB's 2048 bytes (or are not valid UTF-16) are replaced by their SHA-256, tagged so
+ * that a hashed key never equals a raw one.
+ *
+ * <h2>Failures</h2>
+ * Throttling is retried by the store, a bounded number of times with exponential backoff
+ * ({@link Builder#throttlingRetries}), after whatever retries the SDK client itself makes. Throttling after the
+ * retries, timeouts ({@link Builder#requestTimeout}), a missing table and any other service or client error
+ * become a {@link StoreException} naming the table, so the limiter's failure policy applies.
+ *
+ * <p>Thread-safe. One store may serve many limiters. The clients passed in belong to the caller:
+ * {@link #close()} leaves them open.
+ */
+public final class DynamoDbStore implements RateLimitStore {
+
+    /**
+     * Largest permits a {@link Algorithm#SLIDING_LOG} limit may have here: the log is one item, and DynamoDB items
+     * hold at most 400 KB (16 bytes per logged microsecond).
+     */
+    public static final long MAX_SLIDING_LOG_PERMITS = 20_000;
+
+    private final DynamoDbClient client;
+    private final String tableName;
+    private final String keyPrefix;
+    private final TimeSource clock;
+    private final Io sync;
+    private final Io async;
+    private final KnownStates known;
+    private final int maxAttempts;
+    private final AwsRequestOverrideConfiguration override;
+
+    private DynamoDbStore(Builder b) {
+        this.client = b.client;
+        this.tableName = b.tableName;
+        this.keyPrefix = b.keyPrefix;
+        this.clock = b.clock;
+        long backoffNanos = b.throttlingBackoff.toNanos();
+        this.sync = Io.sync(b.client, tableName, b.throttlingRetries, backoffNanos);
+        this.async = b.asyncClient == null ? null
+                : Io.async(b.asyncClient, tableName, b.throttlingRetries, backoffNanos);
+        this.known = new KnownStates(b.knownStates);
+        this.maxAttempts = b.maxAttempts;
+        this.override = AwsRequestOverrideConfiguration.builder().apiCallTimeout(b.requestTimeout).build();
+    }
+
+    /**
+     * A builder for a store that makes its requests with {@code client}.
+     *
+     * @throws NullPointerException if client is null
+     */
+    public static Builder builder(DynamoDbClient client) {
+        return new Builder(Objects.requireNonNull(client, "client"));
+    }
+
+    /**
+     * Creates the table the store needs, if it does not exist, with on-demand billing, waits until it is active,
+     * and enables TTL on its {@code ttl} attribute. For production, the module README shows the same table in
+     * CloudFormation and Terraform.
+     *
+     * @throws IllegalStateException if a table of that name exists with another key schema or another TTL
+     *     attribute (the message says what is wrong)
+     * @throws StoreException if DynamoDB refuses or cannot be reached
+     */
+    public static void createTable(DynamoDbClient client, String tableName) {
+        Objects.requireNonNull(client, "client");
+        TableSchema.create(client, checkTableName(tableName));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if the namespace is not well-formed UTF-16 or, with the key prefix, longer
+     *     than 1024 UTF-8 bytes, or if a {@link Algorithm#SLIDING_LOG} limit has more than
+     *     {@link #MAX_SLIDING_LOG_PERMITS} permits
+     */
+    @Override
+    public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(algorithm, "algorithm");
+        List<Limit> copy = List.copyOf(limits);
+        if (copy.isEmpty()) {
+            throw new IllegalArgumentException("limits must not be empty");
+        }
+        StateTransition transition = StateTransition.of(algorithm);
+        transition.validate(copy);
+        ItemLayout layout = switch (algorithm) {
+            case FIXED_WINDOW -> new FixedWindowLayout(copy);
+            case TOKEN_BUCKET -> new TokenBucketLayout(copy);
+            case SLIDING_WINDOW -> new BinaryStateLayout(copy);
+            case SLIDING_LOG -> {
+                for (Limit limit : copy) {
+                    if (limit.permits() > MAX_SLIDING_LOG_PERMITS) {
+                        throw new IllegalArgumentException("limit " + limit + " is too large for SLIDING_LOG in"
+                                + " DynamoDB: the log of one key is one item of at most 400 KB, so at most "
+                                + MAX_SLIDING_LOG_PERMITS + " permits (use SLIDING_WINDOW for large limits)");
+                    }
+                }
+                yield new BinaryStateLayout(copy);
+            }
+        };
+        PartitionKeys keys = new PartitionKeys(keyPrefix, namespace, algorithm);
+        return new DynamoBinding(tableName, keys, transition, copy, layout, sync, async, known, clock, maxAttempts,
+                override);
+    }
+
+    /** The table this store uses. */
+    public String tableName() {
+        return tableName;
+    }
+
+    /** Does nothing: the clients were passed in and stay open. */
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String toString() {
+        return "DynamoDbStore{table=" + tableName + ", keyPrefix='" + keyPrefix + "', client=" + client + '}';
+    }
+
+    private static String checkTableName(String tableName) {
+        Objects.requireNonNull(tableName, "tableName");
+        if (!tableName.matches("[a-zA-Z0-9_.-]{3,255}")) {
+            throw new IllegalArgumentException("tableName must be 3 to 255 characters of a-z, A-Z, 0-9, '_', '-'"
+                    + " and '.' but was '" + tableName + "'");
+        }
+        return tableName;
+    }
+
+    /**
+     * Builds a {@link DynamoDbStore}. {@link #tableName} is required; every other option has a default. Each
+     * option may be set once; values are checked when set. Not thread-safe.
+     */
+    public static final class Builder {
+        private final DynamoDbClient client;
+        private String tableName;
+        private DynamoDbAsyncClient asyncClient;
+        private String keyPrefix = "";
+        private boolean keyPrefixSet;
+        private TimeSource clock;
+        private int throttlingRetries = 3;
+        private Duration throttlingBackoff = Duration.ofMillis(25);
+        private boolean throttlingSet;
+        private Duration requestTimeout = Duration.ofSeconds(1);
+        private boolean requestTimeoutSet;
+        private int maxAttempts = 16;
+        private boolean maxAttemptsSet;
+        private int knownStates = 8192;
+        private boolean knownStatesSet;
+        private boolean verifyTable = true;
+        private boolean verifyTableSet;
+
+        private Builder(DynamoDbClient client) {
+            this.client = client;
+        }
+
+        /**
+         * The table to use (required).
+         *
+         * @throws IllegalArgumentException if not a valid DynamoDB table name
+         * @throws IllegalStateException if already set
+         */
+        public Builder tableName(String tableName) {
+            if (this.tableName != null) {
+                throw new IllegalStateException("tableName was already set to " + this.tableName);
+            }
+            this.tableName = checkTableName(tableName);
+            return this;
+        }
+
+        /**
+         * An asynchronous client, so that {@code RateLimiter.tryAcquireAsync} never blocks a thread; without one,
+         * asynchronous calls run on the caller's thread with the synchronous client.
+         *
+         * @throws IllegalStateException if already set
+         */
+        public Builder asyncClient(DynamoDbAsyncClient asyncClient) {
+            if (this.asyncClient != null) {
+                throw new IllegalStateException("asyncClient was already set to " + this.asyncClient);
+            }
+            this.asyncClient = Objects.requireNonNull(asyncClient, "asyncClient");
+            return this;
+        }
+
+        /**
+         * Prepended to every partition key, so several applications can share one table; empty by default.
+         *
+         * @throws IllegalArgumentException if longer than 512 characters or not well-formed UTF-16
+         * @throws IllegalStateException if already set
+         */
+        public Builder keyPrefix(String keyPrefix) {
+            if (keyPrefixSet) {
+                throw new IllegalStateException("keyPrefix was already set to '" + this.keyPrefix + "'");
+            }
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            if (keyPrefix.length() > 512 || !PartitionKeys.wellFormed(keyPrefix)) {
+                throw new IllegalArgumentException("keyPrefix must be well-formed UTF-16 of at most 512 characters"
+                        + " but was '" + keyPrefix + "'");
+            }
+            this.keyPrefix = keyPrefix;
+            this.keyPrefixSet = true;
+            return this;
+        }
+
+        /**
+         * The clock every decision uses, instead of the limiter's. DynamoDB has no clock of its own to offer, so
+         * by default the store uses the time the limiter passes, and instances must keep their clocks in sync
+         * (NTP); set one shared time source here to make every limiter on this store agree.
+         *
+         * @throws IllegalStateException if already set
+         */
+        public Builder clock(TimeSource clock) {
+            if (this.clock != null) {
+                throw new IllegalStateException("clock was already set to " + this.clock);
+            }
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How the store retries a request that DynamoDB throttled ({@code ProvisionedThroughputExceeded},
+         * {@code ThrottlingException}, {@code RequestLimitExceeded}): up to {@code maxRetries} more times, the
+         * n-th after a random wait between half and all of {@code initialBackoff x 2^n} (capped at one second).
+         * These come on top of the SDK client's own retry strategy. Defaults: 3 retries, 25 ms.
+         *
+         * @throws IllegalArgumentException if maxRetries is not 0..10 or the backoff is negative or over 1 s
+         * @throws IllegalStateException if already set
+         */
+        public Builder throttlingRetries(int maxRetries, Duration initialBackoff) {
+            if (throttlingSet) {
+                throw new IllegalStateException("throttlingRetries was already set to " + throttlingRetries
+                        + " retries from " + throttlingBackoff);
+            }
+            if (maxRetries < 0 || maxRetries > 10) {
+                throw new IllegalArgumentException("maxRetries must be between 0 and 10 but was " + maxRetries);
+            }
+            Objects.requireNonNull(initialBackoff, "initialBackoff");
+            if (initialBackoff.isNegative() || initialBackoff.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("initialBackoff must be between 0 and 1s but was "
+                        + initialBackoff);
+            }
+            this.throttlingRetries = maxRetries;
+            this.throttlingBackoff = initialBackoff;
+            this.throttlingSet = true;
+            return this;
+        }
+
+        /**
+         * The most time one DynamoDB call may take, including the SDK's own retries (the SDK's
+         * {@code apiCallTimeout}); one second by default. A call that takes longer fails with a
+         * {@link StoreException}.
+         *
+         * @throws IllegalArgumentException if not positive or over one minute
+         * @throws IllegalStateException if already set
+         */
+        public Builder requestTimeout(Duration timeout) {
+            if (requestTimeoutSet) {
+                throw new IllegalStateException("requestTimeout was already set to " + requestTimeout);
+            }
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("requestTimeout must be between 1ns and 1m but was " + timeout);
+            }
+            this.requestTimeout = timeout;
+            this.requestTimeoutSet = true;
+            return this;
+        }
+
+        /**
+         * The most conditional writes one decision tries when other writers keep changing its key before it
+         * lands; 16 by default. Past it the decision fails with a {@link StoreException}.
+         *
+         * @throws IllegalArgumentException if not 1..1000
+         * @throws IllegalStateException if already set
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            if (maxAttemptsSet) {
+                throw new IllegalStateException("maxAttempts was already set to " + this.maxAttempts);
+            }
+            if (maxAttempts < 1 || maxAttempts > 1000) {
+                throw new IllegalArgumentException("maxAttempts must be between 1 and 1000 but was " + maxAttempts);
+            }
+            this.maxAttempts = maxAttempts;
+            this.maxAttemptsSet = true;
+            return this;
+        }
+
+        /**
+         * How many keys' last-seen items the store remembers (8192 by default; 0 remembers nothing). The memory
+         * only chooses which conditional write to send; the condition checks it, so its size trades memory for
+         * requests, never for correctness. Rounded up to a power of two.
+         *
+         * @throws IllegalArgumentException if negative or over 2^24
+         * @throws IllegalStateException if already set
+         */
+        public Builder knownStates(int size) {
+            if (knownStatesSet) {
+                throw new IllegalStateException("knownStates was already set to " + this.knownStates);
+            }
+            if (size < 0 || size > (1 << 24)) {
+                throw new IllegalArgumentException("knownStates must be between 0 and 2^24 but was " + size);
+            }
+            this.knownStates = size <= 1 ? size : Integer.highestOneBit(size - 1) << 1;
+            this.knownStatesSet = true;
+            return this;
+        }
+
+        /**
+         * Whether {@link #build()} checks that the table exists and has the right key (one {@code DescribeTable}
+         * and one {@code DescribeTimeToLive}); true by default. Turn it off when the credentials may not describe
+         * tables.
+         *
+         * @throws IllegalStateException if already set
+         */
+        public Builder verifyTable(boolean verify) {
+            if (verifyTableSet) {
+                throw new IllegalStateException("verifyTable was already set to " + this.verifyTable);
+            }
+            this.verifyTable = verify;
+            this.verifyTableSet = true;
+            return this;
+        }
+
+        /**
+         * The store.
+         *
+         * @throws IllegalStateException if no table name was set, or (when verifying) the table is missing or has
+         *     the wrong key schema; the message names the table and the problem
+         * @throws StoreException if verifying and DynamoDB cannot be reached
+         */
+        public DynamoDbStore build() {
+            if (tableName == null) {
+                throw new IllegalStateException("tableName was not set");
+            }
+            if (verifyTable) {
+                TableSchema.verify(client, tableName);
+            }
+            return new DynamoDbStore(this);
+        }
+    }
+}

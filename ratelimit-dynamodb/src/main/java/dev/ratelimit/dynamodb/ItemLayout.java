@@ -1,0 +1,66 @@
+package dev.ratelimit.dynamodb;
+
+import dev.ratelimit.Limit;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * How one algorithm's reference state ({@link dev.ratelimit.spi.StateTransition}) is laid out in an item, and,
+ * for algorithms that have one, the single conditional update that makes a decision without reading first.
+ *
+ * <p>Every item has the partition key {@value #PK}, the TTL attribute {@value #TTL} (epoch seconds, rounded up,
+ * at which the key is back at full allowance) and the version token {@value #VERSION} (a random number replaced
+ * by every write, so a conditional write on it detects any change, including a delete and re-create). Subclasses
+ * add the algorithm's attributes. Implementations are immutable and thread-safe.
+ */
+abstract class ItemLayout {
+
+    static final String PK = "pk";
+    static final String TTL = "ttl";
+    static final String VERSION = "v";
+
+    final List<Limit> limits;
+
+    ItemLayout(List<Limit> limits) {
+        this.limits = limits;
+    }
+
+    /** The reference state held by {@code item} (not empty), or {@code null} if it holds none. */
+    abstract long[] decode(Map<String, AttributeValue> item);
+
+    /** Adds the attributes that hold {@code state} to {@code item}. */
+    abstract void encode(long[] state, Map<String, AttributeValue> item);
+
+    /** Whether {@link #fastUpdate} is available. */
+    abstract boolean hasFastPath();
+
+    /**
+     * Builds the one conditional update that spends {@code permits} at {@code now}. Its condition holds exactly
+     * when the reference transition, applied to the item as it is when DynamoDB evaluates the condition, allows
+     * the request, and the update then writes exactly the reference's new state. {@code known} (possibly stale,
+     * possibly {@code null}) only guides the choice among equivalent forms; a wrong guess fails the condition.
+     *
+     * @return the expression, and the attribute names it removes
+     */
+    FastUpdate fastUpdate(Known known, long permits, long now, String token) {
+        throw new UnsupportedOperationException("no single-update path for this algorithm");
+    }
+
+    /**
+     * Attributes of {@code item} that hold nothing live once the item holds {@code state} and {@code removed}
+     * are gone.
+     */
+    List<String> staleNames(Map<String, AttributeValue> item, long[] state, List<String> removed) {
+        return List.of();
+    }
+
+    /** The TTL attribute value for a state that is back at full allowance at {@code fullAtMicros}. */
+    static long ttlSeconds(long fullAtMicros) {
+        return -Math.floorDiv(-fullAtMicros, 1_000_000L);
+    }
+
+    /** A conditional update and the attributes it removes. */
+    record FastUpdate(Expression expression, List<String> removed) {
+    }
+}

@@ -1,0 +1,119 @@
+package dev.ratelimit.dynamodb;
+
+import dev.ratelimit.Limit;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Token bucket (GCRA) in one conditional UpdateItem.
+ *
+ * <h2>Attributes, per limit {@code i}</h2>
+ * <pre>
+ *   t{i}  N  the theoretical arrival time, exactly, in units of 1/d microseconds: TAT x d
+ * </pre>
+ * where the emission interval is {@code I = n / d} microseconds, reduced ({@link Limit#intervalNumerator()}). The
+ * reference keeps the TAT as whole microseconds plus a remainder in 1/d; one scaled integer holds both, and
+ * DynamoDB's 38-digit numbers hold it exactly (at most about 2<sup>104</sup>).
+ *
+ * <h2>Two forms, no read</h2>
+ * GCRA needs {@code TAT' = max(TAT, now) + k n}; an update expression has no {@code max}, so each limit takes one
+ * of two forms, with {@code N = now x d}:
+ * <pre>
+ *   fresh: SET t = N + k n   IF attribute_not_exists(t) OR t &lt; N           (bucket full: TAT in the past)
+ *   hot:   SET t = t + k n   IF t BETWEEN N AND N + (capacity - k) n         (bucket not full, room for k)
+ * </pre>
+ * Each condition holds exactly when its form is the right one and the reference allows the request, so the
+ * condition, not the guess, guarantees correctness. The binding picks the form from the TAT it last saw for the
+ * key (cached per key); a wrong pick fails the condition, the failure's {@code ALL_OLD} shows the item, and the
+ * decision is either a denial (no further request) or one retry with the right form.
+ *
+ * <p>The TTL written is an upper bound, {@code now + capacity x I}: the actual TAT is not known before the write,
+ * and expiring late is harmless where expiring early would not be.
+ */
+final class TokenBucketLayout extends ItemLayout {
+
+    TokenBucketLayout(List<Limit> limits) {
+        super(limits);
+    }
+
+    static String tat(int i) {
+        return "t" + i;
+    }
+
+    @Override
+    long[] decode(Map<String, AttributeValue> item) {
+        long[] s = new long[1 + 2 * limits.size()];
+        boolean any = false;
+        for (int i = 0; i < limits.size(); i++) {
+            AttributeValue t = item.get(tat(i));
+            if (t == null || t.n() == null) {
+                s[1 + 2 * i] = Long.MIN_VALUE;
+                continue;
+            }
+            any = true;
+            BigInteger[] qr = new BigInteger(t.n()).divideAndRemainder(
+                    BigInteger.valueOf(limits.get(i).intervalDenominator()));
+            if (qr[1].signum() < 0) {
+                qr[0] = qr[0].subtract(BigInteger.ONE);
+                qr[1] = qr[1].add(BigInteger.valueOf(limits.get(i).intervalDenominator()));
+            }
+            s[1 + 2 * i] = qr[0].longValueExact();
+            s[2 + 2 * i] = qr[1].longValueExact();
+        }
+        if (!any) {
+            return null;
+        }
+        AttributeValue ttl = item.get(TTL);
+        s[0] = ttl == null || ttl.n() == null ? 0 : Long.parseLong(ttl.n()) * 1_000_000L;
+        return s;
+    }
+
+    @Override
+    void encode(long[] state, Map<String, AttributeValue> item) {
+        for (int i = 0; i < limits.size(); i++) {
+            BigInteger scaled = BigInteger.valueOf(state[1 + 2 * i])
+                    .multiply(BigInteger.valueOf(limits.get(i).intervalDenominator()))
+                    .add(BigInteger.valueOf(state[2 + 2 * i]));
+            item.put(tat(i), AttributeValue.fromN(scaled.toString()));
+        }
+    }
+
+    @Override
+    boolean hasFastPath() {
+        return true;
+    }
+
+    @Override
+    FastUpdate fastUpdate(Known known, long permits, long now, String token) {
+        Expression e = new Expression();
+        long fullAt = now;
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            BigInteger numerator = BigInteger.valueOf(limit.intervalNumerator());
+            BigInteger scaledNow = BigInteger.valueOf(now).multiply(BigInteger.valueOf(limit.intervalDenominator()));
+            BigInteger spend = numerator.multiply(BigInteger.valueOf(permits));
+            String t = e.name(tat(i));
+            long[] s = known == null ? null : known.state();
+            boolean hot = s != null && s.length == 1 + 2 * limits.size() && s[1 + 2 * i] != Long.MIN_VALUE
+                    && s[1 + 2 * i] >= now;
+            if (hot) {
+                BigInteger highest = scaledNow.add(numerator.multiply(BigInteger.valueOf(limit.capacity() - permits)));
+                e.require(t + " BETWEEN " + e.number(scaledNow) + " AND " + e.number(highest));
+                e.set(t + " = " + t + " + " + e.number(spend));
+            } else {
+                String lowest = e.number(scaledNow);
+                e.require("attribute_not_exists(" + t + ") OR " + t + " < " + lowest);
+                e.set(t + " = " + e.number(scaledNow.add(spend)));
+            }
+            // An empty bucket is full again after capacity x I; the written TAT is never later than that.
+            long emptyToFull = -Math.floorDiv(-limit.capacity() * limit.intervalNumerator(),
+                    limit.intervalDenominator());
+            fullAt = Math.max(fullAt, now + emptyToFull);
+        }
+        e.set(e.name(TTL) + " = " + e.number(ttlSeconds(fullAt)));
+        e.set(e.name(VERSION) + " = " + e.number(token));
+        return new FastUpdate(e, List.of());
+    }
+}

@@ -1,0 +1,34 @@
+package dev.ratelimit.dynamodb;
+
+import dev.ratelimit.spi.RateLimitStore;
+import dev.ratelimit.testkit.RateLimitStoreContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The DynamoDB store passes the contract suite, against DynamoDB Local over HTTP. */
+class DynamoDbStoreContractTest extends RateLimitStoreContract {
+
+    private static DynamoDbLocal local;
+    private static DynamoDbClient client;
+    private static DynamoDbStore store;
+
+    @BeforeAll
+    static void startDynamoDb() {
+        local = DynamoDbLocal.start();
+        client = local.client();
+        DynamoDbStore.createTable(client, "contract");
+        store = DynamoDbStore.builder(client).tableName("contract").build();
+    }
+
+    @AfterAll
+    static void stopDynamoDb() {
+        client.close();
+        local.close();
+    }
+
+    @Override
+    protected RateLimitStore store() {
+        return store;
+    }
+}

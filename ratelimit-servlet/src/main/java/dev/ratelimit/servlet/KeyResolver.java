@@ -1,0 +1,122 @@
+package dev.ratelimit.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which bucket a request counts against under a {@link Policy}: the client's address, its API key, its user, a
+ * constant for a global limit, or a combination.
+ *
+ * <p>A resolver returns {@code null} (or an empty string) when the request has no key, for example no
+ * {@code X-API-Key} header; the policy's {@linkplain Policy.MissingKey missing-key rule} decides what happens then.
+ * Implementations must be thread-safe, fast and must not throw for any request a client can send.
+ */
+@FunctionalInterface
+public interface KeyResolver {
+
+    /** The key for this request, or {@code null} if the request has none. */
+    String resolve(HttpServletRequest request);
+
+    /**
+     * The client's IP address, believing forwarding headers only from {@code trustedProxies} (see
+     * {@link TrustedProxies} for the rules). IPv6 addresses are normalised, so every spelling of one address
+     * gives one key.
+     */
+    static KeyResolver clientIp(TrustedProxies trustedProxies) {
+        Objects.requireNonNull(trustedProxies, "trustedProxies");
+        String header = trustedProxies.header().headerName();
+        return new NamedKeyResolver("ip", request -> trustedProxies.clientKey(request.getRemoteAddr(),
+                request.getHeaders(header)));
+    }
+
+    /**
+     * The value of the request header {@code name} (the first one if repeated), trimmed; missing when absent or
+     * blank. For {@code X-API-Key}, {@code X-User-Id} and the like.
+     *
+     * @throws IllegalArgumentException if the name is empty or not an HTTP token
+     */
+    static KeyResolver header(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+            throw new IllegalArgumentException("header name must be an HTTP token but was \"" + name + "\"");
+        }
+        return new NamedKeyResolver("header:" + name, request -> {
+            String value = request.getHeader(name);
+            if (value == null) {
+                return null;
+            }
+            String trimmed = value.trim();
+            return trimmed.isEmpty() ? null : trimmed;
+        });
+    }
+
+    /** The name of the authenticated user ({@code request.getUserPrincipal()}); missing when not authenticated. */
+    static KeyResolver principal() {
+        return new NamedKeyResolver("principal", request -> {
+            Principal principal = request.getUserPrincipal();
+            return principal == null ? null : principal.getName();
+        });
+    }
+
+    /**
+     * The same key for every request: a global limit shared by all clients.
+     *
+     * @throws IllegalArgumentException if the value is empty
+     */
+    static KeyResolver constant(String value) {
+        Objects.requireNonNull(value, "value");
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("constant key must not be empty");
+        }
+        return new NamedKeyResolver("constant:" + value, request -> value);
+    }
+
+    /**
+     * The request's path within the application (servlet path plus path info, without the context path or query),
+     * for limits per route; usually combined with a user in {@link #composite}.
+     */
+    static KeyResolver route() {
+        return new NamedKeyResolver("route", RequestPaths::path);
+    }
+
+    /**
+     * The parts' keys joined, for example user and route ({@code composite(header("X-User-Id"), route())}) for a
+     * per-user-per-API limit. The key is missing if any part is missing. Parts are joined with {@code |}, and a
+     * {@code |} or {@code \} inside a part is escaped, so different part values never give the same key.
+     *
+     * @throws IllegalArgumentException if fewer than two parts are given
+     */
+    static KeyResolver composite(KeyResolver... parts) {
+        Objects.requireNonNull(parts, "parts");
+        if (parts.length < 2) {
+            throw new IllegalArgumentException("a composite key needs at least 2 parts but got " + parts.length);
+        }
+        List<KeyResolver> list = List.of(parts);
+        StringBuilder name = new StringBuilder("composite:");
+        for (int i = 0; i < parts.length; i++) {
+            name.append(i == 0 ? "" : "+").append(parts[i]);
+        }
+        return new NamedKeyResolver(name.toString(), request -> {
+            StringBuilder key = new StringBuilder();
+            for (int i = 0; i < list.size(); i++) {
+                String part = list.get(i).resolve(request);
+                if (part == null || part.isEmpty()) {
+                    return null;
+                }
+                if (i > 0) {
+                    key.append('|');
+                }
+                for (int c = 0; c < part.length(); c++) {
+                    char ch = part.charAt(c);
+                    if (ch == '|' || ch == '\\') {
+                        key.append('\\');
+                    }
+                    key.append(ch);
+                }
+            }
+            return key.toString();
+        });
+    }
+}

@@ -1,0 +1,63 @@
+package dev.ratelimit.servlet;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.FailurePolicy;
+import dev.ratelimit.Limit;
+import dev.ratelimit.RateLimitListener;
+import dev.ratelimit.RateLimiter;
+import dev.ratelimit.TimeSource;
+import dev.ratelimit.spi.RateLimitStore;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes the filter's limiters and keeps them across configuration changes: a limiter whose namespace, algorithm,
+ * limits and failure policy are unchanged is reused, and with it the state it holds (an in-memory store keeps
+ * state per limiter, so a new limiter would start every key afresh). {@link #retain} drops the ones a new
+ * configuration no longer uses. Thread-safe: callers hold the filter's update lock while building.
+ */
+final class LimiterPool {
+
+    /** What makes two limiters interchangeable. */
+    private record Spec(String prefix, Algorithm algorithm, List<Limit> limits, FailurePolicy failurePolicy) {
+    }
+
+    private final RateLimitStore store;
+    private final TimeSource timeSource;
+    private final RateLimitListener listener;
+    private final Map<Spec, RateLimiter> limiters = new HashMap<>();
+
+    LimiterPool(RateLimitStore store, TimeSource timeSource, RateLimitListener listener) {
+        this.store = store;
+        this.timeSource = timeSource;
+        this.listener = listener;
+    }
+
+    /** The limiter for this spec: the existing one if there is one, else a new one on the filter's store. */
+    synchronized RateLimiter limiter(String prefix, Algorithm algorithm, List<Limit> limits,
+            FailurePolicy failurePolicy) {
+        Spec spec = new Spec(prefix, algorithm, List.copyOf(limits), failurePolicy);
+        return limiters.computeIfAbsent(spec, s -> {
+            RateLimiter.Builder builder = RateLimiter.builder()
+                    .keyPrefix(prefix)
+                    .name(prefix)
+                    .algorithm(algorithm)
+                    .limits(limits)
+                    .store(store)
+                    .timeSource(timeSource)
+                    .failurePolicy(failurePolicy);
+            if (listener != null) {
+                builder.listener(listener);
+            }
+            return builder.build();
+        });
+    }
+
+    /** Forgets every limiter not in {@code inUse}. */
+    synchronized void retain(java.util.Collection<RateLimiter> inUse) {
+        java.util.Set<RateLimiter> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        keep.addAll(inUse);
+        limiters.values().removeIf(limiter -> !keep.contains(limiter));
+    }
+}

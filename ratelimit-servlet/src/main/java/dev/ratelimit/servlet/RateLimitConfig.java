@@ -1,0 +1,482 @@
+package dev.ratelimit.servlet;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.FailurePolicy;
+import dev.ratelimit.Limit;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The filter's configuration read from a properties file, as web.xml users give it (init-param {@code config}).
+ * Every key, its default and meaning is listed in the module README; in short:
+ *
+ * <pre>
+ * ratelimit.policies=global,perKey                      # required: the policies, in evaluation order
+ * ratelimit.policy.global.limits=1000/1s                # or .plans=true for the limits of the key's plan
+ * ratelimit.policy.global.key=constant                  # ip | header:NAME | principal | route | constant[:VALUE]
+ *                                                       # | composite:PART+PART (e.g. composite:header:X-User-Id+route)
+ * ratelimit.policy.global.algorithm=TOKEN_BUCKET        # FIXED_WINDOW | SLIDING_WINDOW | SLIDING_LOG | TOKEN_BUCKET
+ * ratelimit.policy.global.paths=/api/**                 # default /**
+ * ratelimit.policy.global.methods=GET,POST              # default: every method
+ * ratelimit.policy.global.cost=1
+ * ratelimit.policy.global.shadow=false
+ * ratelimit.policy.global.missingKey=reject             # reject (401) | anonymous
+ * ratelimit.plan.basic.limits=100/1s,10000/1d
+ * ratelimit.plan-keys.basic=key-1,key-2
+ * ratelimit.plans.default=reject                        # a plan name, or reject (403)
+ * ratelimit.excludes=/health,/metrics/**
+ * ratelimit.trustedProxies=10.0.0.0/8,::1/128
+ * ratelimit.trustedProxies.header=X-Forwarded-For       # or Forwarded
+ * ratelimit.headers.legacy=true
+ * ratelimit.failurePolicy=allow                         # allow | deny
+ * ratelimit.reload=PT10S                                # ISO-8601 duration, or off
+ * </pre>
+ *
+ * <p>Keys outside {@code ratelimit.} are ignored (a {@link StoreFactory} may read them); an unknown key inside it,
+ * or a policy key for a policy not listed in {@code ratelimit.policies}, is an error, so a typo never goes
+ * unnoticed. Errors are {@link IllegalArgumentException}s that name the key and the value.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class RateLimitConfig {
+
+    static final String PREFIX = "ratelimit.";
+    private static final Duration DEFAULT_RELOAD = Duration.ofSeconds(10);
+    private static final Set<String> POLICY_KEYS = Set.of("limits", "plans", "algorithm", "key", "paths", "methods",
+            "cost", "shadow", "missingKey");
+
+    private final List<Policy> policies;
+    private final Plans plans;
+    private final List<String> excludes;
+    private final TrustedProxies trustedProxies;
+    private final boolean legacyHeaders;
+    private final FailurePolicy failurePolicy;
+    private final Duration reloadInterval;
+    private final Properties properties;
+
+    private RateLimitConfig(List<Policy> policies, Plans plans, List<String> excludes, TrustedProxies trustedProxies,
+            boolean legacyHeaders, FailurePolicy failurePolicy, Duration reloadInterval, Properties properties) {
+        this.policies = policies;
+        this.plans = plans;
+        this.excludes = excludes;
+        this.trustedProxies = trustedProxies;
+        this.legacyHeaders = legacyHeaders;
+        this.failurePolicy = failurePolicy;
+        this.reloadInterval = reloadInterval;
+        this.properties = properties;
+    }
+
+    /**
+     * Reads the properties file at {@code location}: {@code classpath:path/in/classpath.properties} (looked up
+     * with the thread's context class loader) or {@code file:/path/on/disk.properties}. The file is read as UTF-8.
+     *
+     * @throws IllegalArgumentException if the location has neither prefix, the file does not exist, or its
+     *     content is invalid
+     * @throws UncheckedIOException if the file cannot be read
+     */
+    public static RateLimitConfig load(String location) {
+        return parse(read(location), location);
+    }
+
+    /**
+     * Reads a configuration from properties.
+     *
+     * @throws IllegalArgumentException naming the first invalid or unknown key and its value
+     */
+    public static RateLimitConfig parse(Properties properties) {
+        Objects.requireNonNull(properties, "properties");
+        Properties copy = new Properties();
+        for (String name : properties.stringPropertyNames()) {
+            copy.setProperty(name, properties.getProperty(name));
+        }
+        return new Parser(copy).parse();
+    }
+
+    /** The policies, in evaluation order. */
+    public List<Policy> policies() {
+        return policies;
+    }
+
+    /** The plans; {@link Plans#none()} if none are defined. */
+    public Plans plans() {
+        return plans;
+    }
+
+    /** The excluded path patterns. */
+    public List<String> excludes() {
+        return excludes;
+    }
+
+    /** The trusted proxies the {@code ip} key uses. */
+    public TrustedProxies trustedProxies() {
+        return trustedProxies;
+    }
+
+    /** Whether {@code X-RateLimit-*} headers are written. */
+    public boolean legacyHeaders() {
+        return legacyHeaders;
+    }
+
+    /** What limiters decide when the store fails. */
+    public FailurePolicy failurePolicy() {
+        return failurePolicy;
+    }
+
+    /** How often the file is checked for changes; {@link Duration#ZERO} if never. */
+    public Duration reloadInterval() {
+        return reloadInterval;
+    }
+
+    /** A copy of every property, including those outside {@code ratelimit.}. */
+    public Properties properties() {
+        Properties copy = new Properties();
+        for (String name : properties.stringPropertyNames()) {
+            copy.setProperty(name, properties.getProperty(name));
+        }
+        return copy;
+    }
+
+    /** Reads the bytes at a location (see {@link #load}). */
+    static byte[] read(String location) {
+        Objects.requireNonNull(location, "location");
+        try {
+            if (location.startsWith("classpath:")) {
+                String resource = location.substring("classpath:".length());
+                while (resource.startsWith("/")) {
+                    resource = resource.substring(1);
+                }
+                ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                if (loader == null) {
+                    loader = RateLimitConfig.class.getClassLoader();
+                }
+                try (InputStream in = loader.getResourceAsStream(resource)) {
+                    if (in == null) {
+                        throw new IllegalArgumentException("configuration " + location + " was not found on the"
+                                + " class path");
+                    }
+                    return in.readAllBytes();
+                }
+            }
+            if (location.startsWith("file:")) {
+                Path path = Path.of(location.substring("file:".length()));
+                try {
+                    return Files.readAllBytes(path);
+                } catch (NoSuchFileException e) {
+                    throw new IllegalArgumentException("configuration " + location + " does not exist", e);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read configuration " + location, e);
+        }
+        throw new IllegalArgumentException("configuration location must start with classpath: or file: but was \""
+                + location + "\"");
+    }
+
+    static RateLimitConfig parse(byte[] content, String location) {
+        Properties properties = new Properties();
+        try (Reader reader = new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("configuration " + location + " is not a properties file: "
+                    + e.getMessage(), e);
+        }
+        try {
+            return parse(properties);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("configuration " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One parse; not thread-safe. */
+    private static final class Parser {
+        private final Properties p;
+        private final Set<String> used = new LinkedHashSet<>();
+
+        Parser(Properties p) {
+            this.p = p;
+        }
+
+        RateLimitConfig parse() {
+            TrustedProxies.Header header = switch (get("trustedProxies.header", "X-Forwarded-For")
+                    .toLowerCase(Locale.ROOT)) {
+                case "x-forwarded-for" -> TrustedProxies.Header.X_FORWARDED_FOR;
+                case "forwarded" -> TrustedProxies.Header.FORWARDED;
+                default -> throw bad("trustedProxies.header", "expected X-Forwarded-For or Forwarded");
+            };
+            TrustedProxies proxies;
+            try {
+                proxies = TrustedProxies.of(header, list("trustedProxies"));
+            } catch (IllegalArgumentException e) {
+                throw bad("trustedProxies", e.getMessage());
+            }
+            Plans plans = plans();
+            List<Policy> policies = new ArrayList<>();
+            List<String> names = list("policies");
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException(PREFIX + "policies is required: list the policies, for example "
+                        + PREFIX + "policies=global,perKey");
+            }
+            for (String name : names) {
+                policies.add(policy(name, proxies));
+            }
+            List<String> excludes = list("excludes");
+            for (String exclude : excludes) {
+                try {
+                    PathPattern.parse(exclude);
+                } catch (IllegalArgumentException e) {
+                    throw bad("excludes", e.getMessage());
+                }
+            }
+            boolean legacy = bool("headers.legacy", true);
+            FailurePolicy failurePolicy = switch (get("failurePolicy", "allow").toLowerCase(Locale.ROOT)) {
+                case "allow" -> FailurePolicy.allow();
+                case "deny" -> FailurePolicy.deny();
+                default -> throw bad("failurePolicy", "expected allow or deny");
+            };
+            Duration reload = reload();
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith(PREFIX) && !used.contains(key)) {
+                    throw new IllegalArgumentException("unknown key " + key + "=" + p.getProperty(key)
+                            + " (is the policy or plan listed, and the key spelled as the README says?)");
+                }
+            }
+            return new RateLimitConfig(List.copyOf(policies), plans, List.copyOf(excludes), proxies, legacy,
+                    failurePolicy, reload, p);
+        }
+
+        private Plans plans() {
+            Set<String> planNames = new LinkedHashSet<>();
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith(PREFIX + "plan.")) {
+                    String rest = key.substring((PREFIX + "plan.").length());
+                    int dot = rest.indexOf('.');
+                    if (dot > 0 && rest.substring(dot + 1).equals("limits")) {
+                        planNames.add(rest.substring(0, dot));
+                    }
+                }
+            }
+            String defaultPlan = get("plans.default", "reject");
+            if (planNames.isEmpty()) {
+                if (!defaultPlan.equals("reject")) {
+                    throw bad("plans.default", "no plan is defined (ratelimit.plan.NAME.limits)");
+                }
+                return Plans.none();
+            }
+            Plans.Builder builder = Plans.builder();
+            for (String name : planNames.stream().sorted().toList()) {
+                String key = "plan." + name + ".limits";
+                try {
+                    builder.plan(Plan.of(name, limits(key)));
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, e.getMessage());
+                }
+                for (String apiKey : list("plan-keys." + name)) {
+                    try {
+                        builder.assign(apiKey, name);
+                    } catch (IllegalArgumentException e) {
+                        throw bad("plan-keys." + name, e.getMessage());
+                    }
+                }
+            }
+            if (!defaultPlan.equals("reject")) {
+                if (!planNames.contains(defaultPlan)) {
+                    throw bad("plans.default", "expected reject or one of the plans " + planNames);
+                }
+                builder.defaultPlan(defaultPlan);
+            }
+            return builder.build();
+        }
+
+        private Policy policy(String name, TrustedProxies proxies) {
+            Policy.Builder b;
+            try {
+                b = Policy.builder(name);
+            } catch (IllegalArgumentException e) {
+                throw bad("policies", e.getMessage());
+            }
+            String base = "policy." + name + ".";
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith(PREFIX + base) && !POLICY_KEYS.contains(key.substring((PREFIX + base).length()))) {
+                    throw new IllegalArgumentException("unknown key " + key + "; a policy has the keys " + POLICY_KEYS);
+                }
+            }
+            String k = base + "key";
+            String keySpec = get(k, null);
+            if (keySpec == null) {
+                throw new IllegalArgumentException(PREFIX + k + " is required: ip, header:NAME, principal, route,"
+                        + " constant[:VALUE] or composite:PART+PART");
+            }
+            try {
+                b.key(keyResolver(keySpec, proxies));
+                boolean fromPlans = bool(base + "plans", false);
+                String limits = get(base + "limits", null);
+                if (fromPlans && limits != null) {
+                    throw bad(base + "limits", "policy " + name + " takes its limits from plans (" + PREFIX + base
+                            + "plans=true); remove one of them");
+                }
+                if (fromPlans) {
+                    b.limitsFromPlans();
+                } else if (limits == null) {
+                    throw new IllegalArgumentException(PREFIX + base + "limits is required (or " + PREFIX + base
+                            + "plans=true)");
+                } else {
+                    b.limits(limits(base + "limits").toArray(new Limit[0]));
+                }
+                String algorithm = get(base + "algorithm", null);
+                if (algorithm != null) {
+                    try {
+                        b.algorithm(Algorithm.valueOf(algorithm.toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw bad(base + "algorithm", "expected FIXED_WINDOW, SLIDING_WINDOW, SLIDING_LOG or"
+                                + " TOKEN_BUCKET");
+                    }
+                }
+                for (String path : list(base + "paths")) {
+                    b.paths(path);
+                }
+                for (String method : list(base + "methods")) {
+                    b.methods(method);
+                }
+                String cost = get(base + "cost", null);
+                if (cost != null) {
+                    try {
+                        b.cost(Long.parseLong(cost));
+                    } catch (NumberFormatException e) {
+                        throw bad(base + "cost", "expected a positive integer");
+                    }
+                }
+                b.shadow(bool(base + "shadow", false));
+                b.onMissingKey(switch (get(base + "missingKey", "reject").toLowerCase(Locale.ROOT)) {
+                    case "reject" -> Policy.MissingKey.REJECT;
+                    case "anonymous" -> Policy.MissingKey.ANONYMOUS;
+                    default -> throw bad(base + "missingKey", "expected reject or anonymous");
+                });
+                return b.build();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                if (e.getMessage() != null && e.getMessage().contains(PREFIX)) {
+                    throw e;
+                }
+                throw new IllegalArgumentException("policy " + name + ": " + e.getMessage(), e);
+            }
+        }
+
+        private KeyResolver keyResolver(String spec, TrustedProxies proxies) {
+            String s = spec.startsWith("composite:") ? spec.substring("composite:".length()) : spec;
+            String[] parts = s.split("\\+", -1);
+            List<KeyResolver> resolvers = new ArrayList<>();
+            for (String part : parts) {
+                String t = part.trim();
+                KeyResolver r;
+                if (t.equals("ip")) {
+                    r = KeyResolver.clientIp(proxies);
+                } else if (t.equals("principal")) {
+                    r = KeyResolver.principal();
+                } else if (t.equals("route")) {
+                    r = KeyResolver.route();
+                } else if (t.equals("constant")) {
+                    r = KeyResolver.constant("global");
+                } else if (t.startsWith("constant:")) {
+                    r = KeyResolver.constant(t.substring("constant:".length()));
+                } else if (t.startsWith("header:")) {
+                    r = KeyResolver.header(t.substring("header:".length()).trim());
+                } else {
+                    throw new IllegalArgumentException("key \"" + spec + "\" has the unknown part \"" + t
+                            + "\"; expected ip, header:NAME, principal, route or constant[:VALUE]");
+                }
+                resolvers.add(r);
+            }
+            if (spec.startsWith("composite:") && resolvers.size() < 2) {
+                throw new IllegalArgumentException("key \"" + spec + "\" is a composite of one part; join two or"
+                        + " more with +");
+            }
+            return resolvers.size() == 1 ? resolvers.get(0)
+                    : KeyResolver.composite(resolvers.toArray(new KeyResolver[0]));
+        }
+
+        private List<Limit> limits(String key) {
+            List<Limit> out = new ArrayList<>();
+            for (String text : list(key)) {
+                try {
+                    out.add(Limit.parse(text));
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, e.getMessage());
+                }
+            }
+            if (out.isEmpty()) {
+                throw bad(key, "expected one or more limits such as 100/1s,10000/1d");
+            }
+            return out;
+        }
+
+        private Duration reload() {
+            String value = get("reload", null);
+            if (value == null) {
+                return DEFAULT_RELOAD;
+            }
+            if (value.equalsIgnoreCase("off")) {
+                return Duration.ZERO;
+            }
+            try {
+                Duration d = Duration.parse(value);
+                if (d.isNegative() || d.isZero()) {
+                    throw bad("reload", "expected a positive duration or off");
+                }
+                return d;
+            } catch (DateTimeParseException e) {
+                throw bad("reload", "expected an ISO-8601 duration such as PT10S, or off");
+            }
+        }
+
+        private String get(String key, String defaultValue) {
+            String full = PREFIX + key;
+            used.add(full);
+            String value = p.getProperty(full);
+            return value == null ? defaultValue : value.trim();
+        }
+
+        private List<String> list(String key) {
+            String value = get(key, "");
+            List<String> out = new ArrayList<>();
+            for (String item : value.split(",")) {
+                String t = item.trim();
+                if (!t.isEmpty()) {
+                    out.add(t);
+                }
+            }
+            return out;
+        }
+
+        private boolean bool(String key, boolean defaultValue) {
+            String value = get(key, null);
+            if (value == null) {
+                return defaultValue;
+            }
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw bad(key, "expected true or false");
+            };
+        }
+
+        private IllegalArgumentException bad(String key, String problem) {
+            return new IllegalArgumentException(PREFIX + key + "=" + p.getProperty(PREFIX + key) + ": " + problem);
+        }
+    }
+}

@@ -1,0 +1,482 @@
+package dev.ratelimit.servlet;
+
+import dev.ratelimit.FailurePolicy;
+import dev.ratelimit.RateLimitListener;
+import dev.ratelimit.TimeSource;
+import dev.ratelimit.memory.InMemoryStore;
+import dev.ratelimit.spi.RateLimitStore;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enforces rate-limit {@link Policy policies} on HTTP requests: a drop-in {@code jakarta.servlet.Filter} for
+ * web.xml, Spring's {@code FilterRegistrationBean} or any servlet container (Servlet 5 and 6).
+ *
+ * <h2>In code</h2>
+ * <pre>{@code
+ * RateLimitFilter filter = RateLimitFilter.builder()
+ *         .policy(Policy.builder("global").key(KeyResolver.constant("all")).limits(Limit.parse("1000/s")).build())
+ *         .policy(Policy.builder("perIp").paths("/api/**")
+ *                 .key(KeyResolver.clientIp(TrustedProxies.of("10.0.0.0/8")))
+ *                 .limits(Limit.parse("20/s"), Limit.parse("1000/1h")).build())
+ *         .exclude("/health")
+ *         .store(store)                     // in-memory by default
+ *         .build();
+ * }</pre>
+ *
+ * <h2>In web.xml</h2>
+ * The no-argument constructor reads the init-param {@code config} ({@code classpath:...} or {@code file:...};
+ * default {@code classpath:ratelimit.properties}, keys in {@link RateLimitConfig}) and the optional init-param
+ * {@code storeFactory} (a {@link StoreFactory} class name; default an in-memory store).
+ *
+ * <h2>What a request gets</h2>
+ * Requests on an excluded path, and requests no policy applies to, pass untouched. Otherwise every applicable
+ * policy resolves its key first: a missing key is answered 401 (or counted in a shared anonymous bucket, as the
+ * policy says), a key on no plan 403; nothing is spent then. Then the policies are acquired in order, all or
+ * nothing: if an enforced policy denies, what the earlier ones spent is given back (exact unless another request
+ * on the same keys interleaves; see the README) and the answer is 429 with {@code Retry-After} (whole seconds,
+ * rounded up, at least 1) and an {@code application/problem+json} body. Every limited response carries
+ * {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers-10, one item per policy)
+ * and, unless switched off, {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and
+ * {@code X-RateLimit-Reset}. A shadow policy is decided and reported but never blocks.
+ *
+ * <p>A store failure is decided by the {@link FailurePolicy} (allow by default; deny answers 429 with
+ * {@code Retry-After: 1}); it never becomes a 500.
+ *
+ * <h2>Changes at run time</h2>
+ * {@link #updatePolicies} and {@link #updatePlans} replace policies and plans; a configuration file is re-read when
+ * it changes, checked at most once per reload interval by the first request after it. Limiters whose definition
+ * did not change are kept, and with them their state. A broken file is logged and the previous configuration
+ * kept.
+ *
+ * <p>Thread-safe. The filter applies once per request, even when mapped to several dispatcher types.
+ */
+public final class RateLimitFilter implements Filter {
+
+    /** The init-param naming the configuration file. */
+    public static final String CONFIG_PARAM = "config";
+    /** The init-param naming a {@link StoreFactory} class. */
+    public static final String STORE_FACTORY_PARAM = "storeFactory";
+    /** The configuration read when web.xml names none. */
+    public static final String DEFAULT_CONFIG = "classpath:ratelimit.properties";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
+    private static final String APPLIED = RateLimitFilter.class.getName() + ".APPLIED";
+
+    private final Object updateLock = new Object();
+    private final boolean programmatic;
+    private final AtomicLong nextCheckMicros = new AtomicLong(Long.MAX_VALUE);
+    private final ThrottledWarning readFailures = new ThrottledWarning(LOG);
+    private volatile Enforcer enforcer;
+    private volatile long reloadMicros;
+    private TimeSource time;
+    private FailurePolicy failurePolicyOverride;
+    private LimiterPool pool;
+    private RateLimitStore store;
+    private boolean ownsStore;
+    private String configLocation;
+    private byte[] loadedContent;
+    private byte[] brokenContent;
+
+    /**
+     * For web.xml: the filter is configured in {@link #init} from its init-params. Use {@link #builder()} in code.
+     */
+    public RateLimitFilter() {
+        this.programmatic = false;
+    }
+
+    private RateLimitFilter(Builder b) {
+        this.programmatic = true;
+        this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
+        this.failurePolicyOverride = b.failurePolicy;
+        this.store = b.store != null ? b.store : InMemoryStore.create();
+        this.ownsStore = b.store == null;
+        this.pool = new LimiterPool(store, time, b.listener);
+        if (b.configLocation != null) {
+            this.configLocation = b.configLocation;
+            byte[] content = RateLimitConfig.read(configLocation);
+            applyConfig(RateLimitConfig.parse(content, configLocation), content);
+        } else {
+            Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
+                    b.plans != null ? b.plans : Plans.none(), List.copyOf(b.excludes),
+                    b.legacyHeaders == null || b.legacyHeaders,
+                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow());
+            this.enforcer = Enforcer.compile(settings, pool);
+        }
+    }
+
+    /** A builder for a filter configured in code. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * For a filter made by the no-argument constructor, reads the init-params {@code config} and
+     * {@code storeFactory}, creates the store and loads the configuration. A filter made by the builder is
+     * already configured and ignores init-params.
+     *
+     * @throws ServletException if the configuration cannot be read or is invalid, or the store factory fails
+     */
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        if (programmatic) {
+            return;
+        }
+        synchronized (updateLock) {
+            if (enforcer != null) {
+                throw new IllegalStateException("RateLimitFilter was already initialised");
+            }
+            String location = filterConfig.getInitParameter(CONFIG_PARAM);
+            String factoryName = filterConfig.getInitParameter(STORE_FACTORY_PARAM);
+            try {
+                String where = location == null || location.isBlank() ? DEFAULT_CONFIG : location.trim();
+                byte[] content = RateLimitConfig.read(where);
+                RateLimitConfig config = RateLimitConfig.parse(content, where);
+                this.time = TimeSource.system();
+                this.store = factoryName == null || factoryName.isBlank()
+                        ? InMemoryStore.create() : createStore(factoryName.trim(), config);
+                this.ownsStore = true;
+                this.pool = new LimiterPool(store, time, null);
+                this.configLocation = where;
+                applyConfig(config, content);
+                LOG.info("Rate limit filter {} loaded {}: {} policies", filterConfig.getFilterName(), where,
+                        config.policies().size());
+            } catch (RuntimeException e) {
+                throw new ServletException("RateLimitFilter " + filterConfig.getFilterName() + ": " + e.getMessage(),
+                        e);
+            }
+        }
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse out)
+                || request.getAttribute(APPLIED) != null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (enforcer == null) {
+            throw new ServletException("RateLimitFilter was not initialised");
+        }
+        request.setAttribute(APPLIED, Boolean.TRUE);
+        maybeReload();
+        Enforcer current = enforcer;
+        Enforcer.Outcome outcome = current.evaluate(http);
+        switch (outcome.verdict()) {
+            case PASS -> chain.doFilter(request, response);
+            case ALLOW -> {
+                ResponseWriter.headers(out, outcome.items(), null, current.legacyHeaders());
+                chain.doFilter(request, response);
+            }
+            case DENY -> {
+                ResponseWriter.headers(out, outcome.items(), outcome.denied(), current.legacyHeaders());
+                ResponseWriter.tooManyRequests(out, outcome.denied());
+            }
+            case MISSING_KEY -> ResponseWriter.missingKey(out, outcome.rejectedBy());
+            case UNKNOWN_PLAN -> ResponseWriter.unknownPlan(out, outcome.rejectedBy());
+        }
+    }
+
+    /** Closes the store if the filter created it (in-memory default or from a {@link StoreFactory}). */
+    @Override
+    public void destroy() {
+        if (ownsStore && store != null) {
+            try {
+                store.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Rate limit filter: closing the store {} failed", store, e);
+            }
+        }
+    }
+
+    /**
+     * Replaces the policies. Limiters of policies whose name, algorithm and limits are unchanged are kept, with
+     * their state; the others start fresh. Requests in flight finish with the policies they started with.
+     *
+     * @throws IllegalArgumentException if the policies are invalid together (duplicate names, a plan policy without
+     *     plans, a cost a plan cannot hold); the current policies stay then
+     * @throws IllegalStateException if the filter is not initialised
+     */
+    public void updatePolicies(List<Policy> policies) {
+        Objects.requireNonNull(policies, "policies");
+        for (Policy policy : policies) {
+            Objects.requireNonNull(policy, "policy");
+        }
+        synchronized (updateLock) {
+            enforcer = Enforcer.compile(current().settings().withPolicies(policies), pool);
+        }
+    }
+
+    /**
+     * Replaces the plans. Limiters of plans whose limits are unchanged are kept, with their state.
+     *
+     * @throws IllegalArgumentException if a policy cannot use the new plans (a cost a plan cannot hold, or no plan
+     *     for a policy that takes its limits from plans); the current plans stay then
+     * @throws IllegalStateException if the filter is not initialised
+     */
+    public void updatePlans(Plans plans) {
+        Objects.requireNonNull(plans, "plans");
+        synchronized (updateLock) {
+            enforcer = Enforcer.compile(current().settings().withPlans(plans), pool);
+        }
+    }
+
+    /** The policies in force. */
+    public List<Policy> policies() {
+        return current().settings().policies();
+    }
+
+    /** The plans in force. */
+    public Plans plans() {
+        return current().settings().plans();
+    }
+
+    /** The compiled configuration in force, for tests in this package. */
+    Enforcer enforcer() {
+        return current();
+    }
+
+    private Enforcer current() {
+        Enforcer e = enforcer;
+        if (e == null) {
+            throw new IllegalStateException("RateLimitFilter was not initialised");
+        }
+        return e;
+    }
+
+    /** Re-reads the configuration file if the reload interval has passed since the last check. */
+    private void maybeReload() {
+        if (configLocation == null || reloadMicros <= 0) {
+            return;
+        }
+        long now = time.nowMicros();
+        long due = nextCheckMicros.get();
+        if (now < due || !nextCheckMicros.compareAndSet(due, now + reloadMicros)) {
+            return;
+        }
+        byte[] content;
+        try {
+            content = RateLimitConfig.read(configLocation);
+        } catch (RuntimeException e) {
+            readFailures.warn("Rate limit filter: could not read " + configLocation
+                    + "; keeping the current configuration", e);
+            return;
+        }
+        synchronized (updateLock) {
+            if (Arrays.equals(content, loadedContent) || Arrays.equals(content, brokenContent)) {
+                return;
+            }
+            try {
+                RateLimitConfig config = RateLimitConfig.parse(content, configLocation);
+                applyConfig(config, content);
+                brokenContent = null;
+                LOG.info("Rate limit filter: reloaded {}: {} policies", configLocation, config.policies().size());
+            } catch (RuntimeException e) {
+                brokenContent = content;
+                LOG.error("Rate limit filter: the changed {} is invalid; keeping the previous configuration: {}",
+                        configLocation, e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Compiles and installs a configuration from the file; callers hold the update lock or are constructing. */
+    private void applyConfig(RateLimitConfig config, byte[] content) {
+        Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
+                config.legacyHeaders(), failurePolicyOverride != null ? failurePolicyOverride : config.failurePolicy());
+        this.enforcer = Enforcer.compile(settings, pool);
+        this.loadedContent = content;
+        long interval = config.reloadInterval().isZero() ? 0 : Math.max(1, config.reloadInterval().toNanos() / 1000);
+        this.reloadMicros = interval;
+        nextCheckMicros.set(interval == 0 ? Long.MAX_VALUE : time.nowMicros() + interval);
+    }
+
+    private static RateLimitStore createStore(String className, RateLimitConfig config) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = RateLimitFilter.class.getClassLoader();
+        }
+        Object factory;
+        try {
+            factory = Class.forName(className, true, loader).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalArgumentException(STORE_FACTORY_PARAM + " " + className
+                    + " cannot be instantiated: it must be a public class with a public no-argument constructor"
+                    + " (" + e + ")", e);
+        }
+        if (!(factory instanceof StoreFactory storeFactory)) {
+            throw new IllegalArgumentException(STORE_FACTORY_PARAM + " " + className + " does not implement "
+                    + StoreFactory.class.getName());
+        }
+        RateLimitStore created = storeFactory.create(config.properties());
+        if (created == null) {
+            throw new IllegalArgumentException(STORE_FACTORY_PARAM + " " + className + " returned no store");
+        }
+        return created;
+    }
+
+    /**
+     * Builds a {@link RateLimitFilter} configured in code. Policies and excludes may be added repeatedly; every
+     * other option may be set once. Either policies or a {@link #configLocation} is required. Not thread-safe.
+     *
+     * <table>
+     *   <caption>Options and defaults</caption>
+     *   <tr><th>option</th><th>default</th></tr>
+     *   <tr><td>{@link #policy} / {@link #policies}</td><td>required unless {@link #configLocation}</td></tr>
+     *   <tr><td>{@link #configLocation}</td><td>none: policies come from the builder</td></tr>
+     *   <tr><td>{@link #exclude}</td><td>none</td></tr>
+     *   <tr><td>{@link #plans}</td><td>{@link Plans#none()}</td></tr>
+     *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore}</td></tr>
+     *   <tr><td>{@link #timeSource}</td><td>{@link TimeSource#system()}</td></tr>
+     *   <tr><td>{@link #failurePolicy}</td><td>{@link FailurePolicy#allow()} (or the file's)</td></tr>
+     *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>
+     *   <tr><td>{@link #listener}</td><td>none</td></tr>
+     * </table>
+     */
+    public static final class Builder {
+        private final List<Policy> policies = new ArrayList<>();
+        private final List<String> excludes = new ArrayList<>();
+        private Plans plans;
+        private RateLimitStore store;
+        private TimeSource timeSource;
+        private FailurePolicy failurePolicy;
+        private Boolean legacyHeaders;
+        private RateLimitListener listener;
+        private String configLocation;
+
+        private Builder() {
+        }
+
+        /** Adds a policy; policies are evaluated in the order added. */
+        public Builder policy(Policy policy) {
+            Objects.requireNonNull(policy, "policy");
+            policies.add(policy);
+            return this;
+        }
+
+        /** Adds each policy as {@link #policy(Policy)} does. */
+        public Builder policies(List<Policy> policies) {
+            Objects.requireNonNull(policies, "policies");
+            for (Policy policy : policies) {
+                policy(policy);
+            }
+            return this;
+        }
+
+        /**
+         * Adds path patterns (same syntax as {@link Policy.Builder#paths}) that bypass every policy, such as
+         * {@code /health}.
+         *
+         * @throws IllegalArgumentException if a pattern is invalid
+         */
+        public Builder exclude(String... patterns) {
+            Objects.requireNonNull(patterns, "patterns");
+            for (String pattern : patterns) {
+                PathPattern.parse(pattern);
+                excludes.add(pattern);
+            }
+            return this;
+        }
+
+        /** The plans for policies that take their limits from plans. */
+        public Builder plans(Plans plans) {
+            checkUnset("plans", this.plans);
+            this.plans = Objects.requireNonNull(plans, "plans");
+            return this;
+        }
+
+        /** Where the limiters keep state; a new in-memory store by default. The filter never closes it. */
+        public Builder store(RateLimitStore store) {
+            checkUnset("store", this.store);
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The limiters' clock, also used to time configuration reloads; the system clock by default. */
+        public Builder timeSource(TimeSource timeSource) {
+            checkUnset("timeSource", this.timeSource);
+            this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+            return this;
+        }
+
+        /** What limiters decide when the store fails; allow by default. Overrides a configuration file's. */
+        public Builder failurePolicy(FailurePolicy failurePolicy) {
+            checkUnset("failurePolicy", this.failurePolicy);
+            this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+            return this;
+        }
+
+        /** Whether {@code X-RateLimit-Limit/-Remaining/-Reset} are written; true by default. */
+        public Builder legacyHeaders(boolean legacyHeaders) {
+            checkUnset("legacyHeaders", this.legacyHeaders);
+            this.legacyHeaders = legacyHeaders;
+            return this;
+        }
+
+        /**
+         * Told of every decision of every policy's limiter (named {@code http:POLICY} or {@code http:POLICY:PLAN}),
+         * shadow policies included, and of store failures.
+         */
+        public Builder listener(RateLimitListener listener) {
+            checkUnset("listener", this.listener);
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Takes policies, plans, excludes and headers from a properties file ({@code classpath:...} or
+         * {@code file:...}; see {@link RateLimitConfig}), re-read when it changes.
+         *
+         * @throws IllegalArgumentException if the location has neither prefix
+         */
+        public Builder configLocation(String location) {
+            checkUnset("configLocation", this.configLocation);
+            Objects.requireNonNull(location, "location");
+            if (!location.startsWith("classpath:") && !location.startsWith("file:")) {
+                throw new IllegalArgumentException("configLocation must start with classpath: or file: but was \""
+                        + location + "\"");
+            }
+            this.configLocation = location;
+            return this;
+        }
+
+        /**
+         * The filter, ready to use.
+         *
+         * @throws IllegalStateException if there are neither policies nor a configLocation, or both a
+         *     configLocation and policies, excludes, plans or legacyHeaders
+         * @throws IllegalArgumentException if the policies are invalid together or the configuration file is
+         */
+        public RateLimitFilter build() {
+            if (configLocation != null) {
+                if (!policies.isEmpty() || !excludes.isEmpty() || plans != null || legacyHeaders != null) {
+                    throw new IllegalStateException("configLocation " + configLocation + " supplies policies,"
+                            + " excludes, plans and legacyHeaders; do not set them in the builder too");
+                }
+            } else if (policies.isEmpty()) {
+                throw new IllegalStateException("no policy was added: call policy(...) or configLocation(...)");
+            }
+            return new RateLimitFilter(this);
+        }
+
+        private static void checkUnset(String option, Object current) {
+            if (current != null) {
+                throw new IllegalStateException(option + " was already set to " + current);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.ratelimit.servlet;
+
+import dev.ratelimit.Decision;
+import dev.ratelimit.Limit;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Writes the filter's answers: the rate-limit headers of draft-ietf-httpapi-ratelimit-headers-10, the legacy
+ * {@code X-RateLimit-*} headers, and RFC 9457 problem details for 429, 401 and 403. Stateless.
+ *
+ * <p>Header values are Structured Field lists (RFC 9651): each item is the policy name as an sf-string, with
+ * integer parameters. Policy names are restricted to {@code A-Z a-z 0-9 _ -}, so they never need escaping.
+ */
+final class ResponseWriter {
+
+    /** The draft's problem type for requests over a quota. */
+    static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
+    /** Largest sf-integer (15 digits). */
+    private static final long SF_INTEGER_MAX = 999_999_999_999_999L;
+
+    private ResponseWriter() {
+    }
+
+    /**
+     * Sets {@code RateLimit-Policy} and {@code RateLimit} (one item per policy, in policy order) and, if
+     * {@code legacy}, {@code X-RateLimit-Limit/-Remaining/-Reset} for the denying policy or else the one with the
+     * fewest permits left. A policy whose decision the failure policy made while allowing is left out: its state
+     * is unknown.
+     */
+    static void headers(HttpServletResponse response, List<Enforcer.Item> items, Enforcer.Item denied,
+            boolean legacy) {
+        StringBuilder policy = new StringBuilder();
+        StringBuilder state = new StringBuilder();
+        Enforcer.Item reported = denied;
+        for (Enforcer.Item item : items) {
+            Decision d = item.decision();
+            if (d.allowed() && d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+                continue;
+            }
+            if (policy.length() > 0) {
+                policy.append(", ");
+                state.append(", ");
+            }
+            String name = item.policy().name();
+            Limit limit = d.limit();
+            policy.append('"').append(name).append("\";q=").append(quota(limit)).append(";w=").append(window(limit));
+            state.append('"').append(name).append("\";r=").append(remaining(d));
+            long t = reset(d);
+            if (t >= 0) {
+                state.append(";t=").append(t);
+            }
+            if (reported == null || (denied == null && d.remaining() < reported.decision().remaining())) {
+                reported = item;
+            }
+        }
+        if (policy.length() == 0) {
+            return;
+        }
+        response.setHeader("RateLimit-Policy", policy.toString());
+        response.setHeader("RateLimit", state.toString());
+        if (legacy && reported != null) {
+            Decision d = reported.decision();
+            response.setHeader("X-RateLimit-Limit", Long.toString(quota(d.limit())));
+            response.setHeader("X-RateLimit-Remaining", Long.toString(remaining(d)));
+            long t = reset(d);
+            if (t >= 0) {
+                response.setHeader("X-RateLimit-Reset", Long.toString(t));
+            }
+        }
+    }
+
+    /** {@code Retry-After} in whole seconds: the wait rounded up, and at least 1 while denied. */
+    static long retryAfterSeconds(Decision decision) {
+        return Math.max(1, ceilSeconds(decision.retryAfterMicros()));
+    }
+
+    /** Answers 429 with {@code Retry-After} and a problem description naming the denying policy. */
+    static void tooManyRequests(HttpServletResponse response, Enforcer.Item denied) throws IOException {
+        Decision d = denied.decision();
+        String name = denied.policy().name();
+        long retryAfter = retryAfterSeconds(d);
+        response.setHeader("Retry-After", Long.toString(retryAfter));
+        String wait = retryAfter == 1 ? "1 second" : retryAfter + " seconds";
+        if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+            problem(response, 429, "about:blank", "Too Many Requests",
+                    "The rate limit store is unavailable and policy " + name + " fails closed; retry after " + wait
+                            + ".",
+                    ",\"policy\":" + json(name) + ",\"retryAfter\":" + retryAfter);
+            return;
+        }
+        Limit limit = d.limit();
+        problem(response, 429, QUOTA_EXCEEDED, "Too Many Requests",
+                "Policy " + name + " allows " + limit.permits() + " requests per " + periodText(limit)
+                        + (denied.policy().cost() > 1 ? " (this request costs " + denied.policy().cost() + ")" : "")
+                        + "; retry after " + wait + ".",
+                ",\"policy\":" + json(name) + ",\"retryAfter\":" + retryAfter + ",\"violated-policies\":["
+                        + json(name) + "]");
+    }
+
+    /** Answers 401: the request has no key for a policy that requires one. */
+    static void missingKey(HttpServletResponse response, Policy policy) throws IOException {
+        problem(response, 401, "about:blank", "Unauthorized",
+                "Policy " + policy.name() + " identifies clients by " + policy.key()
+                        + ", and this request has no such key.",
+                ",\"policy\":" + json(policy.name()));
+    }
+
+    /** Answers 403: the request's key is on no plan and there is no default plan. */
+    static void unknownPlan(HttpServletResponse response, Policy policy) throws IOException {
+        problem(response, 403, "about:blank", "Forbidden",
+                "The key of this request (" + policy.key() + ") is on no plan, and policy " + policy.name()
+                        + " admits no other keys.",
+                ",\"policy\":" + json(policy.name()));
+    }
+
+    private static void problem(HttpServletResponse response, int status, String type, String title, String detail,
+            String extensions) throws IOException {
+        byte[] body = ("{\"type\":" + json(type) + ",\"title\":" + json(title) + ",\"status\":" + status
+                + ",\"detail\":" + json(detail) + extensions + "}").getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding("UTF-8");
+        response.setContentLength(body.length);
+        try (OutputStream out = response.getOutputStream()) {
+            out.write(body);
+        }
+    }
+
+    private static long quota(Limit limit) {
+        return Math.min(limit.permits(), SF_INTEGER_MAX);
+    }
+
+    /** The window in whole seconds, rounded up; a sub-second period reports w=1 (understating the quota). */
+    private static long window(Limit limit) {
+        return Math.max(1, ceilSeconds(limit.periodMicros()));
+    }
+
+    private static long remaining(Decision d) {
+        return Math.min(d.remaining(), SF_INTEGER_MAX);
+    }
+
+    /** Seconds until more quota: the retry wait when denied, otherwise until full allowance; -1 when never. */
+    private static long reset(Decision d) {
+        long micros = d.allowed() ? d.resetAfterMicros() : d.retryAfterMicros();
+        if (micros == Decision.NEVER_MICROS) {
+            return -1;
+        }
+        long seconds = ceilSeconds(micros);
+        return d.allowed() ? seconds : Math.max(1, seconds);
+    }
+
+    private static long ceilSeconds(long micros) {
+        return micros <= 0 ? 0 : (micros - 1) / 1_000_000 + 1;
+    }
+
+    private static String periodText(Limit limit) {
+        String text = limit.toString();
+        int slash = text.indexOf('/');
+        int burst = text.indexOf(' ', slash);
+        return burst < 0 ? text.substring(slash + 1) : text.substring(slash + 1, burst);
+    }
+
+    static String json(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
