@@ -27,8 +27,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FakeClock implements TimeSource {
 
-    /** 2026-01-01T00:00:00Z, a start aligned to every second, minute, hour and day. */
-    public static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
+    /**
+     * 2100-01-01T00:00:00Z, a start aligned to every second, minute, hour and day.
+     *
+     * <p>It lies in the future on purpose: stores that write an expiry as wall-clock epoch seconds (DynamoDB's TTL
+     * attribute) have their items deleted in the background when that time has passed, which would make a test
+     * driven by a clock in the past lose state at random.
+     */
+    public static final Instant DEFAULT_START = Instant.parse("2100-01-01T00:00:00Z");
 
     private final AtomicLong nowMicros;
     private final List<Long> sleeps = new ArrayList<>();
