@@ -246,7 +246,7 @@ public final class Policy {
 
         /**
          * Takes the limits from the {@link Plan} of the request's key, as the filter's {@link Plans} say; a key on
-         * no plan gets the default plan or is rejected with 403.
+         * no plan gets the default plan or is rejected with 401.
          *
          * @throws IllegalStateException if limits were added or this was already called
          */

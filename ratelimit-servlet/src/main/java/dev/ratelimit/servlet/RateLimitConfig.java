@@ -40,7 +40,7 @@ import java.util.Set;
  * ratelimit.policy.global.missingKey=reject             # reject (401) | anonymous
  * ratelimit.plan.basic.limits=100/1s,10000/1d
  * ratelimit.plan-keys.basic=key-1,key-2
- * ratelimit.plans.default=reject                        # a plan name, or reject (403)
+ * ratelimit.plans.default=reject                        # a plan name, or reject (401)
  * ratelimit.excludes=/health,/metrics/**
  * ratelimit.trustedProxies=10.0.0.0/8,::1/128
  * ratelimit.trustedProxies.header=X-Forwarded-For       # or Forwarded

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <h2>What a request gets</h2>
  * Requests on an excluded path, and requests no policy applies to, pass untouched. Otherwise every applicable
  * policy resolves its key first: a missing key is answered 401 (or counted in a shared anonymous bucket, as the
- * policy says), a key on no plan 403; nothing is spent then. Then the policies are acquired in order, all or
+ * policy says), a key on no plan (and no default plan) 401 too; nothing is spent then. Then the policies are acquired in order, all or
  * nothing: if an enforced policy denies, what the earlier ones spent is given back (exact unless another request
  * on the same keys interleaves; see the README) and the answer is 429 with {@code Retry-After} (whole seconds,
  * rounded up, at least 1) and an {@code application/problem+json} body. Every limited response carries
