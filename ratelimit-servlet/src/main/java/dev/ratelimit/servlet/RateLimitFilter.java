@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Changes at run time</h2>
  * {@link #updatePolicies} and {@link #updatePlans} replace policies and plans; a configuration file is re-read when
- * it changes, checked at most once per reload interval by the first request after it. Limiters whose definition
+ * it changes, checked at most once per reload interval by the first request after it, or at once by
+ * {@link #reloadConfiguration()}. Limiters whose definition
  * did not change are kept, and with them their state. A broken file is logged and the previous configuration
  * kept.
  *
@@ -233,6 +234,41 @@ public final class RateLimitFilter implements Filter {
         Objects.requireNonNull(plans, "plans");
         synchronized (updateLock) {
             enforcer = Enforcer.compile(current().settings().withPlans(plans), pool);
+        }
+    }
+
+    /**
+     * Re-reads the configuration file now, whatever the reload interval (also when reloading is {@code off}), for
+     * example from an operations endpoint after a deployment changed the file. Limiters of unchanged policies and
+     * plans keep their state, as on a timed reload.
+     *
+     * @return true if the file had changed and the new configuration is now in force; false if it is unchanged
+     * @throws IllegalStateException if the filter was configured in code without a configuration file
+     * @throws IllegalArgumentException if the file cannot be found or the changed file is invalid, naming the bad
+     *     key and value; the current configuration stays in force
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
+    public boolean reloadConfiguration() {
+        current();
+        if (configLocation == null) {
+            throw new IllegalStateException("this filter has no configuration file to reload; replace policies and"
+                    + " plans with updatePolicies and updatePlans");
+        }
+        byte[] content = RateLimitConfig.read(configLocation);
+        synchronized (updateLock) {
+            if (Arrays.equals(content, loadedContent)) {
+                return false;
+            }
+            try {
+                RateLimitConfig config = RateLimitConfig.parse(content, configLocation);
+                applyConfig(config, content);
+                brokenContent = null;
+                LOG.info("Rate limit filter: reloaded {}: {} policies", configLocation, config.policies().size());
+                return true;
+            } catch (RuntimeException e) {
+                brokenContent = content;
+                throw e;
+            }
         }
     }
 
