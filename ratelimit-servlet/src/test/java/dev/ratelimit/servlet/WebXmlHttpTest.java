@@ -64,7 +64,7 @@ class WebXmlHttpTest {
             assertThat(first.statusCode()).isEqualTo(200);
             assertThat(first.body()).isEqualTo("hello");
             assertThat(header(first, "RateLimit-Policy")).isEqualTo("\"global\";q=1000;w=60, \"perKey\";q=2;w=60");
-            assertThat(header(first, "RateLimit")).matches("\"global\";r=999;t=\\d+, \"perKey\";r=1;t=(29|30)");
+            assertThat(header(first, "RateLimit")).matches("\"global\";r=999;t=\\d, \"perKey\";r=1;t=(29|30)");
             assertThat(header(first, "X-RateLimit-Limit")).isEqualTo("2");
             assertThat(header(first, "X-RateLimit-Remaining")).isEqualTo("1");
 
@@ -73,7 +73,8 @@ class WebXmlHttpTest {
             assertThat(denied.statusCode()).isEqualTo(429);
             assertThat(header(denied, "Content-Type")).startsWith("application/problem+json");
             assertThat(Integer.parseInt(header(denied, "Retry-After"))).isBetween(1, 30);
-            assertThat(header(denied, "RateLimit")).matches("\"global\";r=998;t=\\d+, \"perKey\";r=0;t=\\d+");
+            // global refills 1000/min on the system clock: by now it may have regained what the two requests spent.
+            assertThat(header(denied, "RateLimit")).matches("\"global\";r=(998|999|1000);t=\\d+, \"perKey\";r=0;t=\\d+");
             assertThat(header(denied, "X-RateLimit-Remaining")).isEqualTo("0");
             assertThat(denied.body()).startsWith("{\"type\":\"https://iana.org/assignments/http-problem-types"
                     + "#quota-exceeded\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Policy perKey"
