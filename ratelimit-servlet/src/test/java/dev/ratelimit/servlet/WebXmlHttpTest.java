@@ -100,7 +100,7 @@ class WebXmlHttpTest {
                 "ratelimit.policies=perIp",
                 "ratelimit.policy.perIp.key=ip",
                 "ratelimit.policy.perIp.limits=1/1h",
-                "ratelimit.policy.perIp.algorithm=FIXED_WINDOW",
+                "ratelimit.policy.perIp.algorithm=TOKEN_BUCKET",
                 "ratelimit.headers.legacy=false",
                 "ratelimit.reload=off");
         try (TestServer server = TestServer.start(templateWebapp("file:" + config.toAbsolutePath(), ""))) {
