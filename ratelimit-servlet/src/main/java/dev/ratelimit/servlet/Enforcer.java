@@ -36,14 +36,15 @@ final class Enforcer {
 
     /** What the configuration says, before limiters are attached. */
     record Settings(List<Policy> policies, Plans plans, List<String> excludes, boolean legacyHeaders,
-            FailurePolicy failurePolicy) {
+            FailurePolicy failurePolicy, int localDenyCache) {
 
         Settings withPolicies(List<Policy> newPolicies) {
-            return new Settings(List.copyOf(newPolicies), plans, excludes, legacyHeaders, failurePolicy);
+            return new Settings(List.copyOf(newPolicies), plans, excludes, legacyHeaders, failurePolicy,
+                    localDenyCache);
         }
 
         Settings withPlans(Plans newPlans) {
-            return new Settings(policies, newPlans, excludes, legacyHeaders, failurePolicy);
+            return new Settings(policies, newPlans, excludes, legacyHeaders, failurePolicy, localDenyCache);
         }
     }
 
@@ -96,7 +97,7 @@ final class Enforcer {
             String prefix = "http:" + policy.name();
             if (!policy.limitsFromPlans()) {
                 RateLimiter limiter = pool.limiter(prefix, policy.algorithm(), policy.limits(),
-                        settings.failurePolicy());
+                        settings.failurePolicy(), settings.localDenyCache());
                 inUse.add(limiter);
                 compiled.add(new Compiled(policy, limiter, Map.of()));
                 continue;
@@ -109,7 +110,7 @@ final class Enforcer {
             for (Plan plan : settings.plans().plans().values()) {
                 policy.checkLimits(plan.limits(), "plan " + plan.name());
                 RateLimiter limiter = pool.limiter(prefix + ":" + plan.name(), policy.algorithm(), plan.limits(),
-                        settings.failurePolicy());
+                        settings.failurePolicy(), settings.localDenyCache());
                 inUse.add(limiter);
                 byPlan.put(plan.name(), limiter);
             }

@@ -3,6 +3,7 @@ package dev.ratelimit.servlet;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.RateLimitListener;
 import dev.ratelimit.TimeSource;
+import dev.ratelimit.ViolationLog;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.spi.RateLimitStore;
 import jakarta.servlet.Filter;
@@ -86,6 +87,8 @@ public final class RateLimitFilter implements Filter {
     private volatile long reloadMicros;
     private TimeSource time;
     private FailurePolicy failurePolicyOverride;
+    private int localDenyCacheOverride = -1;
+    private FilterListener listener;
     private LimiterPool pool;
     private RateLimitStore store;
     private boolean ownsStore;
@@ -106,7 +109,9 @@ public final class RateLimitFilter implements Filter {
         this.failurePolicyOverride = b.failurePolicy;
         this.store = b.store != null ? b.store : InMemoryStore.create();
         this.ownsStore = b.store == null;
-        this.pool = new LimiterPool(store, time, b.listener);
+        this.localDenyCacheOverride = b.localDenyCache;
+        this.listener = new FilterListener(b.listener);
+        this.pool = new LimiterPool(store, time, listener);
         if (b.configLocation != null) {
             this.configLocation = b.configLocation;
             byte[] content = RateLimitConfig.read(configLocation);
@@ -115,7 +120,8 @@ public final class RateLimitFilter implements Filter {
             Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
                     b.plans != null ? b.plans : Plans.none(), List.copyOf(b.excludes),
                     b.legacyHeaders == null || b.legacyHeaders,
-                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow());
+                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow(),
+                    Math.max(0, b.localDenyCache));
             this.enforcer = Enforcer.compile(settings, pool);
         }
     }
@@ -151,7 +157,8 @@ public final class RateLimitFilter implements Filter {
                 this.store = factoryName == null || factoryName.isBlank()
                         ? InMemoryStore.create() : createStore(factoryName.trim(), config);
                 this.ownsStore = true;
-                this.pool = new LimiterPool(store, time, null);
+                this.listener = new FilterListener(null);
+                this.pool = new LimiterPool(store, time, listener);
                 this.configLocation = where;
                 applyConfig(config, content);
                 LOG.info("Rate limit filter {} loaded {}: {} policies", filterConfig.getFilterName(), where,
@@ -333,8 +340,14 @@ public final class RateLimitFilter implements Filter {
     /** Compiles and installs a configuration from the file; callers hold the update lock or are constructing. */
     private void applyConfig(RateLimitConfig config, byte[] content) {
         Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
-                config.legacyHeaders(), failurePolicyOverride != null ? failurePolicyOverride : config.failurePolicy());
+                config.legacyHeaders(), failurePolicyOverride != null ? failurePolicyOverride : config.failurePolicy(),
+                localDenyCacheOverride >= 0 ? localDenyCacheOverride : config.localDenyCache());
         this.enforcer = Enforcer.compile(settings, pool);
+        listener.violations(config.violationLogLevel() == null ? null : ViolationLog.builder()
+                .level(config.violationLogLevel())
+                .rate(config.violationLogRate().permits(), config.violationLogRate().period())
+                .timeSource(time)
+                .build());
         this.loadedContent = content;
         long interval = config.reloadInterval().isZero() ? 0 : Math.max(1, config.reloadInterval().toNanos() / 1000);
         this.reloadMicros = interval;
@@ -381,6 +394,7 @@ public final class RateLimitFilter implements Filter {
      *   <tr><td>{@link #failurePolicy}</td><td>{@link FailurePolicy#allow()} (or the file's)</td></tr>
      *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>
      *   <tr><td>{@link #listener}</td><td>none</td></tr>
+     *   <tr><td>{@link #localDenyCache}</td><td>0: off (or the file's)</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -393,6 +407,7 @@ public final class RateLimitFilter implements Filter {
         private Boolean legacyHeaders;
         private RateLimitListener listener;
         private String configLocation;
+        private int localDenyCache = -1;
 
         private Builder() {
         }
@@ -470,6 +485,26 @@ public final class RateLimitFilter implements Filter {
         public Builder listener(RateLimitListener listener) {
             checkUnset("listener", this.listener);
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Makes every policy's limiter remember, for up to {@code maximumKeys} keys, that a key was denied until its
+         * retry time, and deny it again without a store call until then (see
+         * {@code RateLimiter.Builder#localDenyCache}): with a remote store, a client flooding one key costs one
+         * store call per retry period instead of one per request. Off by default. Overrides a configuration file's
+         * {@code ratelimit.localDenyCache}.
+         *
+         * @throws IllegalArgumentException if maximumKeys is negative
+         */
+        public Builder localDenyCache(int maximumKeys) {
+            if (localDenyCache >= 0) {
+                throw new IllegalStateException("localDenyCache was already set to " + localDenyCache);
+            }
+            if (maximumKeys < 0) {
+                throw new IllegalArgumentException("localDenyCache must be 0 (off) or more but was " + maximumKeys);
+            }
+            this.localDenyCache = maximumKeys;
             return this;
         }
 
