@@ -39,6 +39,9 @@ import org.slf4j.event.Level;
  * ratelimit.policy.global.cost=1
  * ratelimit.policy.global.shadow=false
  * ratelimit.policy.global.missingKey=reject             # reject (401) | anonymous
+ * ratelimit.policy.global.refundOnStatus=500-599        # give the permits back when the app answers these
+ * ratelimit.policy.login.penaltyOnStatus=401            # spend .penalty more permits when the app answers these
+ * ratelimit.policy.login.penalty=5                      # default 1
  * ratelimit.plan.basic.limits=100/1s,10000/1d
  * ratelimit.plan-keys.basic=key-1,key-2
  * ratelimit.plans.default=reject                        # a plan name, or reject (401)
@@ -64,7 +67,7 @@ public final class RateLimitConfig {
     static final String PREFIX = "ratelimit.";
     private static final Duration DEFAULT_RELOAD = Duration.ofSeconds(10);
     private static final Set<String> POLICY_KEYS = Set.of("limits", "plans", "algorithm", "key", "paths", "methods",
-            "cost", "shadow", "missingKey");
+            "cost", "shadow", "missingKey", "refundOnStatus", "penaltyOnStatus", "penalty");
 
     private final List<Policy> policies;
     private final Plans plans;
@@ -405,6 +408,33 @@ public final class RateLimitConfig {
                     }
                 }
                 b.shadow(bool(base + "shadow", false));
+                String refund = get(base + "refundOnStatus", null);
+                if (refund != null) {
+                    try {
+                        b.refundOnStatus(refund);
+                    } catch (IllegalArgumentException e) {
+                        throw bad(base + "refundOnStatus", e.getMessage());
+                    }
+                }
+                String penaltyStatuses = get(base + "penaltyOnStatus", null);
+                String penalty = get(base + "penalty", null);
+                if (penaltyStatuses == null && penalty != null) {
+                    throw bad(base + "penalty", "set " + PREFIX + base + "penaltyOnStatus too, for example 401");
+                }
+                if (penaltyStatuses != null) {
+                    long permits;
+                    try {
+                        permits = penalty == null ? 1 : Long.parseLong(penalty);
+                    } catch (NumberFormatException e) {
+                        throw bad(base + "penalty", "expected a positive integer");
+                    }
+                    try {
+                        b.penaltyOnStatus(penaltyStatuses, permits);
+                    } catch (IllegalArgumentException e) {
+                        throw bad(penalty != null && permits < 1 ? base + "penalty" : base + "penaltyOnStatus",
+                                e.getMessage());
+                    }
+                }
                 b.onMissingKey(switch (get(base + "missingKey", "reject").toLowerCase(Locale.ROOT)) {
                     case "reject" -> Policy.MissingKey.REJECT;
                     case "anonymous" -> Policy.MissingKey.ANONYMOUS;

@@ -1,5 +1,6 @@
 package dev.ratelimit.servlet;
 
+import dev.ratelimit.Decision;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.RateLimitListener;
 import dev.ratelimit.TimeSource;
@@ -189,7 +190,21 @@ public final class RateLimitFilter implements Filter {
             case PASS -> chain.doFilter(request, response);
             case ALLOW -> {
                 ResponseWriter.headers(out, outcome.items(), null, current.legacyHeaders());
-                chain.doFilter(request, response);
+                if (!current.settlesOnStatus()) {
+                    chain.doFilter(request, response);
+                    return;
+                }
+                boolean completed = false;
+                try {
+                    chain.doFilter(request, response);
+                    completed = true;
+                } finally {
+                    if (!request.isAsyncStarted()) {
+                        // An exception the container turns into a 500 counts as a 500 unless the answer was sent.
+                        int status = completed || out.isCommitted() ? out.getStatus() : 500;
+                        current.settle(outcome.items(), status);
+                    }
+                }
             }
             case DENY -> {
                 ResponseWriter.headers(out, outcome.items(), outcome.denied(), current.legacyHeaders());
@@ -277,6 +292,74 @@ public final class RateLimitFilter implements Filter {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Spends {@code permits} more on the bucket {@code key} has under the policy named {@code policyName}, without
+     * checking the limits: a penalty, for example after a failed login. For a policy with plans, the bucket of the
+     * key's plan.
+     *
+     * @param key the key as the policy's {@link KeyResolver} gives it (use {@link #penalize(String,
+     *     HttpServletRequest, long)} to resolve it from a request)
+     * @return the key's state afterwards, as a request for zero permits would see it
+     * @throws IllegalArgumentException if there is no such policy, the key is empty or on no plan, or permits is
+     *     not positive
+     */
+    public Decision penalize(String policyName, String key, long permits) {
+        return current().limiterFor(policyName, checkKey(key)).penalize(key, permits);
+    }
+
+    /** {@link #penalize(String, String, long)} for the key the policy resolves from {@code request}. */
+    public Decision penalize(String policyName, HttpServletRequest request, long permits) {
+        Enforcer e = current();
+        String key = keyOf(e, policyName, request);
+        return e.limiterFor(policyName, key).penalize(key, permits);
+    }
+
+    /**
+     * Gives {@code permits} back to the bucket {@code key} has under the policy named {@code policyName}, for
+     * example when the request they were spent on failed upstream (see also
+     * {@link Policy.Builder#refundOnStatus}). Never beyond the full allowance.
+     *
+     * @return the key's state afterwards, as a request for zero permits would see it
+     * @throws IllegalArgumentException if there is no such policy, the key is empty or on no plan, or permits is
+     *     not positive
+     */
+    public Decision refund(String policyName, String key, long permits) {
+        return current().limiterFor(policyName, checkKey(key)).refund(key, permits);
+    }
+
+    /** {@link #refund(String, String, long)} for the key the policy resolves from {@code request}. */
+    public Decision refund(String policyName, HttpServletRequest request, long permits) {
+        Enforcer e = current();
+        String key = keyOf(e, policyName, request);
+        return e.limiterFor(policyName, key).refund(key, permits);
+    }
+
+    private static String checkKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        return key;
+    }
+
+    private static String keyOf(Enforcer e, String policyName, HttpServletRequest request) {
+        Objects.requireNonNull(request, "request");
+        for (Policy policy : e.settings().policies()) {
+            if (policy.name().equals(policyName)) {
+                String key = policy.key().resolve(request);
+                if (key == null || key.isEmpty()) {
+                    if (policy.missingKey() == Policy.MissingKey.REJECT) {
+                        throw new IllegalArgumentException("the request has no key for policy " + policyName + " ("
+                                + policy.key() + ")");
+                    }
+                    return Enforcer.ANONYMOUS_KEY;
+                }
+                return key;
+            }
+        }
+        throw new IllegalArgumentException("no policy is named " + policyName);
     }
 
     /** The policies in force. */

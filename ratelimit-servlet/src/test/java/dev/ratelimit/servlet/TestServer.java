@@ -97,13 +97,20 @@ final class TestServer implements AutoCloseable {
         server.stop();
     }
 
-    /** Answers 200 "ok". */
+    /**
+     * Answers 200 "ok", or the status the request asks for in {@code X-Test-Status}; throws if the request has
+     * {@code X-Test-Throw}, as a failing application would.
+     */
     static final class OkServlet extends HttpServlet {
         private static final long serialVersionUID = 1L;
 
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            resp.setStatus(200);
+            if (req.getHeader("X-Test-Throw") != null) {
+                throw new IllegalStateException("the application failed (test)");
+            }
+            String status = req.getHeader("X-Test-Status");
+            resp.setStatus(status == null ? 200 : Integer.parseInt(status));
             resp.setContentType("text/plain");
             resp.getWriter().write("ok");
         }
