@@ -19,12 +19,19 @@ import java.util.concurrent.atomic.LongAdder;
  * The embedded store: state in this JVM's heap, the default for a limiter built without a store.
  *
  * <h2>How it works</h2>
- * Each key maps to an entry holding the key's immutable state ({@code long[]}, see
- * {@link StateTransition}). A decision reads the state, runs the reference transition and publishes the new state
- * with one compare-and-set; if another thread got there first it retries with the state that thread wrote. There
- * is no lock: a key's decisions are linearizable, and keys never contend with each other. A denied request
- * writes nothing. An allowed request allocates its new state array (16 to 40 bytes for one limit) and the
- * returned {@link dev.ratelimit.Decision}.
+ * A limiter with one limit whose state fits in 64 bits (token bucket and fixed window up to about 10<sup>9</sup>
+ * permits per second, sliding window up to about 10<sup>4</sup> per second or 10<sup>5</sup> per minute; see
+ * {@code PackedAlgorithm}) keeps each key as
+ * one {@code long} word in a small cell. A decision reads the word, computes the next word and publishes it with
+ * one compare-and-set, retrying with the word another thread wrote if it lost the race. Nothing is allocated on
+ * the allowed path but the returned {@link dev.ratelimit.Decision}; a denial writes nothing. The encodings are
+ * exact for times from the epoch to at least the year 2112; a time outside that range fails with a
+ * {@link StoreException}.
+ *
+ * <p>Other limiters (sliding log, several limits, very large limits) map each key to an entry holding the key's
+ * immutable state ({@code long[]}, see {@link StateTransition}), run the reference transition and publish the
+ * new state with the same compare-and-set loop; an allowed request then also allocates its new state array.
+ * Either way there is no lock: a key's decisions are linearizable, and keys never contend with each other.
  *
  * <h2>Bounded memory</h2>
  * A key whose state is back at full allowance is worth nothing, so it is dropped. At most once per
@@ -42,7 +49,7 @@ public final class InMemoryStore implements RateLimitStore {
     private final long maximumKeys;
     private final long sweepIntervalMicros;
     private final Executor sweepExecutor;
-    private final List<MemoryBinding> bindings = new CopyOnWriteArrayList<>();
+    private final List<SweptBinding> bindings = new CopyOnWriteArrayList<>();
     private final LongAdder keys = new LongAdder();
     private final AtomicLong nextSweepMicros = new AtomicLong(Long.MIN_VALUE);
 
@@ -68,6 +75,12 @@ public final class InMemoryStore implements RateLimitStore {
         StateTransition transition = StateTransition.of(algorithm);
         List<Limit> copy = List.copyOf(limits);
         transition.validate(copy);
+        PackedAlgorithm packed = copy.size() == 1 ? PackedAlgorithm.of(algorithm, copy.get(0)) : null;
+        if (packed != null) {
+            PackedBinding binding = new PackedBinding(this, packed);
+            bindings.add(binding);
+            return binding;
+        }
         MemoryBinding binding = new MemoryBinding(this, transition, copy);
         bindings.add(binding);
         return binding;
@@ -83,7 +96,7 @@ public final class InMemoryStore implements RateLimitStore {
      * run by themselves; call this to sweep at a moment of your choosing.
      */
     public void sweep(long nowMicros) {
-        for (MemoryBinding binding : bindings) {
+        for (SweptBinding binding : bindings) {
             binding.sweep(nowMicros);
         }
     }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One limiter's keys in an {@link InMemoryStore}. Thread-safe and lock-free per key. */
-final class MemoryBinding implements StoreBinding {
+final class MemoryBinding implements StoreBinding, SweptBinding {
 
     /** Marks an entry that was removed; a thread that sees it starts over with a fresh entry. */
     private static final long[] DEAD = new long[] {Long.MIN_VALUE};
@@ -75,7 +75,8 @@ final class MemoryBinding implements StoreBinding {
         }
     }
 
-    void sweep(long nowMicros) {
+    @Override
+    public void sweep(long nowMicros) {
         for (Map.Entry<String, Entry> mapping : entries.entrySet()) {
             Entry entry = mapping.getValue();
             long[] state = entry.state;

@@ -42,8 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *   <li><b>Optimistic write</b> (sliding window, sliding log, and every penalty or refund): run the reference
  *       transition on the item and write the whole new state with {@code PutItem} conditioned on the version
  *       token the item had. The item comes from the per-key memory of the last write ({@link KnownStates}) when
- *       there is one, otherwise from a consistent {@code GetItem}; a failed condition returns the current item,
- *       so a retry needs no extra read. A decision that writes nothing (a denial) is checked against a consistent
+ *       there is one, otherwise the write guesses that the key has no item ({@code attribute_not_exists}); a
+ *       failed condition returns the current item, so neither a wrong guess nor a retry needs an extra read. A decision that writes nothing (a denial) is checked against a consistent
  *       read unless the item was read during this decision.</li>
  * </ul>
  * Both paths try at most {@code maxAttempts} conditional writes, then fail with a {@link StoreException}.
@@ -116,7 +116,7 @@ final class DynamoBinding implements StoreBinding {
         long now = time(nowMicros);
         String pk = keys.of(key);
         return join(optimistic(sync, pk, state -> transition.adjust(state, limits, delta, now), true,
-                known.get(pk), 1));
+                guess(pk), 1));
     }
 
     @Override
@@ -135,7 +135,18 @@ final class DynamoBinding implements StoreBinding {
         if (layout.hasFastPath() && permits <= smallestCapacity) {
             return single(io, pk, permits, now, guess, 1);
         }
-        return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false, guess, 1);
+        return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false,
+                guess != null ? guess : Known.GUESS_ABSENT, 1);
+    }
+
+    /**
+     * What the optimistic path starts from: the remembered item, or else the guess that the key has no item. The
+     * guess costs nothing when right (a new key: one conditional put) and one failed put when wrong, whose
+     * {@code ALL_OLD} then replaces the read that would otherwise come first.
+     */
+    private Known guess(String pk) {
+        Known guess = known.get(pk);
+        return guess != null ? guess : Known.GUESS_ABSENT;
     }
 
     /** The single-update path; {@code guess} may be stale or null. */

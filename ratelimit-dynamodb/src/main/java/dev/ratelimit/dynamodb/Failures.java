@@ -61,7 +61,9 @@ final class Failures {
             String hint = message != null && message.contains("key") && message.contains("schema")
                     ? " (the table must have exactly one key: a String partition key named '" + ItemLayout.PK
                     + "', and no sort key)" : "";
-            return new StoreException(where + " was rejected: " + message + hint, e);
+            String what = ase.statusCode() >= 500 ? " failed in DynamoDB (HTTP " + ase.statusCode() + "): "
+                    : " was rejected: ";
+            return new StoreException(where + what + message + hint, e);
         }
         if (e instanceof SdkClientException) {
             return new StoreException(where + " failed in the client: " + e.getMessage(), e);

@@ -18,6 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 record Known(long[] state, String version, List<String> stale, boolean fresh) {
 
     static final Known ABSENT = new Known(null, null, List.of(), true);
+    /** The guess, not yet checked, that there is no item. */
+    static final Known GUESS_ABSENT = new Known(null, null, List.of(), false);
 
     /** Known from an item the server just returned; an empty or null map means no item. */
     static Known fromItem(Map<String, AttributeValue> item, ItemLayout layout) {

@@ -1,7 +1,7 @@
 package dev.ratelimit.dynamodb;
 
 import dev.ratelimit.Algorithm;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -13,7 +13,8 @@ import java.util.Base64;
  *   pk = storePrefix + len(namespace) + ":" + namespace + ":" + algorithm code + ":" + body
  *   body = "k:" + key                                  if the whole pk fits in 2048 UTF-8 bytes
  *                                                      and the key is well-formed UTF-16
- *        | "h:" + base64url(SHA-256(UTF-16BE(key)))    otherwise (43 characters)
+ *        | "h:" + base64url(SHA-256(code units of key))  otherwise (43 characters); each UTF-16 code unit
+ *                                                      as two big-endian bytes, unpaired surrogates included
  * </pre>
  *
  * <p>Why it cannot collide: the namespace is length-prefixed, so no namespace can swallow the algorithm code or
@@ -70,7 +71,11 @@ final class PartitionKeys {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform must provide SHA-256", e);
         }
-        byte[] digest = sha.digest(key.getBytes(StandardCharsets.UTF_16BE));
+        // The code units themselves, two bytes each: String.getBytes(UTF_16BE) would replace an unpaired
+        // surrogate with '?', making "a\uD800b" and "a\uDBFFb" one key.
+        ByteBuffer units = ByteBuffer.allocate(2 * key.length());
+        units.asCharBuffer().put(key);
+        byte[] digest = sha.digest(units.array());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     }
 

@@ -19,6 +19,9 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * DynamoDB Local started in this JVM behind a real HTTP endpoint on 127.0.0.1, with telemetry off. Tests reach it
@@ -74,6 +77,19 @@ final class DynamoDbLocal implements AutoCloseable {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(64))
                 .overrideConfiguration(c -> c.executionInterceptors(List.of(interceptors)))
                 .build();
+    }
+
+    /**
+     * Creates a table of the store's layout with TTL left off. Tests that drive the store with a fake clock need
+     * this: their items carry TTL values from that clock (2026-01-01), which DynamoDB Local's TTL sweeper, running
+     * on the real clock, would treat as long expired and delete in the middle of a test.
+     */
+    static void createTableWithoutTtl(DynamoDbClient client, String table) {
+        client.createTable(b -> b.tableName(table)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
+                .billingMode(BillingMode.PAY_PER_REQUEST));
+        client.waiter().waitUntilTableExists(b -> b.tableName(table));
     }
 
     @Override

@@ -15,7 +15,8 @@ import java.security.NoSuchAlgorithmException;
  * </pre>
  *
  * <ul>
- *   <li>The namespace is length-prefixed (UTF-8 bytes), so ("a", "b:c") and ("a:b", "c") differ.</li>
+ *   <li>The namespace is length-prefixed (UTF-8 bytes), so ("a", "b:c") and ("a:b", "c") differ. A namespace
+ *       with an unpaired surrogate is written as {@code !} and its UTF-16BE code units instead.</li>
  *   <li>The kind byte says how the user key is written: {@code =} its UTF-8 bytes; {@code !} its UTF-16BE code
  *       units, for a string with an unpaired surrogate (which UTF-8 cannot represent); {@code #} the SHA-256 of
  *       the kind byte and those bytes, when they are longer than {@link #MAX_RAW_KEY_BYTES}.</li>
@@ -35,9 +36,15 @@ final class RedisKeys {
     private final byte[] head;
 
     RedisKeys(String prefix, Algorithm algorithm, String namespace) {
-        byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream identity = new ByteArrayOutputStream();
         identity.write(code(algorithm));
+        byte[] ns;
+        if (hasUnpairedSurrogate(namespace)) {
+            identity.write('!');
+            ns = utf16CodeUnits(namespace);
+        } else {
+            ns = namespace.getBytes(StandardCharsets.UTF_8);
+        }
         identity.writeBytes(Integer.toString(ns.length).getBytes(StandardCharsets.US_ASCII));
         identity.write(':');
         identity.writeBytes(ns);
@@ -63,7 +70,7 @@ final class RedisKeys {
         byte[] bytes;
         if (hasUnpairedSurrogate(key)) {
             kind = '!';
-            bytes = key.getBytes(StandardCharsets.UTF_16BE);
+            bytes = utf16CodeUnits(key);
         } else {
             kind = '=';
             bytes = key.getBytes(StandardCharsets.UTF_8);
@@ -128,6 +135,20 @@ final class RedisKeys {
             }
         }
         return false;
+    }
+
+    /**
+     * The string's UTF-16 code units, big-endian, as they are: {@code getBytes(UTF_16BE)} would replace every
+     * unpaired surrogate by U+FFFD and so map different keys to one.
+     */
+    private static byte[] utf16CodeUnits(String s) {
+        byte[] out = new byte[2 * s.length()];
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out[2 * i] = (byte) (c >>> 8);
+            out[2 * i + 1] = (byte) c;
+        }
+        return out;
     }
 
     private static byte[] sha256(byte kind, byte[] bytes) {

@@ -37,6 +37,13 @@ import redis.clients.jedis.UnifiedJedis;
  * back at full allowance (plus the {@linkplain Builder#expiryMargin expiry margin}), so Redis holds only active
  * keys.
  *
+ * <p><b>Keys.</b> A user key may be any string of any length, including unpaired surrogates, braces and control
+ * characters. Its Redis key is {@code prefix + "{" + algorithm, namespace and key, escaped + "}"}: distinct
+ * (namespace, algorithm, key) triples never share a Redis key, every Redis key starts with the
+ * {@linkplain Builder#keyPrefix prefix}, and the whole identity is the Redis Cluster hash tag, so user text cannot
+ * choose the slot. A key whose encoding is longer than 1024 bytes is stored under its SHA-256 instead, so a Redis
+ * key is at most about 2 KB plus the prefix and namespace.
+ *
  * <p><b>Time.</b> By default the scripts read Redis {@code TIME}, so app instances whose clocks disagree still
  * agree on every decision, and the limiter's {@code nowMicros} is ignored. With {@link Builder#callerTime()} they
  * use the limiter's time instead (the contract tests drive a fake clock this way).

@@ -36,14 +36,15 @@ final class Enforcer {
 
     /** What the configuration says, before limiters are attached. */
     record Settings(List<Policy> policies, Plans plans, List<String> excludes, boolean legacyHeaders,
-            FailurePolicy failurePolicy) {
+            FailurePolicy failurePolicy, int localDenyCache) {
 
         Settings withPolicies(List<Policy> newPolicies) {
-            return new Settings(List.copyOf(newPolicies), plans, excludes, legacyHeaders, failurePolicy);
+            return new Settings(List.copyOf(newPolicies), plans, excludes, legacyHeaders, failurePolicy,
+                    localDenyCache);
         }
 
         Settings withPlans(Plans newPlans) {
-            return new Settings(policies, newPlans, excludes, legacyHeaders, failurePolicy);
+            return new Settings(policies, newPlans, excludes, legacyHeaders, failurePolicy, localDenyCache);
         }
     }
 
@@ -51,8 +52,12 @@ final class Enforcer {
     private record Compiled(Policy policy, RateLimiter limiter, Map<String, RateLimiter> byPlan) {
     }
 
-    /** One policy's part in a decision, for the response headers. */
-    record Item(Policy policy, Decision decision) {
+    /** One policy's part in a decision: for the response headers, and to settle it by the response status. */
+    record Item(Policy policy, String key, RateLimiter limiter, Decision decision) {
+
+        Item with(Decision after) {
+            return new Item(policy, key, limiter, after);
+        }
     }
 
     /** What to do with a request. */
@@ -71,11 +76,13 @@ final class Enforcer {
     private final List<Compiled> policies;
     private final List<PathPattern> excludes;
     private final ThrottledWarning refundFailures = new ThrottledWarning(LOG);
+    private final boolean settlesOnStatus;
 
     private Enforcer(Settings settings, List<Compiled> policies, List<PathPattern> excludes) {
         this.settings = settings;
         this.policies = policies;
         this.excludes = excludes;
+        this.settlesOnStatus = settings.policies().stream().anyMatch(Policy::settlesOnStatus);
     }
 
     /**
@@ -96,7 +103,7 @@ final class Enforcer {
             String prefix = "http:" + policy.name();
             if (!policy.limitsFromPlans()) {
                 RateLimiter limiter = pool.limiter(prefix, policy.algorithm(), policy.limits(),
-                        settings.failurePolicy());
+                        settings.failurePolicy(), settings.localDenyCache());
                 inUse.add(limiter);
                 compiled.add(new Compiled(policy, limiter, Map.of()));
                 continue;
@@ -109,7 +116,7 @@ final class Enforcer {
             for (Plan plan : settings.plans().plans().values()) {
                 policy.checkLimits(plan.limits(), "plan " + plan.name());
                 RateLimiter limiter = pool.limiter(prefix + ":" + plan.name(), policy.algorithm(), plan.limits(),
-                        settings.failurePolicy());
+                        settings.failurePolicy(), settings.localDenyCache());
                 inUse.add(limiter);
                 byPlan.put(plan.name(), limiter);
             }
@@ -182,7 +189,7 @@ final class Enforcer {
         for (int i = 0; i < applicable.size(); i++) {
             Policy policy = applicable.get(i).policy();
             Decision decision = limiters.get(i).tryAcquire(keys.get(i), policy.cost());
-            Item item = new Item(policy, decision);
+            Item item = new Item(policy, keys.get(i), limiters.get(i), decision);
             items.add(item);
             if (decision.allowed()) {
                 continue;
@@ -210,12 +217,67 @@ final class Enforcer {
             }
             try {
                 Decision after = limiters.get(j).refund(keys.get(j), policy.cost());
-                items.set(j, new Item(policy, after));
+                items.set(j, earlier.with(after));
             } catch (RuntimeException e) {
                 refundFailures.warn("Rate limit policy " + policy.name() + ": could not give back " + policy.cost()
                         + " permits after policy " + applicable.get(denied).policy().name() + " denied", e);
             }
         }
+    }
+
+    /**
+     * After the application answered an allowed request with {@code status}: gives back what policies with that
+     * refund status spent, and spends the penalty of policies with that penalty status. Store failures are logged
+     * (throttled) and otherwise ignored: the response is already on its way.
+     */
+    void settle(List<Item> items, int status) {
+        for (Item item : items) {
+            Policy policy = item.policy();
+            if (!policy.settlesOnStatus() || item.decision().reason() == Decision.Reason.STORE_UNAVAILABLE) {
+                continue;
+            }
+            try {
+                if (policy.refundsOn(status) && item.decision().allowed()) {
+                    item.limiter().refund(item.key(), policy.cost());
+                }
+                if (policy.penalizesOn(status)) {
+                    item.limiter().penalize(item.key(), policy.penaltyPermits());
+                }
+            } catch (RuntimeException e) {
+                refundFailures.warn("Rate limit policy " + policy.name() + ": could not settle a request answered "
+                        + status, e);
+            }
+        }
+    }
+
+    /** Whether any policy of this configuration refunds or penalises by response status. */
+    boolean settlesOnStatus() {
+        return settlesOnStatus;
+    }
+
+    /**
+     * The limiter {@code key} spends on under the policy named {@code policyName}: the policy's own, or that of the
+     * key's plan.
+     *
+     * @throws IllegalArgumentException if there is no such policy, or the key is on no plan and there is no default
+     */
+    RateLimiter limiterFor(String policyName, String key) {
+        for (Compiled c : policies) {
+            if (!c.policy().name().equals(policyName)) {
+                continue;
+            }
+            if (c.limiter() != null) {
+                return c.limiter();
+            }
+            Plan plan = settings.plans().planFor(key);
+            if (plan == null) {
+                throw new IllegalArgumentException("key " + key + " is on no plan and policy " + policyName
+                        + " has no default plan");
+            }
+            return c.byPlan().get(plan.name());
+        }
+        throw new IllegalArgumentException("no policy is named " + policyName + "; the policies are "
+                + settings.policies().stream().map(Policy::name).toList());
     }
 
     /** For tests and diagnostics: the limiter of a policy (and plan, or null). */

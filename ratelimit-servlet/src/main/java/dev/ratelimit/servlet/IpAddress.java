@@ -30,12 +30,12 @@ final class IpAddress {
             return null;
         }
         String s = literal;
+        if (s.startsWith("[") && s.endsWith("]")) {
+            s = s.substring(1, s.length() - 1);
+        }
         int zone = s.indexOf('%');
         if (zone >= 0) {
             s = s.substring(0, zone);
-        }
-        if (s.startsWith("[") && s.endsWith("]")) {
-            s = s.substring(1, s.length() - 1);
         }
         byte[] b = s.indexOf(':') >= 0 ? parseV6(s) : parseV4(s);
         if (b == null) {

@@ -13,14 +13,15 @@ import java.util.Map;
 
 /**
  * Makes the filter's limiters and keeps them across configuration changes: a limiter whose namespace, algorithm,
- * limits and failure policy are unchanged is reused, and with it the state it holds (an in-memory store keeps
+ * limits, failure policy and local deny cache size are unchanged is reused, and with it the state it holds (an in-memory store keeps
  * state per limiter, so a new limiter would start every key afresh). {@link #retain} drops the ones a new
  * configuration no longer uses. Thread-safe: callers hold the filter's update lock while building.
  */
 final class LimiterPool {
 
     /** What makes two limiters interchangeable. */
-    private record Spec(String prefix, Algorithm algorithm, List<Limit> limits, FailurePolicy failurePolicy) {
+    private record Spec(String prefix, Algorithm algorithm, List<Limit> limits, FailurePolicy failurePolicy,
+            int localDenyCache) {
     }
 
     private final RateLimitStore store;
@@ -36,8 +37,8 @@ final class LimiterPool {
 
     /** The limiter for this spec: the existing one if there is one, else a new one on the filter's store. */
     synchronized RateLimiter limiter(String prefix, Algorithm algorithm, List<Limit> limits,
-            FailurePolicy failurePolicy) {
-        Spec spec = new Spec(prefix, algorithm, List.copyOf(limits), failurePolicy);
+            FailurePolicy failurePolicy, int localDenyCache) {
+        Spec spec = new Spec(prefix, algorithm, List.copyOf(limits), failurePolicy, localDenyCache);
         return limiters.computeIfAbsent(spec, s -> {
             RateLimiter.Builder builder = RateLimiter.builder()
                     .keyPrefix(prefix)
@@ -49,6 +50,9 @@ final class LimiterPool {
                     .failurePolicy(failurePolicy);
             if (listener != null) {
                 builder.listener(listener);
+            }
+            if (localDenyCache > 0) {
+                builder.localDenyCache(localDenyCache);
             }
             return builder.build();
         });

@@ -17,7 +17,7 @@ import java.util.function.Function;
  *         .plan(Plan.of("premium", Limit.parse("500/s"), Limit.parse("100000/1d")))
  *         .assign("key-123", "basic")
  *         .assign("key-456", "premium")
- *         .defaultPlan("basic")          // unknown keys get basic; without this they are rejected with 403
+ *         .defaultPlan("basic")          // unknown keys get basic; without this they get 401
  *         .build();
  * }</pre>
  *
@@ -159,7 +159,8 @@ public final class Plans {
         }
 
         /**
-         * The plan for keys on no plan; without it, such keys are rejected with 403.
+         * The plan for keys on no plan; without it, such keys are rejected with 401 (an unknown API key is no
+         * credential).
          *
          * @throws IllegalStateException if already set
          */

@@ -53,6 +53,9 @@ public final class Policy {
     private final long cost;
     private final boolean shadow;
     private final MissingKey missingKey;
+    private final StatusCodes refundStatuses;
+    private final StatusCodes penaltyStatuses;
+    private final long penaltyPermits;
 
     private Policy(Builder b) {
         this.name = b.name;
@@ -65,6 +68,9 @@ public final class Policy {
         this.cost = b.cost != null ? b.cost : 1;
         this.shadow = b.shadow != null && b.shadow;
         this.missingKey = b.missingKey != null ? b.missingKey : MissingKey.REJECT;
+        this.refundStatuses = b.refundStatuses != null ? b.refundStatuses : StatusCodes.NONE;
+        this.penaltyStatuses = b.penaltyStatuses != null ? b.penaltyStatuses : StatusCodes.NONE;
+        this.penaltyPermits = b.penaltyPermits;
     }
 
     /**
@@ -131,6 +137,34 @@ public final class Policy {
         return missingKey;
     }
 
+    /** The response statuses on which the request's permits are given back, such as {@code 500-599}; "" if none. */
+    public String refundOnStatus() {
+        return refundStatuses.toString();
+    }
+
+    /** The response statuses on which {@link #penaltyPermits()} more are spent, such as {@code 401}; "" if none. */
+    public String penaltyOnStatus() {
+        return penaltyStatuses.toString();
+    }
+
+    /** The permits spent on top of the cost when the response has a {@link #penaltyOnStatus()} status; 0 if none. */
+    public long penaltyPermits() {
+        return penaltyPermits;
+    }
+
+    /** Whether the application's answer can change what this policy's key has spent. */
+    boolean settlesOnStatus() {
+        return !refundStatuses.isEmpty() || !penaltyStatuses.isEmpty();
+    }
+
+    boolean refundsOn(int status) {
+        return refundStatuses.contains(status);
+    }
+
+    boolean penalizesOn(int status) {
+        return penaltyStatuses.contains(status);
+    }
+
     /** Whether the policy applies to a request with this method and path. */
     boolean appliesTo(String method, String path) {
         if (!methods.isEmpty() && !methods.contains(method)) {
@@ -148,7 +182,9 @@ public final class Policy {
     public String toString() {
         return "Policy{" + name + ", paths=" + paths + ", methods=" + (methods.isEmpty() ? "all" : methods)
                 + ", key=" + key + ", limits=" + (limitsFromPlans ? "from plans" : limits) + ", algorithm="
-                + algorithm + ", cost=" + cost + (shadow ? ", shadow" : "") + ", missingKey=" + missingKey + '}';
+                + algorithm + ", cost=" + cost + (shadow ? ", shadow" : "") + ", missingKey=" + missingKey
+                + (refundStatuses.isEmpty() ? "" : ", refundOnStatus=" + refundStatuses)
+                + (penaltyStatuses.isEmpty() ? "" : ", penalty=" + penaltyPermits + " on " + penaltyStatuses) + '}';
     }
 
     /**
@@ -166,6 +202,8 @@ public final class Policy {
      *   <tr><td>{@link #cost}</td><td>1</td></tr>
      *   <tr><td>{@link #shadow}</td><td>false</td></tr>
      *   <tr><td>{@link #onMissingKey}</td><td>{@link MissingKey#REJECT}</td></tr>
+     *   <tr><td>{@link #refundOnStatus}</td><td>none</td></tr>
+     *   <tr><td>{@link #penaltyOnStatus}</td><td>none</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -179,6 +217,9 @@ public final class Policy {
         private Long cost;
         private Boolean shadow;
         private MissingKey missingKey;
+        private StatusCodes refundStatuses;
+        private StatusCodes penaltyStatuses;
+        private long penaltyPermits;
 
         private Builder(String name) {
             this.name = name;
@@ -246,7 +287,7 @@ public final class Policy {
 
         /**
          * Takes the limits from the {@link Plan} of the request's key, as the filter's {@link Plans} say; a key on
-         * no plan gets the default plan or is rejected with 403.
+         * no plan gets the default plan or is rejected with 401.
          *
          * @throws IllegalStateException if limits were added or this was already called
          */
@@ -294,6 +335,41 @@ public final class Policy {
         public Builder onMissingKey(MissingKey missingKey) {
             checkUnset("missingKey", this.missingKey);
             this.missingKey = Objects.requireNonNull(missingKey, "missingKey");
+            return this;
+        }
+
+        /**
+         * Gives back the permits a request spent on this policy when the application answers with one of these
+         * statuses, for example {@code "500-599"}: a request the upstream failed to serve does not use up the
+         * client's quota. Applies after the application returns, to requests it served synchronously (not to
+         * asynchronous ones).
+         *
+         * @throws IllegalArgumentException if the text is not a list of codes and ranges from 100 to 599
+         */
+        public Builder refundOnStatus(String statuses) {
+            checkUnset("refundOnStatus", this.refundStatuses);
+            this.refundStatuses = StatusCodes.parse(Objects.requireNonNull(statuses, "statuses"));
+            return this;
+        }
+
+        /**
+         * Spends {@code permits} more on the request's key when the application answers with one of these
+         * statuses, for example {@code penaltyOnStatus("401", 5)} on a login path: each failed login costs six
+         * permits instead of one. The penalty is spent without checking the limits, and at most down to an empty
+         * allowance (a key never owes more than one full limit). Applies after the application returns, to requests it served synchronously.
+         *
+         * @throws IllegalArgumentException if the statuses are not a list of codes and ranges from 100 to 599, or
+         *     permits is not in 1..{@link Limit#MAX_PERMITS}
+         */
+        public Builder penaltyOnStatus(String statuses, long permits) {
+            checkUnset("penaltyOnStatus", this.penaltyStatuses);
+            StatusCodes codes = StatusCodes.parse(Objects.requireNonNull(statuses, "statuses"));
+            if (permits < 1 || permits > Limit.MAX_PERMITS) {
+                throw new IllegalArgumentException("penalty permits must be between 1 and " + Limit.MAX_PERMITS
+                        + " but was " + permits);
+            }
+            this.penaltyStatuses = codes;
+            this.penaltyPermits = permits;
             return this;
         }
 

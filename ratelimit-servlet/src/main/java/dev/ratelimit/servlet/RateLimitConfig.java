@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import org.slf4j.event.Level;
 
 /**
  * The filter's configuration read from a properties file, as web.xml users give it (init-param {@code config}).
@@ -38,15 +39,21 @@ import java.util.Set;
  * ratelimit.policy.global.cost=1
  * ratelimit.policy.global.shadow=false
  * ratelimit.policy.global.missingKey=reject             # reject (401) | anonymous
+ * ratelimit.policy.global.refundOnStatus=500-599        # give the permits back when the app answers these
+ * ratelimit.policy.login.penaltyOnStatus=401            # spend .penalty more permits when the app answers these
+ * ratelimit.policy.login.penalty=5                      # default 1
  * ratelimit.plan.basic.limits=100/1s,10000/1d
  * ratelimit.plan-keys.basic=key-1,key-2
- * ratelimit.plans.default=reject                        # a plan name, or reject (403)
+ * ratelimit.plans.default=reject                        # a plan name, or reject (401)
  * ratelimit.excludes=/health,/metrics/**
  * ratelimit.trustedProxies=10.0.0.0/8,::1/128
  * ratelimit.trustedProxies.header=X-Forwarded-For       # or Forwarded
  * ratelimit.headers.legacy=true
  * ratelimit.failurePolicy=allow                         # allow | deny
  * ratelimit.reload=PT10S                                # ISO-8601 duration, or off
+ * ratelimit.localDenyCache=0                            # keys remembered as denied in this JVM; 0 = off
+ * ratelimit.violationLog=off                            # off | error | warn | info | debug | trace
+ * ratelimit.violationLog.rate=10/1s                     # at most this many violation lines per period
  * </pre>
  *
  * <p>Keys outside {@code ratelimit.} are ignored (a {@link StoreFactory} may read them); an unknown key inside it,
@@ -60,7 +67,7 @@ public final class RateLimitConfig {
     static final String PREFIX = "ratelimit.";
     private static final Duration DEFAULT_RELOAD = Duration.ofSeconds(10);
     private static final Set<String> POLICY_KEYS = Set.of("limits", "plans", "algorithm", "key", "paths", "methods",
-            "cost", "shadow", "missingKey");
+            "cost", "shadow", "missingKey", "refundOnStatus", "penaltyOnStatus", "penalty");
 
     private final List<Policy> policies;
     private final Plans plans;
@@ -69,10 +76,14 @@ public final class RateLimitConfig {
     private final boolean legacyHeaders;
     private final FailurePolicy failurePolicy;
     private final Duration reloadInterval;
+    private final int localDenyCache;
+    private final Level violationLogLevel;
+    private final Limit violationLogRate;
     private final Properties properties;
 
     private RateLimitConfig(List<Policy> policies, Plans plans, List<String> excludes, TrustedProxies trustedProxies,
-            boolean legacyHeaders, FailurePolicy failurePolicy, Duration reloadInterval, Properties properties) {
+            boolean legacyHeaders, FailurePolicy failurePolicy, Duration reloadInterval, int localDenyCache,
+            Level violationLogLevel, Limit violationLogRate, Properties properties) {
         this.policies = policies;
         this.plans = plans;
         this.excludes = excludes;
@@ -80,6 +91,9 @@ public final class RateLimitConfig {
         this.legacyHeaders = legacyHeaders;
         this.failurePolicy = failurePolicy;
         this.reloadInterval = reloadInterval;
+        this.localDenyCache = localDenyCache;
+        this.violationLogLevel = violationLogLevel;
+        this.violationLogRate = violationLogRate;
         this.properties = properties;
     }
 
@@ -142,6 +156,21 @@ public final class RateLimitConfig {
     /** How often the file is checked for changes; {@link Duration#ZERO} if never. */
     public Duration reloadInterval() {
         return reloadInterval;
+    }
+
+    /** How many denied keys each limiter remembers locally (see {@code RateLimiter.Builder#localDenyCache}); 0 if off. */
+    public int localDenyCache() {
+        return localDenyCache;
+    }
+
+    /** The level denied requests are logged at through a {@code ViolationLog}, or {@code null} if not logged. */
+    public Level violationLogLevel() {
+        return violationLogLevel;
+    }
+
+    /** At most {@code permits()} violation lines per {@code period}. */
+    public Limit violationLogRate() {
+        return violationLogRate;
     }
 
     /** A copy of every property, including those outside {@code ratelimit.}. */
@@ -251,6 +280,22 @@ public final class RateLimitConfig {
                 default -> throw bad("failurePolicy", "expected allow or deny");
             };
             Duration reload = reload();
+            int denyCache = nonNegativeInt("localDenyCache", 0);
+            String levelName = get("violationLog", "off").toUpperCase(Locale.ROOT);
+            Level level = null;
+            if (!levelName.equals("OFF")) {
+                try {
+                    level = Level.valueOf(levelName);
+                } catch (IllegalArgumentException e) {
+                    throw bad("violationLog", "expected off, error, warn, info, debug or trace");
+                }
+            }
+            Limit logRate;
+            try {
+                logRate = Limit.parse(get("violationLog.rate", "10/1s"));
+            } catch (IllegalArgumentException e) {
+                throw bad("violationLog.rate", e.getMessage());
+            }
             for (String key : p.stringPropertyNames()) {
                 if (key.startsWith(PREFIX) && !used.contains(key)) {
                     throw new IllegalArgumentException("unknown key " + key + "=" + p.getProperty(key)
@@ -258,7 +303,7 @@ public final class RateLimitConfig {
                 }
             }
             return new RateLimitConfig(List.copyOf(policies), plans, List.copyOf(excludes), proxies, legacy,
-                    failurePolicy, reload, p);
+                    failurePolicy, reload, denyCache, level, logRate, p);
         }
 
         private Plans plans() {
@@ -363,6 +408,33 @@ public final class RateLimitConfig {
                     }
                 }
                 b.shadow(bool(base + "shadow", false));
+                String refund = get(base + "refundOnStatus", null);
+                if (refund != null) {
+                    try {
+                        b.refundOnStatus(refund);
+                    } catch (IllegalArgumentException e) {
+                        throw bad(base + "refundOnStatus", e.getMessage());
+                    }
+                }
+                String penaltyStatuses = get(base + "penaltyOnStatus", null);
+                String penalty = get(base + "penalty", null);
+                if (penaltyStatuses == null && penalty != null) {
+                    throw bad(base + "penalty", "set " + PREFIX + base + "penaltyOnStatus too, for example 401");
+                }
+                if (penaltyStatuses != null) {
+                    long permits;
+                    try {
+                        permits = penalty == null ? 1 : Long.parseLong(penalty);
+                    } catch (NumberFormatException e) {
+                        throw bad(base + "penalty", "expected a positive integer");
+                    }
+                    try {
+                        b.penaltyOnStatus(penaltyStatuses, permits);
+                    } catch (IllegalArgumentException e) {
+                        throw bad(penalty != null && permits < 1 ? base + "penalty" : base + "penaltyOnStatus",
+                                e.getMessage());
+                    }
+                }
                 b.onMissingKey(switch (get(base + "missingKey", "reject").toLowerCase(Locale.ROOT)) {
                     case "reject" -> Policy.MissingKey.REJECT;
                     case "anonymous" -> Policy.MissingKey.ANONYMOUS;
@@ -461,6 +533,22 @@ public final class RateLimitConfig {
                 }
             }
             return out;
+        }
+
+        private int nonNegativeInt(String key, int defaultValue) {
+            String value = get(key, null);
+            if (value == null) {
+                return defaultValue;
+            }
+            try {
+                int n = Integer.parseInt(value);
+                if (n >= 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw bad(key, "expected a whole number, 0 or more");
         }
 
         private boolean bool(String key, boolean defaultValue) {

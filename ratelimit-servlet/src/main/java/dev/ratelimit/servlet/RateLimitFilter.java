@@ -1,8 +1,10 @@
 package dev.ratelimit.servlet;
 
+import dev.ratelimit.Decision;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.RateLimitListener;
 import dev.ratelimit.TimeSource;
+import dev.ratelimit.ViolationLog;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.spi.RateLimitStore;
 import jakarta.servlet.Filter;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <h2>What a request gets</h2>
  * Requests on an excluded path, and requests no policy applies to, pass untouched. Otherwise every applicable
  * policy resolves its key first: a missing key is answered 401 (or counted in a shared anonymous bucket, as the
- * policy says), a key on no plan 403; nothing is spent then. Then the policies are acquired in order, all or
+ * policy says), a key on no plan (and no default plan) 401 too; nothing is spent then. Then the policies are acquired in order, all or
  * nothing: if an enforced policy denies, what the earlier ones spent is given back (exact unless another request
  * on the same keys interleaves; see the README) and the answer is 429 with {@code Retry-After} (whole seconds,
  * rounded up, at least 1) and an {@code application/problem+json} body. Every limited response carries
@@ -59,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Changes at run time</h2>
  * {@link #updatePolicies} and {@link #updatePlans} replace policies and plans; a configuration file is re-read when
- * it changes, checked at most once per reload interval by the first request after it. Limiters whose definition
+ * it changes, checked at most once per reload interval by the first request after it, or at once by
+ * {@link #reloadConfiguration()}. Limiters whose definition
  * did not change are kept, and with them their state. A broken file is logged and the previous configuration
  * kept.
  *
@@ -85,6 +88,8 @@ public final class RateLimitFilter implements Filter {
     private volatile long reloadMicros;
     private TimeSource time;
     private FailurePolicy failurePolicyOverride;
+    private int localDenyCacheOverride = -1;
+    private FilterListener listener;
     private LimiterPool pool;
     private RateLimitStore store;
     private boolean ownsStore;
@@ -105,7 +110,9 @@ public final class RateLimitFilter implements Filter {
         this.failurePolicyOverride = b.failurePolicy;
         this.store = b.store != null ? b.store : InMemoryStore.create();
         this.ownsStore = b.store == null;
-        this.pool = new LimiterPool(store, time, b.listener);
+        this.localDenyCacheOverride = b.localDenyCache;
+        this.listener = new FilterListener(b.listener);
+        this.pool = new LimiterPool(store, time, listener);
         if (b.configLocation != null) {
             this.configLocation = b.configLocation;
             byte[] content = RateLimitConfig.read(configLocation);
@@ -114,7 +121,8 @@ public final class RateLimitFilter implements Filter {
             Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
                     b.plans != null ? b.plans : Plans.none(), List.copyOf(b.excludes),
                     b.legacyHeaders == null || b.legacyHeaders,
-                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow());
+                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow(),
+                    Math.max(0, b.localDenyCache));
             this.enforcer = Enforcer.compile(settings, pool);
         }
     }
@@ -150,7 +158,8 @@ public final class RateLimitFilter implements Filter {
                 this.store = factoryName == null || factoryName.isBlank()
                         ? InMemoryStore.create() : createStore(factoryName.trim(), config);
                 this.ownsStore = true;
-                this.pool = new LimiterPool(store, time, null);
+                this.listener = new FilterListener(null);
+                this.pool = new LimiterPool(store, time, listener);
                 this.configLocation = where;
                 applyConfig(config, content);
                 LOG.info("Rate limit filter {} loaded {}: {} policies", filterConfig.getFilterName(), where,
@@ -181,7 +190,21 @@ public final class RateLimitFilter implements Filter {
             case PASS -> chain.doFilter(request, response);
             case ALLOW -> {
                 ResponseWriter.headers(out, outcome.items(), null, current.legacyHeaders());
-                chain.doFilter(request, response);
+                if (!current.settlesOnStatus()) {
+                    chain.doFilter(request, response);
+                    return;
+                }
+                boolean completed = false;
+                try {
+                    chain.doFilter(request, response);
+                    completed = true;
+                } finally {
+                    if (!request.isAsyncStarted()) {
+                        // An exception the container turns into a 500 counts as a 500 unless the answer was sent.
+                        int status = completed || out.isCommitted() ? out.getStatus() : 500;
+                        current.settle(outcome.items(), status);
+                    }
+                }
             }
             case DENY -> {
                 ResponseWriter.headers(out, outcome.items(), outcome.denied(), current.legacyHeaders());
@@ -234,6 +257,109 @@ public final class RateLimitFilter implements Filter {
         synchronized (updateLock) {
             enforcer = Enforcer.compile(current().settings().withPlans(plans), pool);
         }
+    }
+
+    /**
+     * Re-reads the configuration file now, whatever the reload interval (also when reloading is {@code off}), for
+     * example from an operations endpoint after a deployment changed the file. Limiters of unchanged policies and
+     * plans keep their state, as on a timed reload.
+     *
+     * @return true if the file had changed and the new configuration is now in force; false if it is unchanged
+     * @throws IllegalStateException if the filter was configured in code without a configuration file
+     * @throws IllegalArgumentException if the file cannot be found or the changed file is invalid, naming the bad
+     *     key and value; the current configuration stays in force
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
+    public boolean reloadConfiguration() {
+        current();
+        if (configLocation == null) {
+            throw new IllegalStateException("this filter has no configuration file to reload; replace policies and"
+                    + " plans with updatePolicies and updatePlans");
+        }
+        byte[] content = RateLimitConfig.read(configLocation);
+        synchronized (updateLock) {
+            if (Arrays.equals(content, loadedContent)) {
+                return false;
+            }
+            try {
+                RateLimitConfig config = RateLimitConfig.parse(content, configLocation);
+                applyConfig(config, content);
+                brokenContent = null;
+                LOG.info("Rate limit filter: reloaded {}: {} policies", configLocation, config.policies().size());
+                return true;
+            } catch (RuntimeException e) {
+                brokenContent = content;
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Spends {@code permits} more on the bucket {@code key} has under the policy named {@code policyName}, without
+     * checking the limits: a penalty, for example after a failed login. For a policy with plans, the bucket of the
+     * key's plan.
+     *
+     * @param key the key as the policy's {@link KeyResolver} gives it (use {@link #penalize(String,
+     *     HttpServletRequest, long)} to resolve it from a request)
+     * @return the key's state afterwards, as a request for zero permits would see it
+     * @throws IllegalArgumentException if there is no such policy, the key is empty or on no plan, or permits is
+     *     not positive
+     */
+    public Decision penalize(String policyName, String key, long permits) {
+        return current().limiterFor(policyName, checkKey(key)).penalize(key, permits);
+    }
+
+    /** {@link #penalize(String, String, long)} for the key the policy resolves from {@code request}. */
+    public Decision penalize(String policyName, HttpServletRequest request, long permits) {
+        Enforcer e = current();
+        String key = keyOf(e, policyName, request);
+        return e.limiterFor(policyName, key).penalize(key, permits);
+    }
+
+    /**
+     * Gives {@code permits} back to the bucket {@code key} has under the policy named {@code policyName}, for
+     * example when the request they were spent on failed upstream (see also
+     * {@link Policy.Builder#refundOnStatus}). Never beyond the full allowance.
+     *
+     * @return the key's state afterwards, as a request for zero permits would see it
+     * @throws IllegalArgumentException if there is no such policy, the key is empty or on no plan, or permits is
+     *     not positive
+     */
+    public Decision refund(String policyName, String key, long permits) {
+        return current().limiterFor(policyName, checkKey(key)).refund(key, permits);
+    }
+
+    /** {@link #refund(String, String, long)} for the key the policy resolves from {@code request}. */
+    public Decision refund(String policyName, HttpServletRequest request, long permits) {
+        Enforcer e = current();
+        String key = keyOf(e, policyName, request);
+        return e.limiterFor(policyName, key).refund(key, permits);
+    }
+
+    private static String checkKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        return key;
+    }
+
+    private static String keyOf(Enforcer e, String policyName, HttpServletRequest request) {
+        Objects.requireNonNull(request, "request");
+        for (Policy policy : e.settings().policies()) {
+            if (policy.name().equals(policyName)) {
+                String key = policy.key().resolve(request);
+                if (key == null || key.isEmpty()) {
+                    if (policy.missingKey() == Policy.MissingKey.REJECT) {
+                        throw new IllegalArgumentException("the request has no key for policy " + policyName + " ("
+                                + policy.key() + ")");
+                    }
+                    return Enforcer.ANONYMOUS_KEY;
+                }
+                return key;
+            }
+        }
+        throw new IllegalArgumentException("no policy is named " + policyName);
     }
 
     /** The policies in force. */
@@ -297,8 +423,14 @@ public final class RateLimitFilter implements Filter {
     /** Compiles and installs a configuration from the file; callers hold the update lock or are constructing. */
     private void applyConfig(RateLimitConfig config, byte[] content) {
         Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
-                config.legacyHeaders(), failurePolicyOverride != null ? failurePolicyOverride : config.failurePolicy());
+                config.legacyHeaders(), failurePolicyOverride != null ? failurePolicyOverride : config.failurePolicy(),
+                localDenyCacheOverride >= 0 ? localDenyCacheOverride : config.localDenyCache());
         this.enforcer = Enforcer.compile(settings, pool);
+        listener.violations(config.violationLogLevel() == null ? null : ViolationLog.builder()
+                .level(config.violationLogLevel())
+                .rate(config.violationLogRate().permits(), config.violationLogRate().period())
+                .timeSource(time)
+                .build());
         this.loadedContent = content;
         long interval = config.reloadInterval().isZero() ? 0 : Math.max(1, config.reloadInterval().toNanos() / 1000);
         this.reloadMicros = interval;
@@ -345,6 +477,7 @@ public final class RateLimitFilter implements Filter {
      *   <tr><td>{@link #failurePolicy}</td><td>{@link FailurePolicy#allow()} (or the file's)</td></tr>
      *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>
      *   <tr><td>{@link #listener}</td><td>none</td></tr>
+     *   <tr><td>{@link #localDenyCache}</td><td>0: off (or the file's)</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -357,6 +490,7 @@ public final class RateLimitFilter implements Filter {
         private Boolean legacyHeaders;
         private RateLimitListener listener;
         private String configLocation;
+        private int localDenyCache = -1;
 
         private Builder() {
         }
@@ -434,6 +568,26 @@ public final class RateLimitFilter implements Filter {
         public Builder listener(RateLimitListener listener) {
             checkUnset("listener", this.listener);
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Makes every policy's limiter remember, for up to {@code maximumKeys} keys, that a key was denied until its
+         * retry time, and deny it again without a store call until then (see
+         * {@code RateLimiter.Builder#localDenyCache}): with a remote store, a client flooding one key costs one
+         * store call per retry period instead of one per request. Off by default. Overrides a configuration file's
+         * {@code ratelimit.localDenyCache}.
+         *
+         * @throws IllegalArgumentException if maximumKeys is negative
+         */
+        public Builder localDenyCache(int maximumKeys) {
+            if (localDenyCache >= 0) {
+                throw new IllegalStateException("localDenyCache was already set to " + localDenyCache);
+            }
+            if (maximumKeys < 0) {
+                throw new IllegalArgumentException("localDenyCache must be 0 (off) or more but was " + maximumKeys);
+            }
+            this.localDenyCache = maximumKeys;
             return this;
         }
 

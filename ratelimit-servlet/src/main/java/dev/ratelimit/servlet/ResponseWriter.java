@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Writes the filter's answers: the rate-limit headers of draft-ietf-httpapi-ratelimit-headers-10, the legacy
- * {@code X-RateLimit-*} headers, and RFC 9457 problem details for 429, 401 and 403. Stateless.
+ * {@code X-RateLimit-*} headers, and RFC 9457 problem details for 429 and 401. Stateless.
  *
  * <p>Header values are Structured Field lists (RFC 9651): each item is the policy name as an sf-string, with
  * integer parameters. Policy names are restricted to {@code A-Z a-z 0-9 _ -}, so they never need escaping.
@@ -109,9 +109,9 @@ final class ResponseWriter {
                 ",\"policy\":" + json(policy.name()));
     }
 
-    /** Answers 403: the request's key is on no plan and there is no default plan. */
+    /** Answers 401: the request's key is on no plan and there is no default plan, so it is no valid credential. */
     static void unknownPlan(HttpServletResponse response, Policy policy) throws IOException {
-        problem(response, 403, "about:blank", "Forbidden",
+        problem(response, 401, "about:blank", "Unauthorized",
                 "The key of this request (" + policy.key() + ") is on no plan, and policy " + policy.name()
                         + " admits no other keys.",
                 ",\"policy\":" + json(policy.name()));

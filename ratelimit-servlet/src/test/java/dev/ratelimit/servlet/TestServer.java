@@ -35,37 +35,51 @@ final class TestServer implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Server server;
-    private final int port;
+    private final String base;
 
-    private TestServer(Server server, int port) {
+    private TestServer(Server server, String host, int port) {
         this.server = server;
-        this.port = port;
+        this.base = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** The filter behind a stand-in for the application's authentication (header X-Test-User). */
     static TestServer start(Filter filter) throws Exception {
+        return start(filter, "127.0.0.1");
+    }
+
+    /** As {@link #start(Filter)}, listening on {@code host} (for example {@code ::1}). */
+    static TestServer start(Filter filter, String host) throws Exception {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(new FilterHolder(new TestAuthentication()), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new OkServlet()), "/*");
-        return start(context);
+        return start(context, host);
     }
 
     static TestServer start(Handler handler) throws Exception {
+        return start(handler, "127.0.0.1");
+    }
+
+    static TestServer start(Handler handler, String host) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server, 1, 1);
-        connector.setHost("127.0.0.1");
+        connector.setHost(host);
         connector.setPort(0);
         server.addConnector(connector);
         server.setHandler(handler);
-        server.start();
-        return new TestServer(server, connector.getLocalPort());
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+        return new TestServer(server, host, connector.getLocalPort());
     }
 
     /** Sends {@code method path} with header name/value pairs. */
     HttpResponse<String> send(String method, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i < headers.length; i += 2) {
@@ -83,13 +97,20 @@ final class TestServer implements AutoCloseable {
         server.stop();
     }
 
-    /** Answers 200 "ok". */
+    /**
+     * Answers 200 "ok", or the status the request asks for in {@code X-Test-Status}; throws if the request has
+     * {@code X-Test-Throw}, as a failing application would.
+     */
     static final class OkServlet extends HttpServlet {
         private static final long serialVersionUID = 1L;
 
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            resp.setStatus(200);
+            if (req.getHeader("X-Test-Throw") != null) {
+                throw new IllegalStateException("the application failed (test)");
+            }
+            String status = req.getHeader("X-Test-Status");
+            resp.setStatus(status == null ? 200 : Integer.parseInt(status));
             resp.setContentType("text/plain");
             resp.getWriter().write("ok");
         }

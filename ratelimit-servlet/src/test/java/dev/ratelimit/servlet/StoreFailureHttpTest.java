@@ -1,0 +1,110 @@
+package dev.ratelimit.servlet;
+
+import static dev.ratelimit.servlet.PlansHttpTest.remaining;
+import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.FailurePolicy;
+import dev.ratelimit.Limit;
+import dev.ratelimit.testkit.FakeClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A store that fails in ways other than a tidy {@code StoreException}: the failure policy decides, and the client
+ * never sees a 500.
+ */
+class StoreFailureHttpTest {
+
+    private final FakeClock clock = new FakeClock();
+    private final FlakyStore store = new FlakyStore();
+
+    static Stream<Arguments> failures() {
+        return Stream.of(
+                Arguments.of("NullPointerException", (Supplier<RuntimeException>) NullPointerException::new),
+                Arguments.of("IllegalStateException",
+                        (Supplier<RuntimeException>) () -> new IllegalStateException("pool exhausted")),
+                Arguments.of("UncheckedIOException", (Supplier<RuntimeException>) () ->
+                        new UncheckedIOException(new IOException("connection reset"))));
+    }
+
+    private RateLimitFilter filter(FailurePolicy failurePolicy) {
+        RateLimitFilter.Builder b = RateLimitFilter.builder()
+                .policy(Policy.builder("global").key(KeyResolver.constant("all")).limits(Limit.parse("10/1m"))
+                        .algorithm(Algorithm.FIXED_WINDOW).build())
+                .policy(Policy.builder("perKey").key(KeyResolver.header("X-API-Key")).limits(Limit.parse("1/1m"))
+                        .algorithm(Algorithm.FIXED_WINDOW).build())
+                .store(store)
+                .timeSource(clock);
+        if (failurePolicy != null) {
+            b.failurePolicy(failurePolicy);
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void anyRuntimeExceptionFromTheStoreFailsOpenByDefaultAndNothingIsCountedMeanwhile(String name,
+            Supplier<RuntimeException> failure) throws Exception {
+        try (TestServer server = TestServer.start(filter(null))) {
+            store.acquireFailure = failure;
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = server.get("/", "X-API-Key", "k");
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("ok");
+                assertThat(r.headers().firstValue("RateLimit")).isEmpty();
+                assertThat(r.headers().firstValue("X-RateLimit-Remaining")).isEmpty();
+            }
+            // The store is back: the outage spent nothing.
+            store.acquireFailure = null;
+            HttpResponse<String> back = server.get("/", "X-API-Key", "k");
+            assertThat(back.statusCode()).isEqualTo(200);
+            assertThat(remaining(back)).containsExactly(9L, 0L);
+            assertThat(server.get("/", "X-API-Key", "k").statusCode()).isEqualTo(429);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void anyRuntimeExceptionFromTheStoreFailsClosedWith429WhenConfigured(String name,
+            Supplier<RuntimeException> failure) throws Exception {
+        try (TestServer server = TestServer.start(filter(FailurePolicy.deny(Duration.ofMillis(4500))))) {
+            store.acquireFailure = failure;
+            HttpResponse<String> denied = server.get("/", "X-API-Key", "k");
+            assertThat(denied.statusCode()).isEqualTo(429);
+            // The failure policy's 4.5 s wait, rounded up.
+            assertThat(header(denied, "Retry-After")).isEqualTo("5");
+            assertThat(header(denied, "RateLimit")).isEqualTo("\"global\";r=0;t=5");
+            assertThat(denied.body()).isEqualTo("{\"type\":\"about:blank\",\"title\":\"Too Many Requests\","
+                    + "\"status\":429,\"detail\":\"The rate limit store is unavailable and policy global fails"
+                    + " closed; retry after 5 seconds.\",\"policy\":\"global\",\"retryAfter\":5}");
+        }
+    }
+
+    @Test
+    void aRefundThatFailsStillAnswers429AndTheHeaderShowsThePermitKeptSpent() throws Exception {
+        try (TestServer server = TestServer.start(filter(null))) {
+            assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(9L, 0L);
+            store.adjustFailure = () -> new IllegalStateException("store went away between two calls");
+            HttpResponse<String> denied = server.get("/", "X-API-Key", "k");
+            assertThat(denied.statusCode()).isEqualTo(429);
+            assertThat(denied.body()).contains("\"violated-policies\":[\"perKey\"]");
+            // global could not be given its permit back, and the header says so rather than pretend.
+            assertThat(remaining(denied)).containsExactly(8L, 0L);
+
+            store.adjustFailure = null;
+            HttpResponse<String> next = server.get("/", "X-API-Key", "k");
+            assertThat(next.statusCode()).isEqualTo(429);
+            assertThat(remaining(next)).containsExactly(8L, 0L);
+        }
+    }
+}
