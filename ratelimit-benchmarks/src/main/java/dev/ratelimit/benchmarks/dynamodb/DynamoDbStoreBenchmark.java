@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * requests each decision sent (an {@link ExecutionInterceptor} counts them: the {@code requests} secondary result
  * is requests per second, so requests per decision = {@code requests / score}).
  *
- * <p>Limit 100 per second per key: spread over 10,000 keys nearly every decision is allowed; on one hot key most
+ * <p>Limit 10 per second per key: spread over 10,000 keys nearly every decision is allowed; on one hot key most
  * are denied, and 8 threads contend for one item.
  *
  * <pre>
@@ -74,7 +74,7 @@ public class DynamoDbStoreBenchmark {
                 .requestTimeout(Duration.ofSeconds(10)).build();
         limiter = RateLimiter.builder()
                 .algorithm(algorithm)
-                .limits(Limit.parse("100/1s"))
+                .limits(Limit.parse("10/1s"))
                 .store(store)
                 .keyPrefix("bench")
                 .failurePolicy(FailurePolicy.deny())

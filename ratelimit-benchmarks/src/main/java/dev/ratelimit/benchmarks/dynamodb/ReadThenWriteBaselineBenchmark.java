@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 /**
  * The peer for {@link DynamoDbStoreBenchmark}: the usual hand-written DynamoDB limiter (and what a
  * compare-and-swap-only store such as Bucket4j's must do; Bucket4j has no SDK v2 DynamoDB module to measure),
- * a fixed window of 100 per second decided by a consistent {@code GetItem}, then a {@code PutItem} conditioned on
+ * a fixed window of 10 per second decided by a consistent {@code GetItem}, then a {@code PutItem} conditioned on
  * the count read, retried on conflict. Same server, same limit, same keys as the store benchmark; run both in one
  * invocation:
  *
@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 public class ReadThenWriteBaselineBenchmark {
 
     private static final ThreadLocal<long[]> SENT = ThreadLocal.withInitial(() -> new long[1]);
-    private static final long LIMIT = 100;
+    private static final long LIMIT = 10;
 
     @Param({"1", "10000"})
     public int keys;
