@@ -11,7 +11,8 @@ import java.util.Properties;
  * <pre>{@code
  * public final class RedisStoreFactory implements StoreFactory {
  *     public RateLimitStore create(Properties configuration) {
- *         return RedisStore.builder().uri(configuration.getProperty("redis.uri")).build();
+ *         UnifiedJedis jedis = new JedisPooled(URI.create(configuration.getProperty("redis.uri")));
+ *         return RedisStore.builder(jedis).build();
  *     }
  * }
  * }</pre>
