@@ -17,10 +17,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,10 +80,7 @@ public final class RateLimitFilter implements Filter {
 
     private final Object updateLock = new Object();
     private final boolean programmatic;
-    private final AtomicLong nextCheckMicros = new AtomicLong(Long.MAX_VALUE);
-    private final ThrottledWarning readFailures = new ThrottledWarning(LOG);
     private volatile Enforcer enforcer;
-    private volatile long reloadMicros;
     private TimeSource time;
     private FailurePolicy failurePolicyOverride;
     private int localDenyCacheOverride = -1;
@@ -93,9 +88,7 @@ public final class RateLimitFilter implements Filter {
     private LimiterPool pool;
     private RateLimitStore store;
     private boolean ownsStore;
-    private String configLocation;
-    private byte[] loadedContent;
-    private byte[] brokenContent;
+    private ConfigFile configFile;
 
     /**
      * For web.xml: the filter is configured in {@link #init} from its init-params. Use {@link #builder()} in code.
@@ -114,9 +107,8 @@ public final class RateLimitFilter implements Filter {
         this.listener = new FilterListener(b.listener);
         this.pool = new LimiterPool(store, time, listener);
         if (b.configLocation != null) {
-            this.configLocation = b.configLocation;
-            byte[] content = RateLimitConfig.read(configLocation);
-            applyConfig(RateLimitConfig.parse(content, configLocation), content);
+            this.configFile = new ConfigFile(b.configLocation, time, updateLock, this::applyConfig);
+            configFile.install(configFile.read());
         } else {
             Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
                     b.plans != null ? b.plans : Plans.none(), List.copyOf(b.excludes),
@@ -152,18 +144,18 @@ public final class RateLimitFilter implements Filter {
             String factoryName = filterConfig.getInitParameter(STORE_FACTORY_PARAM);
             try {
                 String where = location == null || location.isBlank() ? DEFAULT_CONFIG : location.trim();
-                byte[] content = RateLimitConfig.read(where);
-                RateLimitConfig config = RateLimitConfig.parse(content, where);
                 this.time = TimeSource.system();
+                ConfigFile file = new ConfigFile(where, time, updateLock, this::applyConfig);
+                ConfigFile.Content content = file.read();
                 this.store = factoryName == null || factoryName.isBlank()
-                        ? InMemoryStore.create() : createStore(factoryName.trim(), config);
+                        ? InMemoryStore.create() : createStore(factoryName.trim(), content.config());
                 this.ownsStore = true;
                 this.listener = new FilterListener(null);
                 this.pool = new LimiterPool(store, time, listener);
-                this.configLocation = where;
-                applyConfig(config, content);
+                this.configFile = file;
+                file.install(content);
                 LOG.info("Rate limit filter {} loaded {}: {} policies", filterConfig.getFilterName(), where,
-                        config.policies().size());
+                        content.config().policies().size());
             } catch (RuntimeException e) {
                 throw new ServletException("RateLimitFilter " + filterConfig.getFilterName() + ": " + e.getMessage(),
                         e);
@@ -183,7 +175,10 @@ public final class RateLimitFilter implements Filter {
             throw new ServletException("RateLimitFilter was not initialised");
         }
         request.setAttribute(APPLIED, Boolean.TRUE);
-        maybeReload();
+        ConfigFile file = configFile;
+        if (file != null) {
+            file.checkIfDue();
+        }
         Enforcer current = enforcer;
         Enforcer.Outcome outcome = current.evaluate(http);
         switch (outcome.verdict()) {
@@ -272,26 +267,11 @@ public final class RateLimitFilter implements Filter {
      */
     public boolean reloadConfiguration() {
         current();
-        if (configLocation == null) {
+        if (configFile == null) {
             throw new IllegalStateException("this filter has no configuration file to reload; replace policies and"
                     + " plans with updatePolicies and updatePlans");
         }
-        byte[] content = RateLimitConfig.read(configLocation);
-        synchronized (updateLock) {
-            if (Arrays.equals(content, loadedContent)) {
-                return false;
-            }
-            try {
-                RateLimitConfig config = RateLimitConfig.parse(content, configLocation);
-                applyConfig(config, content);
-                brokenContent = null;
-                LOG.info("Rate limit filter: reloaded {}: {} policies", configLocation, config.policies().size());
-                return true;
-            } catch (RuntimeException e) {
-                brokenContent = content;
-                throw e;
-            }
-        }
+        return configFile.reloadNow();
     }
 
     /**
@@ -385,43 +365,8 @@ public final class RateLimitFilter implements Filter {
         return e;
     }
 
-    /** Re-reads the configuration file if the reload interval has passed since the last check. */
-    private void maybeReload() {
-        if (configLocation == null || reloadMicros <= 0) {
-            return;
-        }
-        long now = time.nowMicros();
-        long due = nextCheckMicros.get();
-        if (now < due || !nextCheckMicros.compareAndSet(due, now + reloadMicros)) {
-            return;
-        }
-        byte[] content;
-        try {
-            content = RateLimitConfig.read(configLocation);
-        } catch (RuntimeException e) {
-            readFailures.warn("Rate limit filter: could not read " + configLocation
-                    + "; keeping the current configuration", e);
-            return;
-        }
-        synchronized (updateLock) {
-            if (Arrays.equals(content, loadedContent) || Arrays.equals(content, brokenContent)) {
-                return;
-            }
-            try {
-                RateLimitConfig config = RateLimitConfig.parse(content, configLocation);
-                applyConfig(config, content);
-                brokenContent = null;
-                LOG.info("Rate limit filter: reloaded {}: {} policies", configLocation, config.policies().size());
-            } catch (RuntimeException e) {
-                brokenContent = content;
-                LOG.error("Rate limit filter: the changed {} is invalid; keeping the previous configuration: {}",
-                        configLocation, e.getMessage(), e);
-            }
-        }
-    }
-
-    /** Compiles and installs a configuration from the file; callers hold the update lock or are constructing. */
-    private void applyConfig(RateLimitConfig config, byte[] content) {
+    /** Compiles and installs a configuration from the file; {@link ConfigFile} calls it under the update lock. */
+    private void applyConfig(RateLimitConfig config) {
         Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
                 config.legacyHeaders(), failurePolicyOverride != null ? failurePolicyOverride : config.failurePolicy(),
                 localDenyCacheOverride >= 0 ? localDenyCacheOverride : config.localDenyCache());
@@ -431,10 +376,6 @@ public final class RateLimitFilter implements Filter {
                 .rate(config.violationLogRate().permits(), config.violationLogRate().period())
                 .timeSource(time)
                 .build());
-        this.loadedContent = content;
-        long interval = config.reloadInterval().isZero() ? 0 : Math.max(1, config.reloadInterval().toNanos() / 1000);
-        this.reloadMicros = interval;
-        nextCheckMicros.set(interval == 0 ? Long.MAX_VALUE : time.nowMicros() + interval);
     }
 
     private static RateLimitStore createStore(String className, RateLimitConfig config) {
