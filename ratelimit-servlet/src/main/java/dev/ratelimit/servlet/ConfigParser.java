@@ -89,7 +89,7 @@ final class ConfigParser {
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith(PREFIX) && !used.contains(key)) {
                 throw new IllegalArgumentException("unknown key " + key + "=" + p.getProperty(key)
-                        + " (is the policy or plan listed, and the key spelled as the README says?)");
+                        + " (is the policy or plan listed, and the key spelled as CONFIG.md says?)");
             }
         }
         return new RateLimitConfig(List.copyOf(policies), plans, List.copyOf(excludes), proxies, legacy,

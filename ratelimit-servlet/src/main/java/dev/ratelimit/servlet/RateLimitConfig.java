@@ -20,7 +20,7 @@ import org.slf4j.event.Level;
 
 /**
  * The filter's configuration read from a properties file, as web.xml users give it (init-param {@code config}).
- * Every key, its default and meaning is listed in the module README; in short:
+ * Every key, its default and meaning is listed in the module's CONFIG.md; in short:
  *
  * <pre>
  * ratelimit.policies=global,perKey                      # required: the policies, in evaluation order

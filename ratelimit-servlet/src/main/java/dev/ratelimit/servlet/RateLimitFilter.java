@@ -46,10 +46,12 @@ import org.slf4j.LoggerFactory;
  * <h2>What a request gets</h2>
  * Requests on an excluded path, and requests no policy applies to, pass untouched. Otherwise every applicable
  * policy resolves its key first: a missing key is answered 401 (or counted in a shared anonymous bucket, as the
- * policy says), a key on no plan (and no default plan) 401 too; nothing is spent then. Then the policies are acquired in order, all or
- * nothing: if an enforced policy denies, what the earlier ones spent is given back (exact unless another request
- * on the same keys interleaves; see the README) and the answer is 429 with {@code Retry-After} (whole seconds,
- * rounded up, at least 1) and an {@code application/problem+json} body. Every limited response carries
+ * policy says), and so is a key on no plan when there is no default plan; nothing is spent then. Then the policies
+ * are acquired in order, all or nothing: if an enforced policy denies, the later ones are not asked and what the
+ * earlier ones spent is given back, and the answer is 429 with {@code Retry-After} (whole seconds, rounded up, at
+ * least 1) and an {@code application/problem+json} body. The give-back is exact unless a refund cannot restore
+ * what was spent because another request on the same key spent in between (a window that is already full again,
+ * a window that rolled over): then an earlier policy stays charged for the denied request, never the reverse. Every limited response carries
  * {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers-10, one item per policy)
  * and, unless switched off, {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and
  * {@code X-RateLimit-Reset}. A shadow policy is decided and reported but never blocks.

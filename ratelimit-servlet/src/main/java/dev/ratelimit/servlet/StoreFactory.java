@@ -19,6 +19,9 @@ import java.util.Properties;
  *
  * <p>The filter calls {@link #create} once, in {@code init}, and closes the store in {@code destroy}. A changed
  * configuration file does not re-create the store.
+ *
+ * <p>Thread safety: the filter calls {@link #create} once, from the thread that initialises it, so an
+ * implementation need not be thread-safe; the store it returns must be.
  */
 @FunctionalInterface
 public interface StoreFactory {
