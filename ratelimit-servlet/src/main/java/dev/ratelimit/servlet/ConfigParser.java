@@ -64,10 +64,12 @@ final class ConfigParser {
             }
         }
         boolean legacy = bool("headers.legacy", true);
-        FailurePolicy failurePolicy = switch (get("failurePolicy", "allow").toLowerCase(Locale.ROOT)) {
+        String failure = get("failurePolicy", "allow").toLowerCase(Locale.ROOT);
+        FailurePolicy failurePolicy = switch (failure) {
             case "allow" -> FailurePolicy.allow();
             case "deny" -> FailurePolicy.deny();
-            default -> throw bad("failurePolicy", "expected allow or deny");
+            case "local" -> FailurePolicy.allow();
+            default -> throw bad("failurePolicy", "expected allow, deny or local");
         };
         Duration reload = reload();
         int denyCache = nonNegativeInt("localDenyCache", 0);
@@ -93,7 +95,7 @@ final class ConfigParser {
             }
         }
         return new RateLimitConfig(List.copyOf(policies), plans, List.copyOf(excludes), proxies, legacy,
-                failurePolicy, reload, denyCache, level, logRate, p);
+                failurePolicy, failure.equals("local"), reload, denyCache, level, logRate, p);
     }
 
     private Plans plans() {

@@ -43,7 +43,7 @@ import org.slf4j.event.Level;
  * ratelimit.trustedProxies=10.0.0.0/8,::1/128
  * ratelimit.trustedProxies.header=X-Forwarded-For       # or Forwarded
  * ratelimit.headers.legacy=true
- * ratelimit.failurePolicy=allow                         # allow | deny
+ * ratelimit.failurePolicy=allow                         # allow | deny | local
  * ratelimit.reload=PT10S                                # ISO-8601 duration, or off
  * ratelimit.localDenyCache=0                            # keys remembered as denied in this JVM; 0 = off
  * ratelimit.violationLog=off                            # off | error | warn | info | debug | trace
@@ -66,6 +66,7 @@ public final class RateLimitConfig {
     private final TrustedProxies trustedProxies;
     private final boolean legacyHeaders;
     private final FailurePolicy failurePolicy;
+    private final boolean localFallback;
     private final Duration reloadInterval;
     private final int localDenyCache;
     private final Level violationLogLevel;
@@ -73,7 +74,8 @@ public final class RateLimitConfig {
     private final Properties properties;
 
     RateLimitConfig(List<Policy> policies, Plans plans, List<String> excludes, TrustedProxies trustedProxies,
-            boolean legacyHeaders, FailurePolicy failurePolicy, Duration reloadInterval, int localDenyCache,
+            boolean legacyHeaders, FailurePolicy failurePolicy, boolean localFallback, Duration reloadInterval,
+            int localDenyCache,
             Level violationLogLevel, Limit violationLogRate, Properties properties) {
         this.policies = policies;
         this.plans = plans;
@@ -81,6 +83,7 @@ public final class RateLimitConfig {
         this.trustedProxies = trustedProxies;
         this.legacyHeaders = legacyHeaders;
         this.failurePolicy = failurePolicy;
+        this.localFallback = localFallback;
         this.reloadInterval = reloadInterval;
         this.localDenyCache = localDenyCache;
         this.violationLogLevel = violationLogLevel;
@@ -139,9 +142,14 @@ public final class RateLimitConfig {
         return legacyHeaders;
     }
 
-    /** What limiters decide when the store fails. */
+    /** What limiters decide when the store fails; {@link FailurePolicy#allow()} if {@link #localFallback()}. */
     public FailurePolicy failurePolicy() {
         return failurePolicy;
+    }
+
+    /** Whether a failing store is replaced by in-memory limiters with the same limits ({@code failurePolicy=local}). */
+    public boolean localFallback() {
+        return localFallback;
     }
 
     /** How often the file is checked for changes; {@link Duration#ZERO} if never. */

@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * {@code X-RateLimit-Reset}. A shadow policy is decided and reported but never blocks.
  *
  * <p>A store failure is decided by the {@link FailurePolicy} (allow by default; deny answers 429 with
- * {@code Retry-After: 1}); it never becomes a 500.
+ * {@code Retry-After: 1}), or by in-memory limiters with the same limits ({@link Builder#localFallback()}); it
+ * never becomes a 500.
  *
  * <h2>Changes at run time</h2>
  * {@link #updatePolicies} and {@link #updatePlans} replace policies and plans; a configuration file is re-read when
@@ -85,6 +86,7 @@ public final class RateLimitFilter implements Filter {
     private volatile Enforcer enforcer;
     private TimeSource time;
     private FailurePolicy failurePolicyOverride;
+    private boolean localFallbackOverride;
     private int localDenyCacheOverride = -1;
     private FilterListener listener;
     private LimiterPool pool;
@@ -103,6 +105,7 @@ public final class RateLimitFilter implements Filter {
         this.programmatic = true;
         this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
         this.failurePolicyOverride = b.failurePolicy;
+        this.localFallbackOverride = b.localFallback;
         this.store = b.store != null ? b.store : InMemoryStore.create();
         this.ownsStore = b.store == null;
         this.localDenyCacheOverride = b.localDenyCache;
@@ -115,7 +118,7 @@ public final class RateLimitFilter implements Filter {
             Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
                     b.plans != null ? b.plans : Plans.none(), List.copyOf(b.excludes),
                     b.legacyHeaders == null || b.legacyHeaders,
-                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow(),
+                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow(), b.localFallback,
                     Math.max(0, b.localDenyCache));
             this.enforcer = Enforcer.compile(settings, pool);
         }
@@ -369,8 +372,10 @@ public final class RateLimitFilter implements Filter {
 
     /** Compiles and installs a configuration from the file; {@link ConfigFile} calls it under the update lock. */
     private void applyConfig(RateLimitConfig config) {
+        boolean overridden = failurePolicyOverride != null || localFallbackOverride;
         Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
-                config.legacyHeaders(), failurePolicyOverride != null ? failurePolicyOverride : config.failurePolicy(),
+                config.legacyHeaders(), overridden ? failurePolicyOverride : config.failurePolicy(),
+                overridden ? localFallbackOverride : config.localFallback(),
                 localDenyCacheOverride >= 0 ? localDenyCacheOverride : config.localDenyCache());
         this.enforcer = Enforcer.compile(settings, pool);
         listener.violations(config.violationLogLevel() == null ? null : ViolationLog.builder()
@@ -417,7 +422,8 @@ public final class RateLimitFilter implements Filter {
      *   <tr><td>{@link #plans}</td><td>{@link Plans#none()}</td></tr>
      *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore}</td></tr>
      *   <tr><td>{@link #timeSource}</td><td>{@link TimeSource#system()}</td></tr>
-     *   <tr><td>{@link #failurePolicy}</td><td>{@link FailurePolicy#allow()} (or the file's)</td></tr>
+     *   <tr><td>{@link #failurePolicy} or {@link #localFallback}</td><td>{@link FailurePolicy#allow()} (or the
+     *       file's)</td></tr>
      *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>
      *   <tr><td>{@link #listener}</td><td>none</td></tr>
      *   <tr><td>{@link #localDenyCache}</td><td>0: off (or the file's)</td></tr>
@@ -434,6 +440,7 @@ public final class RateLimitFilter implements Filter {
         private RateLimitListener listener;
         private String configLocation;
         private int localDenyCache = -1;
+        private boolean localFallback;
 
         private Builder() {
         }
@@ -490,10 +497,34 @@ public final class RateLimitFilter implements Filter {
             return this;
         }
 
-        /** What limiters decide when the store fails; allow by default. Overrides a configuration file's. */
+        /**
+         * What limiters decide when the store fails; allow by default. Overrides a configuration file's.
+         *
+         * @throws IllegalStateException if already set, or {@link #localFallback()} was called
+         */
         public Builder failurePolicy(FailurePolicy failurePolicy) {
             checkUnset("failurePolicy", this.failurePolicy);
+            if (localFallback) {
+                throw new IllegalStateException("localFallback was already chosen as the failure policy");
+            }
             this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+            return this;
+        }
+
+        /**
+         * While the store fails, each policy's limits are enforced by an in-memory limiter in this JVM instead
+         * (its state starts empty and is separate per instance, so N instances admit up to N times a limit during
+         * an outage). Keeps clients limited when a remote store is down, where {@code allow} would not limit at
+         * all. Overrides a configuration file's failure policy ({@code ratelimit.failurePolicy=local} is the same).
+         *
+         * @throws IllegalStateException if a failure policy was set
+         */
+        public Builder localFallback() {
+            if (failurePolicy != null || localFallback) {
+                throw new IllegalStateException("the failure policy was already set to "
+                        + (localFallback ? "localFallback" : failurePolicy));
+            }
+            this.localFallback = true;
             return this;
         }
 
