@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The {@code app.ratelimit.*} properties of {@code application.properties}. Immutable.
+ * The {@code app.ratelimit.*} properties of {@code application.properties}. Immutable and thread-safe.
  *
  * @param store {@code memory} or {@code redis}
  * @param redis where Redis is, when the store is {@code redis}
@@ -21,6 +21,14 @@ public record RateLimitProperties(
         @DefaultValue("100/1m") List<String> perIp,
         Map<String, List<String>> plans,
         Map<String, List<String>> planKeys) {
+
+    /** Checks the store name, so a typo fails at start-up naming the value. */
+    public RateLimitProperties {
+        if (!store.equals("memory") && !store.equals("redis")) {
+            throw new IllegalArgumentException("app.ratelimit.store must be memory or redis but was \"" + store
+                    + "\"");
+        }
+    }
 
     /** {@code app.ratelimit.redis.*}. */
     public record Redis(@DefaultValue("localhost") String host, @DefaultValue("6379") int port) {
