@@ -4,6 +4,11 @@ import dev.ratelimit.Algorithm;
 import dev.ratelimit.Decision;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
+import dev.ratelimit.examples.webxml.WebXmlApp;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
@@ -14,7 +19,7 @@ import java.time.Duration;
  */
 public final class Demo {
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
         section("1. Per-user limit: 5 requests per 10 seconds (sliding window)");
         RateLimiter perUser = RateLimiter.builder()
                 .limit(Limit.parse("5/10s"))
@@ -58,8 +63,25 @@ public final class Demo {
             pace.acquire("upstream", 1, Duration.ofSeconds(5));
         }
         System.out.printf("  20 calls took %.2f s (19 gaps of 50 ms = 0.95 s)%n", (System.nanoTime() - start) / 1e9);
+
+        section("6. Over HTTP: the web.xml example app on Jetty, 5 requests per minute per client address");
+        try (WebXmlApp app = WebXmlApp.start("127.0.0.1", 0)) {
+            HttpClient client = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + app.port() + "/api/hello");
+            for (int i = 1; i <= 6; i++) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                System.out.printf("  GET /api/hello #%d -> %d%n", i, r.statusCode());
+                for (String name : new String[] {"RateLimit-Policy", "RateLimit", "Retry-After"}) {
+                    r.headers().firstValue(name).ifPresent(v -> System.out.printf("      %s: %s%n", name, v));
+                }
+            }
+        }
         System.out.println();
-        System.out.println("Next: README.md shows the servlet filter, Redis and DynamoDB stores.");
+        System.out.println("Next, each example runs on its own (see examples/README.md):");
+        System.out.println("  the web.xml app on :8080     mvn -q -pl examples -am compile exec:java"
+                + " -Ddemo.mainClass=dev.ratelimit.examples.webxml.WebXmlApp");
+        System.out.println("  the Spring Boot app on :8080 mvn -q -pl examples/spring-boot -am compile exec:java");
     }
 
     private static void section(String title) {

@@ -31,9 +31,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Fixed window and token bucket decide with exactly one conditional {@code UpdateItem} and no read, allowed or
  * denied; a denial's numbers come from the failed condition's {@code ALL_OLD} item. Sliding window and sliding
  * log run the reference transition in Java and write the new state with one {@code PutItem} conditioned on the
- * item's version; the item comes from what this store last wrote for the key, so a key that only this instance
- * writes costs one request per allowed decision, and a consistent {@code GetItem} otherwise. The module README
- * lists every case, including when a decision costs more.
+ * item's version: the version this store last saw for the key or, for a key it has not seen, "no item yet". An
+ * allowed decision on a new key or a key this instance wrote last is one {@code PutItem}; a denial is one
+ * consistent {@code GetItem} confirming the remembered item, or one failed {@code PutItem} whose {@code ALL_OLD}
+ * shows it. The module README lists every case, including when a decision costs more.
  *
  * <h2>Table</h2>
  * One partition key {@code pk} (String), no sort key, TTL on the Number attribute {@code ttl} (epoch seconds at

@@ -116,7 +116,8 @@ class FailureTest {
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void throttlingWithinTheRetriesIsInvisible(Algorithm algorithm) {
-        DynamoDbStore store = store(viaProxy).throttlingRetries(3, Duration.ofMillis(1)).build();
+        DynamoDbStore store = store(viaProxy).requestTimeout(Duration.ofSeconds(10))
+                .throttlingRetries(3, Duration.ofMillis(1)).build();
         RateLimiter limiter = limiter(store, algorithm, FailurePolicy.deny());
         proxy.fail(3, 400, "ProvisionedThroughputExceededException");
         LOG.clear();
@@ -129,7 +130,8 @@ class FailureTest {
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void throttlingPastTheRetriesIsAStoreError(Algorithm algorithm) {
-        DynamoDbStore store = store(viaProxy).throttlingRetries(2, Duration.ofMillis(1)).build();
+        DynamoDbStore store = store(viaProxy).requestTimeout(Duration.ofSeconds(10))
+                .throttlingRetries(2, Duration.ofMillis(1)).build();
         proxy.fail(-1, 400, "ThrottlingException");
         try {
             LOG.clear();
@@ -148,8 +150,8 @@ class FailureTest {
 
     @Test
     void throttlingPastTheRetriesIsAStoreErrorOnTheAsyncClientToo() throws Exception {
-        DynamoDbStore store = store(viaProxy).asyncClient(asyncViaProxy).throttlingRetries(2, Duration.ofMillis(1))
-                .build();
+        DynamoDbStore store = store(viaProxy).requestTimeout(Duration.ofSeconds(10)).asyncClient(asyncViaProxy)
+                .throttlingRetries(2, Duration.ofMillis(1)).build();
         proxy.fail(-1, 400, "ProvisionedThroughputExceededException");
         try {
             LOG.clear();
@@ -167,7 +169,7 @@ class FailureTest {
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void aServiceErrorIsAStoreError(Algorithm algorithm) {
-        DynamoDbStore store = store(viaProxy).build();
+        DynamoDbStore store = store(viaProxy).requestTimeout(Duration.ofSeconds(10)).build();
         proxy.fail(-1, 500, "InternalServerError");
         try {
             StoreBinding binding = store.bind("s", algorithm, List.of(LIMIT));
@@ -219,7 +221,7 @@ class FailureTest {
         DynamoDbLocal stopped = DynamoDbLocal.start();
         try (DynamoDbClient client = client(stopped.endpoint())) {
             DynamoDbLocal.createTableWithoutTtl(client, TABLE);
-            DynamoDbStore store = store(client).build();
+            DynamoDbStore store = store(client).requestTimeout(Duration.ofSeconds(10)).build();
             RateLimiter open = limiter(store, Algorithm.FIXED_WINDOW, FailurePolicy.allow());
             RateLimiter closed = limiter(store, Algorithm.FIXED_WINDOW, FailurePolicy.deny());
             assertThat(open.tryAcquire("k").reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);

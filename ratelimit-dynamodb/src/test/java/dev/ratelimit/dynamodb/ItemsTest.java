@@ -42,7 +42,7 @@ class ItemsTest {
         local = DynamoDbLocal.start();
         client = local.client();
         DynamoDbLocal.createTableWithoutTtl(client, TABLE);
-        store = DynamoDbStore.builder(client).tableName(TABLE).build();
+        store = DynamoDbStore.builder(client).tableName(TABLE).requestTimeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterAll

@@ -48,7 +48,8 @@ class RequestsPerDecisionTest {
 
     /** A new store, as a separate application instance would have: nothing remembered about any key. */
     private static DynamoDbStore instance() {
-        return DynamoDbStore.builder(client).tableName(TABLE).verifyTable(false).build();
+        return DynamoDbStore.builder(client).tableName(TABLE).verifyTable(false).requestTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     private RateLimiter limiter(DynamoDbStore store, Algorithm algorithm, String prefix) {

@@ -9,6 +9,7 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.spi.StoreException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,7 +71,8 @@ class TableSetupTest {
         assertThat(ttl.timeToLiveStatus()).isIn(TimeToLiveStatus.ENABLED, TimeToLiveStatus.ENABLING);
 
         // The store accepts it and works on it.
-        DynamoDbStore store = DynamoDbStore.builder(client).tableName("created").build();
+        DynamoDbStore store = DynamoDbStore.builder(client).tableName("created")
+                .requestTimeout(Duration.ofSeconds(10)).build();
         RateLimiter limiter = RateLimiter.builder().algorithm(Algorithm.FIXED_WINDOW).limits(Limit.parse("2/1m"))
                 .store(store).failurePolicy(FailurePolicy.deny()).build();
         assertThat(limiter.tryAcquire("k").remaining()).isEqualTo(1);
@@ -153,7 +155,8 @@ class TableSetupTest {
 
     @Test
     void withoutTheCheckAMissingTableIsAStoreErrorOnEachDecision() {
-        DynamoDbStore store = DynamoDbStore.builder(client).tableName("gone").verifyTable(false).build();
+        DynamoDbStore store = DynamoDbStore.builder(client).tableName("gone").verifyTable(false)
+                .requestTimeout(Duration.ofSeconds(10)).build();
         RateLimiter open = RateLimiter.builder().algorithm(Algorithm.TOKEN_BUCKET).limits(Limit.parse("2/1m"))
                 .store(store).failurePolicy(FailurePolicy.allow()).build();
         Decision d = open.tryAcquire("k");

@@ -35,9 +35,9 @@ import redis.clients.jedis.JedisPooled;
 class RedisFaultTest {
 
     /** The configured timeout: the store's command timeout, or (without one) the client's socket timeout. */
-    private static final Duration TIMEOUT = Duration.ofMillis(250);
+    private static final Duration TIMEOUT = Duration.ofMillis(400);
     /** What a busy 2-core machine may add to it: thread scheduling, not waiting for Redis. */
-    private static final Duration SLACK = Duration.ofMillis(400);
+    private static final Duration SLACK = Duration.ofMillis(750);
     private static final int THREADS = 4;
 
     private record Call(long startNanos, long nanos, boolean failOpen, Decision decision) {
@@ -85,13 +85,15 @@ class RedisFaultTest {
                 assertThat(c.decision().reason()).isEqualTo(Decision.Reason.STORE_UNAVAILABLE);
                 assertThat(c.decision().allowed()).as("fail-open allows, fail-closed denies").isEqualTo(c.failOpen());
             }
-            long slowest = calls.stream().mapToLong(Call::nanos).max().orElseThrow();
-            assertThat(Duration.ofNanos(slowest)).as("slowest call of %d", calls.size())
+            long slowest = afterKill.stream().mapToLong(Call::nanos).max().orElseThrow();
+            assertThat(Duration.ofNanos(slowest)).as("slowest call of %d after the kill", afterKill.size())
                     .isLessThanOrEqualTo(TIMEOUT.plus(SLACK));
 
             server.restart();
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> open.tryAcquire("probe").reason() == Decision.Reason.WITHIN_LIMIT);
+            // Pooled connections opened before the kill fail once each when next used, then are replaced:
+            // recovered means every call of a long run is decided by Redis again.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> decidesNormally(open, 50));
             RateLimiter strict = limiter(store, FailurePolicy.deny(), "3/1h");
             for (int i = 0; i < 3; i++) {
                 assertThat(strict.tryAcquire("after-restart").reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);
@@ -108,7 +110,7 @@ class RedisFaultTest {
     void aHungServerIsAStoreErrorWithinTheTimeout(boolean commandTimeout) {
         try (RedisProcess server = RedisProcess.start(); JedisPooled client = client(server)) {
             RedisStore store = store(client, commandTimeout);
-            RateLimiter open = limiter(store, FailurePolicy.allow(), "5/1h");
+            RateLimiter open = limiter(store, FailurePolicy.allow(), "1000/1h");
             RateLimiter closed = limiter(store, FailurePolicy.deny(), "5/1h");
             assertThat(open.tryAcquire("k").reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);
             server.pause();
@@ -127,10 +129,19 @@ class RedisFaultTest {
             } finally {
                 server.resume();
             }
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> open.tryAcquire("k").reason() == Decision.Reason.WITHIN_LIMIT);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> decidesNormally(open, 50));
             store.close();
         }
+    }
+
+    private static boolean decidesNormally(RateLimiter limiter, int calls) {
+        for (int i = 0; i < calls; i++) {
+            if (limiter.tryAcquire("probe").reason() == Decision.Reason.STORE_UNAVAILABLE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JedisPooled client(RedisProcess server) {

@@ -153,7 +153,7 @@ class RedisStoreBehaviourTest {
         StoreBinding fast = store.bind("fast", algorithm, List.of(Limit.parse("2/200ms")));
         byte[] idle = ((RedisBinding) fast).redisKey("idle");
         fast.tryAcquire("idle", 2, 0);
-        assertThat(jedis().pttl(idle)).isPositive().isLessThanOrEqualTo(400);
+        assertThat(jedis().pttl(idle)).as("expires within two periods (or already has)").isLessThanOrEqualTo(400);
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                 .until(() -> !jedis().exists(idle));
         assertThat(fast.tryAcquire("idle", 2, 0).allowed()).isTrue();

@@ -24,7 +24,7 @@ class RedisTwoProcessConcurrencyTest {
 
     private static final int THREADS = 16;
     private static final int REQUESTS = 40;
-    private static final int LIMIT = 400;
+    private static final int LIMIT = 1_000;
 
     @ParameterizedTest
     @EnumSource(Algorithm.class)
@@ -63,6 +63,7 @@ class RedisTwoProcessConcurrencyTest {
             assertThat(failed).hasValue(0);
             assertThat(allowed.get() + childAllowed)
                     .as("admitted here %d, in the second JVM %d", allowed.get(), childAllowed).isEqualTo(LIMIT);
+            // Each JVM asks 640 times, so neither can take the whole limit of 1,000 alone.
             assertThat(childAllowed).as("the second JVM took part").isPositive();
             assertThat(allowed.get()).as("this JVM took part").isPositive();
         } finally {

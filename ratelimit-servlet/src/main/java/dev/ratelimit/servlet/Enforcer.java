@@ -36,15 +36,16 @@ final class Enforcer {
 
     /** What the configuration says, before limiters are attached. */
     record Settings(List<Policy> policies, Plans plans, List<String> excludes, boolean legacyHeaders,
-            FailurePolicy failurePolicy, int localDenyCache) {
+            FailurePolicy failurePolicy, boolean localFallback, int localDenyCache) {
 
         Settings withPolicies(List<Policy> newPolicies) {
             return new Settings(List.copyOf(newPolicies), plans, excludes, legacyHeaders, failurePolicy,
-                    localDenyCache);
+                    localFallback, localDenyCache);
         }
 
         Settings withPlans(Plans newPlans) {
-            return new Settings(policies, newPlans, excludes, legacyHeaders, failurePolicy, localDenyCache);
+            return new Settings(policies, newPlans, excludes, legacyHeaders, failurePolicy, localFallback,
+                    localDenyCache);
         }
     }
 
@@ -77,11 +78,15 @@ final class Enforcer {
     private final List<PathPattern> excludes;
     private final ThrottledWarning refundFailures = new ThrottledWarning(LOG);
     private final boolean settlesOnStatus;
+    /** Each limiter's local fallback under {@code failurePolicy=local}, by identity; empty otherwise. */
+    private final Map<RateLimiter, RateLimiter> fallbacks;
 
-    private Enforcer(Settings settings, List<Compiled> policies, List<PathPattern> excludes) {
+    private Enforcer(Settings settings, List<Compiled> policies, List<PathPattern> excludes,
+            Map<RateLimiter, RateLimiter> fallbacks) {
         this.settings = settings;
         this.policies = policies;
         this.excludes = excludes;
+        this.fallbacks = fallbacks;
         this.settlesOnStatus = settings.policies().stream().anyMatch(Policy::settlesOnStatus);
     }
 
@@ -103,7 +108,7 @@ final class Enforcer {
             String prefix = "http:" + policy.name();
             if (!policy.limitsFromPlans()) {
                 RateLimiter limiter = pool.limiter(prefix, policy.algorithm(), policy.limits(),
-                        settings.failurePolicy(), settings.localDenyCache());
+                        settings.failurePolicy(), settings.localDenyCache(), settings.localFallback());
                 inUse.add(limiter);
                 compiled.add(new Compiled(policy, limiter, Map.of()));
                 continue;
@@ -116,7 +121,7 @@ final class Enforcer {
             for (Plan plan : settings.plans().plans().values()) {
                 policy.checkLimits(plan.limits(), "plan " + plan.name());
                 RateLimiter limiter = pool.limiter(prefix + ":" + plan.name(), policy.algorithm(), plan.limits(),
-                        settings.failurePolicy(), settings.localDenyCache());
+                        settings.failurePolicy(), settings.localDenyCache(), settings.localFallback());
                 inUse.add(limiter);
                 byPlan.put(plan.name(), limiter);
             }
@@ -127,7 +132,15 @@ final class Enforcer {
             excludes.add(PathPattern.parse(exclude));
         }
         pool.retain(inUse);
-        return new Enforcer(settings, List.copyOf(compiled), List.copyOf(excludes));
+        Map<RateLimiter, RateLimiter> fallbacks = new java.util.IdentityHashMap<>();
+        for (RateLimiter limiter : inUse) {
+            RateLimiter fallback = pool.fallbackOf(limiter);
+            if (fallback != null) {
+                fallbacks.put(limiter, fallback);
+            }
+        }
+        return new Enforcer(settings, List.copyOf(compiled), List.copyOf(excludes),
+                java.util.Collections.unmodifiableMap(fallbacks));
     }
 
     Settings settings() {
@@ -216,7 +229,7 @@ final class Enforcer {
                 continue; // shadow: not refunded by design; store unavailable: nothing was spent
             }
             try {
-                Decision after = limiters.get(j).refund(keys.get(j), policy.cost());
+                Decision after = adjust(earlier, -policy.cost());
                 items.set(j, earlier.with(after));
             } catch (RuntimeException e) {
                 refundFailures.warn("Rate limit policy " + policy.name() + ": could not give back " + policy.cost()
@@ -238,15 +251,31 @@ final class Enforcer {
             }
             try {
                 if (policy.refundsOn(status) && item.decision().allowed()) {
-                    item.limiter().refund(item.key(), policy.cost());
+                    adjust(item, -policy.cost());
                 }
                 if (policy.penalizesOn(status)) {
-                    item.limiter().penalize(item.key(), policy.penaltyPermits());
+                    adjust(item, policy.penaltyPermits());
                 }
             } catch (RuntimeException e) {
                 refundFailures.warn("Rate limit policy " + policy.name() + ": could not settle a request answered "
                         + status, e);
             }
+        }
+    }
+
+    /**
+     * Refunds ({@code delta < 0}) or penalises the item's key. If the store fails and the limiter has a local
+     * fallback, the fallback is adjusted instead: while the store is down, that is where the permits were spent.
+     */
+    private Decision adjust(Item item, long delta) {
+        try {
+            return delta < 0 ? item.limiter().refund(item.key(), -delta) : item.limiter().penalize(item.key(), delta);
+        } catch (RuntimeException e) {
+            RateLimiter fallback = fallbacks.get(item.limiter());
+            if (fallback == null) {
+                throw e;
+            }
+            return delta < 0 ? fallback.refund(item.key(), -delta) : fallback.penalize(item.key(), delta);
         }
     }
 

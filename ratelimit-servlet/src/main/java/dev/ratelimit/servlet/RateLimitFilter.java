@@ -17,10 +17,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,16 +46,19 @@ import org.slf4j.LoggerFactory;
  * <h2>What a request gets</h2>
  * Requests on an excluded path, and requests no policy applies to, pass untouched. Otherwise every applicable
  * policy resolves its key first: a missing key is answered 401 (or counted in a shared anonymous bucket, as the
- * policy says), a key on no plan (and no default plan) 401 too; nothing is spent then. Then the policies are acquired in order, all or
- * nothing: if an enforced policy denies, what the earlier ones spent is given back (exact unless another request
- * on the same keys interleaves; see the README) and the answer is 429 with {@code Retry-After} (whole seconds,
- * rounded up, at least 1) and an {@code application/problem+json} body. Every limited response carries
+ * policy says), and so is a key on no plan when there is no default plan; nothing is spent then. Then the policies
+ * are acquired in order, all or nothing: if an enforced policy denies, the later ones are not asked and what the
+ * earlier ones spent is given back, and the answer is 429 with {@code Retry-After} (whole seconds, rounded up, at
+ * least 1) and an {@code application/problem+json} body. The give-back is exact unless a refund cannot restore
+ * what was spent because another request on the same key spent in between (a window that is already full again,
+ * a window that rolled over): then an earlier policy stays charged for the denied request, never the reverse. Every limited response carries
  * {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers-10, one item per policy)
  * and, unless switched off, {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and
  * {@code X-RateLimit-Reset}. A shadow policy is decided and reported but never blocks.
  *
  * <p>A store failure is decided by the {@link FailurePolicy} (allow by default; deny answers 429 with
- * {@code Retry-After: 1}); it never becomes a 500.
+ * {@code Retry-After: 1}), or by in-memory limiters with the same limits ({@link Builder#localFallback()}); it
+ * never becomes a 500.
  *
  * <h2>Changes at run time</h2>
  * {@link #updatePolicies} and {@link #updatePlans} replace policies and plans; a configuration file is re-read when
@@ -82,20 +83,16 @@ public final class RateLimitFilter implements Filter {
 
     private final Object updateLock = new Object();
     private final boolean programmatic;
-    private final AtomicLong nextCheckMicros = new AtomicLong(Long.MAX_VALUE);
-    private final ThrottledWarning readFailures = new ThrottledWarning(LOG);
     private volatile Enforcer enforcer;
-    private volatile long reloadMicros;
     private TimeSource time;
     private FailurePolicy failurePolicyOverride;
+    private boolean localFallbackOverride;
     private int localDenyCacheOverride = -1;
     private FilterListener listener;
     private LimiterPool pool;
     private RateLimitStore store;
     private boolean ownsStore;
-    private String configLocation;
-    private byte[] loadedContent;
-    private byte[] brokenContent;
+    private ConfigFile configFile;
 
     /**
      * For web.xml: the filter is configured in {@link #init} from its init-params. Use {@link #builder()} in code.
@@ -108,20 +105,20 @@ public final class RateLimitFilter implements Filter {
         this.programmatic = true;
         this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
         this.failurePolicyOverride = b.failurePolicy;
+        this.localFallbackOverride = b.localFallback;
         this.store = b.store != null ? b.store : InMemoryStore.create();
         this.ownsStore = b.store == null;
         this.localDenyCacheOverride = b.localDenyCache;
         this.listener = new FilterListener(b.listener);
         this.pool = new LimiterPool(store, time, listener);
         if (b.configLocation != null) {
-            this.configLocation = b.configLocation;
-            byte[] content = RateLimitConfig.read(configLocation);
-            applyConfig(RateLimitConfig.parse(content, configLocation), content);
+            this.configFile = new ConfigFile(b.configLocation, time, updateLock, this::applyConfig);
+            configFile.install(configFile.read());
         } else {
             Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
                     b.plans != null ? b.plans : Plans.none(), List.copyOf(b.excludes),
                     b.legacyHeaders == null || b.legacyHeaders,
-                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow(),
+                    b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow(), b.localFallback,
                     Math.max(0, b.localDenyCache));
             this.enforcer = Enforcer.compile(settings, pool);
         }
@@ -152,18 +149,18 @@ public final class RateLimitFilter implements Filter {
             String factoryName = filterConfig.getInitParameter(STORE_FACTORY_PARAM);
             try {
                 String where = location == null || location.isBlank() ? DEFAULT_CONFIG : location.trim();
-                byte[] content = RateLimitConfig.read(where);
-                RateLimitConfig config = RateLimitConfig.parse(content, where);
                 this.time = TimeSource.system();
+                ConfigFile file = new ConfigFile(where, time, updateLock, this::applyConfig);
+                ConfigFile.Content content = file.read();
                 this.store = factoryName == null || factoryName.isBlank()
-                        ? InMemoryStore.create() : createStore(factoryName.trim(), config);
+                        ? InMemoryStore.create() : createStore(factoryName.trim(), content.config());
                 this.ownsStore = true;
                 this.listener = new FilterListener(null);
                 this.pool = new LimiterPool(store, time, listener);
-                this.configLocation = where;
-                applyConfig(config, content);
+                this.configFile = file;
+                file.install(content);
                 LOG.info("Rate limit filter {} loaded {}: {} policies", filterConfig.getFilterName(), where,
-                        config.policies().size());
+                        content.config().policies().size());
             } catch (RuntimeException e) {
                 throw new ServletException("RateLimitFilter " + filterConfig.getFilterName() + ": " + e.getMessage(),
                         e);
@@ -183,7 +180,10 @@ public final class RateLimitFilter implements Filter {
             throw new ServletException("RateLimitFilter was not initialised");
         }
         request.setAttribute(APPLIED, Boolean.TRUE);
-        maybeReload();
+        ConfigFile file = configFile;
+        if (file != null) {
+            file.checkIfDue();
+        }
         Enforcer current = enforcer;
         Enforcer.Outcome outcome = current.evaluate(http);
         switch (outcome.verdict()) {
@@ -272,26 +272,11 @@ public final class RateLimitFilter implements Filter {
      */
     public boolean reloadConfiguration() {
         current();
-        if (configLocation == null) {
+        if (configFile == null) {
             throw new IllegalStateException("this filter has no configuration file to reload; replace policies and"
                     + " plans with updatePolicies and updatePlans");
         }
-        byte[] content = RateLimitConfig.read(configLocation);
-        synchronized (updateLock) {
-            if (Arrays.equals(content, loadedContent)) {
-                return false;
-            }
-            try {
-                RateLimitConfig config = RateLimitConfig.parse(content, configLocation);
-                applyConfig(config, content);
-                brokenContent = null;
-                LOG.info("Rate limit filter: reloaded {}: {} policies", configLocation, config.policies().size());
-                return true;
-            } catch (RuntimeException e) {
-                brokenContent = content;
-                throw e;
-            }
-        }
+        return configFile.reloadNow();
     }
 
     /**
@@ -385,45 +370,12 @@ public final class RateLimitFilter implements Filter {
         return e;
     }
 
-    /** Re-reads the configuration file if the reload interval has passed since the last check. */
-    private void maybeReload() {
-        if (configLocation == null || reloadMicros <= 0) {
-            return;
-        }
-        long now = time.nowMicros();
-        long due = nextCheckMicros.get();
-        if (now < due || !nextCheckMicros.compareAndSet(due, now + reloadMicros)) {
-            return;
-        }
-        byte[] content;
-        try {
-            content = RateLimitConfig.read(configLocation);
-        } catch (RuntimeException e) {
-            readFailures.warn("Rate limit filter: could not read " + configLocation
-                    + "; keeping the current configuration", e);
-            return;
-        }
-        synchronized (updateLock) {
-            if (Arrays.equals(content, loadedContent) || Arrays.equals(content, brokenContent)) {
-                return;
-            }
-            try {
-                RateLimitConfig config = RateLimitConfig.parse(content, configLocation);
-                applyConfig(config, content);
-                brokenContent = null;
-                LOG.info("Rate limit filter: reloaded {}: {} policies", configLocation, config.policies().size());
-            } catch (RuntimeException e) {
-                brokenContent = content;
-                LOG.error("Rate limit filter: the changed {} is invalid; keeping the previous configuration: {}",
-                        configLocation, e.getMessage(), e);
-            }
-        }
-    }
-
-    /** Compiles and installs a configuration from the file; callers hold the update lock or are constructing. */
-    private void applyConfig(RateLimitConfig config, byte[] content) {
+    /** Compiles and installs a configuration from the file; {@link ConfigFile} calls it under the update lock. */
+    private void applyConfig(RateLimitConfig config) {
+        boolean overridden = failurePolicyOverride != null || localFallbackOverride;
         Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
-                config.legacyHeaders(), failurePolicyOverride != null ? failurePolicyOverride : config.failurePolicy(),
+                config.legacyHeaders(), overridden ? failurePolicyOverride : config.failurePolicy(),
+                overridden ? localFallbackOverride : config.localFallback(),
                 localDenyCacheOverride >= 0 ? localDenyCacheOverride : config.localDenyCache());
         this.enforcer = Enforcer.compile(settings, pool);
         listener.violations(config.violationLogLevel() == null ? null : ViolationLog.builder()
@@ -431,10 +383,6 @@ public final class RateLimitFilter implements Filter {
                 .rate(config.violationLogRate().permits(), config.violationLogRate().period())
                 .timeSource(time)
                 .build());
-        this.loadedContent = content;
-        long interval = config.reloadInterval().isZero() ? 0 : Math.max(1, config.reloadInterval().toNanos() / 1000);
-        this.reloadMicros = interval;
-        nextCheckMicros.set(interval == 0 ? Long.MAX_VALUE : time.nowMicros() + interval);
     }
 
     private static RateLimitStore createStore(String className, RateLimitConfig config) {
@@ -474,7 +422,8 @@ public final class RateLimitFilter implements Filter {
      *   <tr><td>{@link #plans}</td><td>{@link Plans#none()}</td></tr>
      *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore}</td></tr>
      *   <tr><td>{@link #timeSource}</td><td>{@link TimeSource#system()}</td></tr>
-     *   <tr><td>{@link #failurePolicy}</td><td>{@link FailurePolicy#allow()} (or the file's)</td></tr>
+     *   <tr><td>{@link #failurePolicy} or {@link #localFallback}</td><td>{@link FailurePolicy#allow()} (or the
+     *       file's)</td></tr>
      *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>
      *   <tr><td>{@link #listener}</td><td>none</td></tr>
      *   <tr><td>{@link #localDenyCache}</td><td>0: off (or the file's)</td></tr>
@@ -491,6 +440,7 @@ public final class RateLimitFilter implements Filter {
         private RateLimitListener listener;
         private String configLocation;
         private int localDenyCache = -1;
+        private boolean localFallback;
 
         private Builder() {
         }
@@ -547,10 +497,34 @@ public final class RateLimitFilter implements Filter {
             return this;
         }
 
-        /** What limiters decide when the store fails; allow by default. Overrides a configuration file's. */
+        /**
+         * What limiters decide when the store fails; allow by default. Overrides a configuration file's.
+         *
+         * @throws IllegalStateException if already set, or {@link #localFallback()} was called
+         */
         public Builder failurePolicy(FailurePolicy failurePolicy) {
             checkUnset("failurePolicy", this.failurePolicy);
+            if (localFallback) {
+                throw new IllegalStateException("localFallback was already chosen as the failure policy");
+            }
             this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+            return this;
+        }
+
+        /**
+         * While the store fails, each policy's limits are enforced by an in-memory limiter in this JVM instead
+         * (its state starts empty and is separate per instance, so N instances admit up to N times a limit during
+         * an outage). Keeps clients limited when a remote store is down, where {@code allow} would not limit at
+         * all. Overrides a configuration file's failure policy ({@code ratelimit.failurePolicy=local} is the same).
+         *
+         * @throws IllegalStateException if a failure policy was set
+         */
+        public Builder localFallback() {
+            if (failurePolicy != null || localFallback) {
+                throw new IllegalStateException("the failure policy was already set to "
+                        + (localFallback ? "localFallback" : failurePolicy));
+            }
+            this.localFallback = true;
             return this;
         }
 

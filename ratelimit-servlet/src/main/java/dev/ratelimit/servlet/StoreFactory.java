@@ -11,13 +11,17 @@ import java.util.Properties;
  * <pre>{@code
  * public final class RedisStoreFactory implements StoreFactory {
  *     public RateLimitStore create(Properties configuration) {
- *         return RedisStore.builder().uri(configuration.getProperty("redis.uri")).build();
+ *         UnifiedJedis jedis = new JedisPooled(URI.create(configuration.getProperty("redis.uri")));
+ *         return RedisStore.builder(jedis).build();
  *     }
  * }
  * }</pre>
  *
  * <p>The filter calls {@link #create} once, in {@code init}, and closes the store in {@code destroy}. A changed
  * configuration file does not re-create the store.
+ *
+ * <p>Thread safety: the filter calls {@link #create} once, from the thread that initialises it, so an
+ * implementation need not be thread-safe; the store it returns must be.
  */
 @FunctionalInterface
 public interface StoreFactory {

@@ -3,6 +3,7 @@ package dev.ratelimit.servlet;
 import static dev.ratelimit.servlet.PlansHttpTest.remaining;
 import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -106,5 +108,53 @@ class StoreFailureHttpTest {
             assertThat(next.statusCode()).isEqualTo(429);
             assertThat(remaining(next)).containsExactly(8L, 0L);
         }
+    }
+
+    @Test
+    void withLocalFallbackTheLimitsHoldDuringAnOutageInThisJvm() throws Exception {
+        RateLimitFilter filter = RateLimitFilter.builder()
+                .policy(Policy.builder("global").key(KeyResolver.constant("all")).limits(Limit.parse("10/1m"))
+                        .algorithm(Algorithm.FIXED_WINDOW).build())
+                .policy(Policy.builder("perKey").key(KeyResolver.header("X-API-Key")).limits(Limit.parse("1/1m"))
+                        .algorithm(Algorithm.FIXED_WINDOW).build())
+                .store(store)
+                .localFallback()
+                .timeSource(clock)
+                .build();
+        try (TestServer server = TestServer.start(filter)) {
+            store.acquireFailure = () -> new IllegalStateException("outage");
+            store.adjustFailure = () -> new IllegalStateException("outage");
+            HttpResponse<String> first = server.get("/", "X-API-Key", "k");
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(remaining(first)).containsExactly(9L, 0L);
+            HttpResponse<String> denied = server.get("/", "X-API-Key", "k");
+            assertThat(denied.statusCode()).isEqualTo(429);
+            assertThat(denied.body()).contains("\"violated-policies\":[\"perKey\"]");
+            // global's permit went back to the local limiter that spent it.
+            assertThat(remaining(denied)).containsExactly(9L, 0L);
+            assertThat(remaining(server.get("/", "X-API-Key", "k2"))).containsExactly(8L, 0L);
+
+            // The store is back: it decides again, from its own state (it saw none of the outage).
+            store.acquireFailure = null;
+            store.adjustFailure = null;
+            assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(9L, 0L);
+        }
+    }
+
+    @Test
+    void localFallbackCanBeChosenInTheFileAndExcludesAnotherFailurePolicyInTheBuilder() {
+        Properties p = new Properties();
+        p.setProperty("ratelimit.policies", "api");
+        p.setProperty("ratelimit.policy.api.key", "ip");
+        p.setProperty("ratelimit.policy.api.limits", "10/1s");
+        p.setProperty("ratelimit.failurePolicy", "local");
+        assertThat(RateLimitConfig.parse(p).localFallback()).isTrue();
+        p.setProperty("ratelimit.failurePolicy", "deny");
+        assertThat(RateLimitConfig.parse(p).localFallback()).isFalse();
+        p.setProperty("ratelimit.failurePolicy", "fallback");
+        assertThatThrownBy(() -> RateLimitConfig.parse(p)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ratelimit.failurePolicy=fallback: expected allow, deny or local");
+        assertThatThrownBy(() -> RateLimitFilter.builder().failurePolicy(FailurePolicy.deny()).localFallback())
+                .isInstanceOf(IllegalStateException.class);
     }
 }

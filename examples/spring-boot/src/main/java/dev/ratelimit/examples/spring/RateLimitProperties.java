@@ -1,0 +1,36 @@
+package dev.ratelimit.examples.spring;
+
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code app.ratelimit.*} properties of {@code application.properties}. Immutable and thread-safe.
+ *
+ * @param store {@code memory} or {@code redis}
+ * @param redis where Redis is, when the store is {@code redis}
+ * @param perIp the limits of every client address, such as {@code 100/1m}
+ * @param plans each plan's limits, such as {@code free -> [5/1m]}
+ * @param planKeys the API keys on each plan
+ */
+@ConfigurationProperties("app.ratelimit")
+public record RateLimitProperties(
+        @DefaultValue("memory") String store,
+        @DefaultValue Redis redis,
+        @DefaultValue("100/1m") List<String> perIp,
+        Map<String, List<String>> plans,
+        Map<String, List<String>> planKeys) {
+
+    /** Checks the store name, so a typo fails at start-up naming the value. */
+    public RateLimitProperties {
+        if (!store.equals("memory") && !store.equals("redis")) {
+            throw new IllegalArgumentException("app.ratelimit.store must be memory or redis but was \"" + store
+                    + "\"");
+        }
+    }
+
+    /** {@code app.ratelimit.redis.*}. */
+    public record Redis(@DefaultValue("localhost") String host, @DefaultValue("6379") int port) {
+    }
+}

@@ -1,0 +1,361 @@
+package dev.ratelimit.servlet;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.FailurePolicy;
+import dev.ratelimit.Limit;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import org.slf4j.event.Level;
+
+/**
+ * Reads the keys {@link RateLimitConfig} documents from properties, one parse per instance. Every value is checked
+ * where it is read, and an error names the key and the value; a key under {@code ratelimit.} that nothing read is
+ * an error too, so a typo never goes unnoticed. Not thread-safe.
+ */
+final class ConfigParser {
+
+    private static final String PREFIX = RateLimitConfig.PREFIX;
+    private static final Duration DEFAULT_RELOAD = Duration.ofSeconds(10);
+    private static final Set<String> POLICY_KEYS = Set.of("limits", "plans", "algorithm", "key", "paths", "methods",
+            "cost", "shadow", "missingKey", "refundOnStatus", "penaltyOnStatus", "penalty");
+
+    private final Properties p;
+    private final Set<String> used = new LinkedHashSet<>();
+
+    ConfigParser(Properties p) {
+        this.p = p;
+    }
+
+    RateLimitConfig parse() {
+        TrustedProxies.Header header = switch (get("trustedProxies.header", "X-Forwarded-For")
+                .toLowerCase(Locale.ROOT)) {
+            case "x-forwarded-for" -> TrustedProxies.Header.X_FORWARDED_FOR;
+            case "forwarded" -> TrustedProxies.Header.FORWARDED;
+            default -> throw bad("trustedProxies.header", "expected X-Forwarded-For or Forwarded");
+        };
+        TrustedProxies proxies;
+        try {
+            proxies = TrustedProxies.of(header, list("trustedProxies"));
+        } catch (IllegalArgumentException e) {
+            throw bad("trustedProxies", e.getMessage());
+        }
+        Plans plans = plans();
+        List<Policy> policies = new ArrayList<>();
+        List<String> names = list("policies");
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException(PREFIX + "policies is required: list the policies, for example "
+                    + PREFIX + "policies=global,perKey");
+        }
+        for (String name : names) {
+            policies.add(policy(name, proxies));
+        }
+        List<String> excludes = list("excludes");
+        for (String exclude : excludes) {
+            try {
+                PathPattern.parse(exclude);
+            } catch (IllegalArgumentException e) {
+                throw bad("excludes", e.getMessage());
+            }
+        }
+        boolean legacy = bool("headers.legacy", true);
+        String failure = get("failurePolicy", "allow").toLowerCase(Locale.ROOT);
+        FailurePolicy failurePolicy = switch (failure) {
+            case "allow" -> FailurePolicy.allow();
+            case "deny" -> FailurePolicy.deny();
+            case "local" -> FailurePolicy.allow();
+            default -> throw bad("failurePolicy", "expected allow, deny or local");
+        };
+        Duration reload = reload();
+        int denyCache = nonNegativeInt("localDenyCache", 0);
+        String levelName = get("violationLog", "off").toUpperCase(Locale.ROOT);
+        Level level = null;
+        if (!levelName.equals("OFF")) {
+            try {
+                level = Level.valueOf(levelName);
+            } catch (IllegalArgumentException e) {
+                throw bad("violationLog", "expected off, error, warn, info, debug or trace");
+            }
+        }
+        Limit logRate;
+        try {
+            logRate = Limit.parse(get("violationLog.rate", "10/1s"));
+        } catch (IllegalArgumentException e) {
+            throw bad("violationLog.rate", e.getMessage());
+        }
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith(PREFIX) && !used.contains(key)) {
+                throw new IllegalArgumentException("unknown key " + key + "=" + p.getProperty(key)
+                        + " (is the policy or plan listed, and the key spelled as CONFIG.md says?)");
+            }
+        }
+        return new RateLimitConfig(List.copyOf(policies), plans, List.copyOf(excludes), proxies, legacy,
+                failurePolicy, failure.equals("local"), reload, denyCache, level, logRate, p);
+    }
+
+    private Plans plans() {
+        Set<String> planNames = new LinkedHashSet<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith(PREFIX + "plan.")) {
+                String rest = key.substring((PREFIX + "plan.").length());
+                int dot = rest.indexOf('.');
+                if (dot > 0 && rest.substring(dot + 1).equals("limits")) {
+                    planNames.add(rest.substring(0, dot));
+                }
+            }
+        }
+        String defaultPlan = get("plans.default", "reject");
+        if (planNames.isEmpty()) {
+            if (!defaultPlan.equals("reject")) {
+                throw bad("plans.default", "no plan is defined (ratelimit.plan.NAME.limits)");
+            }
+            return Plans.none();
+        }
+        Plans.Builder builder = Plans.builder();
+        for (String name : planNames.stream().sorted().toList()) {
+            String key = "plan." + name + ".limits";
+            try {
+                builder.plan(Plan.of(name, limits(key)));
+            } catch (IllegalArgumentException e) {
+                throw bad(key, e.getMessage());
+            }
+            for (String apiKey : list("plan-keys." + name)) {
+                try {
+                    builder.assign(apiKey, name);
+                } catch (IllegalArgumentException e) {
+                    throw bad("plan-keys." + name, e.getMessage());
+                }
+            }
+        }
+        if (!defaultPlan.equals("reject")) {
+            if (!planNames.contains(defaultPlan)) {
+                throw bad("plans.default", "expected reject or one of the plans " + planNames);
+            }
+            builder.defaultPlan(defaultPlan);
+        }
+        return builder.build();
+    }
+
+    private Policy policy(String name, TrustedProxies proxies) {
+        Policy.Builder b;
+        try {
+            b = Policy.builder(name);
+        } catch (IllegalArgumentException e) {
+            throw bad("policies", e.getMessage());
+        }
+        String base = "policy." + name + ".";
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith(PREFIX + base) && !POLICY_KEYS.contains(key.substring((PREFIX + base).length()))) {
+                throw new IllegalArgumentException("unknown key " + key + "; a policy has the keys " + POLICY_KEYS);
+            }
+        }
+        String k = base + "key";
+        String keySpec = get(k, null);
+        if (keySpec == null) {
+            throw new IllegalArgumentException(PREFIX + k + " is required: ip, header:NAME, principal, route,"
+                    + " constant[:VALUE] or composite:PART+PART");
+        }
+        try {
+            b.key(keyResolver(keySpec, proxies));
+            boolean fromPlans = bool(base + "plans", false);
+            String limits = get(base + "limits", null);
+            if (fromPlans && limits != null) {
+                throw bad(base + "limits", "policy " + name + " takes its limits from plans (" + PREFIX + base
+                        + "plans=true); remove one of them");
+            }
+            if (fromPlans) {
+                b.limitsFromPlans();
+            } else if (limits == null) {
+                throw new IllegalArgumentException(PREFIX + base + "limits is required (or " + PREFIX + base
+                        + "plans=true)");
+            } else {
+                b.limits(limits(base + "limits").toArray(new Limit[0]));
+            }
+            String algorithm = get(base + "algorithm", null);
+            if (algorithm != null) {
+                try {
+                    b.algorithm(Algorithm.valueOf(algorithm.toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw bad(base + "algorithm", "expected FIXED_WINDOW, SLIDING_WINDOW, SLIDING_LOG or"
+                            + " TOKEN_BUCKET");
+                }
+            }
+            for (String path : list(base + "paths")) {
+                b.paths(path);
+            }
+            for (String method : list(base + "methods")) {
+                b.methods(method);
+            }
+            String cost = get(base + "cost", null);
+            if (cost != null) {
+                try {
+                    b.cost(Long.parseLong(cost));
+                } catch (NumberFormatException e) {
+                    throw bad(base + "cost", "expected a positive integer");
+                }
+            }
+            b.shadow(bool(base + "shadow", false));
+            String refund = get(base + "refundOnStatus", null);
+            if (refund != null) {
+                try {
+                    b.refundOnStatus(refund);
+                } catch (IllegalArgumentException e) {
+                    throw bad(base + "refundOnStatus", e.getMessage());
+                }
+            }
+            String penaltyStatuses = get(base + "penaltyOnStatus", null);
+            String penalty = get(base + "penalty", null);
+            if (penaltyStatuses == null && penalty != null) {
+                throw bad(base + "penalty", "set " + PREFIX + base + "penaltyOnStatus too, for example 401");
+            }
+            if (penaltyStatuses != null) {
+                long permits;
+                try {
+                    permits = penalty == null ? 1 : Long.parseLong(penalty);
+                } catch (NumberFormatException e) {
+                    throw bad(base + "penalty", "expected a positive integer");
+                }
+                try {
+                    b.penaltyOnStatus(penaltyStatuses, permits);
+                } catch (IllegalArgumentException e) {
+                    throw bad(penalty != null && permits < 1 ? base + "penalty" : base + "penaltyOnStatus",
+                            e.getMessage());
+                }
+            }
+            b.onMissingKey(switch (get(base + "missingKey", "reject").toLowerCase(Locale.ROOT)) {
+                case "reject" -> Policy.MissingKey.REJECT;
+                case "anonymous" -> Policy.MissingKey.ANONYMOUS;
+                default -> throw bad(base + "missingKey", "expected reject or anonymous");
+            });
+            return b.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().contains(PREFIX)) {
+                throw e;
+            }
+            throw new IllegalArgumentException("policy " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private KeyResolver keyResolver(String spec, TrustedProxies proxies) {
+        String s = spec.startsWith("composite:") ? spec.substring("composite:".length()) : spec;
+        String[] parts = s.split("\\+", -1);
+        List<KeyResolver> resolvers = new ArrayList<>();
+        for (String part : parts) {
+            String t = part.trim();
+            KeyResolver r;
+            if (t.equals("ip")) {
+                r = KeyResolver.clientIp(proxies);
+            } else if (t.equals("principal")) {
+                r = KeyResolver.principal();
+            } else if (t.equals("route")) {
+                r = KeyResolver.route();
+            } else if (t.equals("constant")) {
+                r = KeyResolver.constant("global");
+            } else if (t.startsWith("constant:")) {
+                r = KeyResolver.constant(t.substring("constant:".length()));
+            } else if (t.startsWith("header:")) {
+                r = KeyResolver.header(t.substring("header:".length()).trim());
+            } else {
+                throw new IllegalArgumentException("key \"" + spec + "\" has the unknown part \"" + t
+                        + "\"; expected ip, header:NAME, principal, route or constant[:VALUE]");
+            }
+            resolvers.add(r);
+        }
+        if (spec.startsWith("composite:") && resolvers.size() < 2) {
+            throw new IllegalArgumentException("key \"" + spec + "\" is a composite of one part; join two or"
+                    + " more with +");
+        }
+        return resolvers.size() == 1 ? resolvers.get(0)
+                : KeyResolver.composite(resolvers.toArray(new KeyResolver[0]));
+    }
+
+    private List<Limit> limits(String key) {
+        List<Limit> out = new ArrayList<>();
+        for (String text : list(key)) {
+            try {
+                out.add(Limit.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw bad(key, e.getMessage());
+            }
+        }
+        if (out.isEmpty()) {
+            throw bad(key, "expected one or more limits such as 100/1s,10000/1d");
+        }
+        return out;
+    }
+
+    private Duration reload() {
+        String value = get("reload", null);
+        if (value == null) {
+            return DEFAULT_RELOAD;
+        }
+        if (value.equalsIgnoreCase("off")) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = Duration.parse(value);
+            if (d.isNegative() || d.isZero()) {
+                throw bad("reload", "expected a positive duration or off");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw bad("reload", "expected an ISO-8601 duration such as PT10S, or off");
+        }
+    }
+
+    private String get(String key, String defaultValue) {
+        String full = PREFIX + key;
+        used.add(full);
+        String value = p.getProperty(full);
+        return value == null ? defaultValue : value.trim();
+    }
+
+    private List<String> list(String key) {
+        String value = get(key, "");
+        List<String> out = new ArrayList<>();
+        for (String item : value.split(",")) {
+            String t = item.trim();
+            if (!t.isEmpty()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private int nonNegativeInt(String key, int defaultValue) {
+        String value = get(key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(key, "expected a whole number, 0 or more");
+    }
+
+    private boolean bool(String key, boolean defaultValue) {
+        String value = get(key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw bad(key, "expected true or false");
+        };
+    }
+
+    private IllegalArgumentException bad(String key, String problem) {
+        return new IllegalArgumentException(PREFIX + key + "=" + p.getProperty(PREFIX + key) + ": " + problem);
+    }
+}
