@@ -37,7 +37,7 @@ public class RateLimitConfiguration {
                         .limits(limits(props.perIp()))
                         .build())
                 .policy(Policy.builder("perKey")
-                        .key(KeyResolver.header("X-API-Key"))                  // no key: 401, key on no plan: 403
+                        .key(KeyResolver.header("X-API-Key"))                  // no key or a key on no plan: 401
                         .limitsFromPlans()
                         .build())
                 .plans(plans(props))

@@ -78,9 +78,9 @@ class InMemoryRateLimitTest {
     }
 
     @Test
-    void noKeyIs401AndAKeyOnNoPlanIs403() {
+    void noKeyAndAKeyOnNoPlanAre401() {
         assertThat(http.getForEntity("/api/hello", String.class).getStatusCode().value()).isEqualTo(401);
-        assertThat(get("who-knows").getStatusCode().value()).isEqualTo(403);
+        assertThat(get("who-knows").getStatusCode().value()).isEqualTo(401);
     }
 
     private ResponseEntity<String> get(String apiKey) {
