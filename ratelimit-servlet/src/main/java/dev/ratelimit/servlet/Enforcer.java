@@ -213,15 +213,14 @@ final class Enforcer {
                 }
                 continue;
             }
-            refund(applicable, keys, limiters, items, i);
+            refund(items, i);
             return new Outcome(Verdict.DENY, items, item, null);
         }
         return new Outcome(Verdict.ALLOW, items, null, null);
     }
 
     /** Gives back what the enforced policies before {@code denied} spent, replacing their items with the state after. */
-    private void refund(List<Compiled> applicable, List<String> keys, List<RateLimiter> limiters, List<Item> items,
-            int denied) {
+    private void refund(List<Item> items, int denied) {
         for (int j = 0; j < denied; j++) {
             Item earlier = items.get(j);
             Policy policy = earlier.policy();
@@ -233,7 +232,7 @@ final class Enforcer {
                 items.set(j, earlier.with(after));
             } catch (RuntimeException e) {
                 refundFailures.warn("Rate limit policy " + policy.name() + ": could not give back " + policy.cost()
-                        + " permits after policy " + applicable.get(denied).policy().name() + " denied", e);
+                        + " permits after policy " + items.get(denied).policy().name() + " denied", e);
             }
         }
     }
