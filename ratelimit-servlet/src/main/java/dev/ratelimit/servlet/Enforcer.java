@@ -5,8 +5,10 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.RateLimiter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +134,7 @@ final class Enforcer {
             excludes.add(PathPattern.parse(exclude));
         }
         pool.retain(inUse);
-        Map<RateLimiter, RateLimiter> fallbacks = new java.util.IdentityHashMap<>();
+        Map<RateLimiter, RateLimiter> fallbacks = new IdentityHashMap<>();
         for (RateLimiter limiter : inUse) {
             RateLimiter fallback = pool.fallbackOf(limiter);
             if (fallback != null) {
@@ -140,7 +142,7 @@ final class Enforcer {
             }
         }
         return new Enforcer(settings, List.copyOf(compiled), List.copyOf(excludes),
-                java.util.Collections.unmodifiableMap(fallbacks));
+                Collections.unmodifiableMap(fallbacks));
     }
 
     Settings settings() {
