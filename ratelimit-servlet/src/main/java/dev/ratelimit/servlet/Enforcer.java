@@ -5,8 +5,10 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.RateLimiter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +134,7 @@ final class Enforcer {
             excludes.add(PathPattern.parse(exclude));
         }
         pool.retain(inUse);
-        Map<RateLimiter, RateLimiter> fallbacks = new java.util.IdentityHashMap<>();
+        Map<RateLimiter, RateLimiter> fallbacks = new IdentityHashMap<>();
         for (RateLimiter limiter : inUse) {
             RateLimiter fallback = pool.fallbackOf(limiter);
             if (fallback != null) {
@@ -140,7 +142,7 @@ final class Enforcer {
             }
         }
         return new Enforcer(settings, List.copyOf(compiled), List.copyOf(excludes),
-                java.util.Collections.unmodifiableMap(fallbacks));
+                Collections.unmodifiableMap(fallbacks));
     }
 
     Settings settings() {
@@ -213,15 +215,14 @@ final class Enforcer {
                 }
                 continue;
             }
-            refund(applicable, keys, limiters, items, i);
+            refund(items, i);
             return new Outcome(Verdict.DENY, items, item, null);
         }
         return new Outcome(Verdict.ALLOW, items, null, null);
     }
 
     /** Gives back what the enforced policies before {@code denied} spent, replacing their items with the state after. */
-    private void refund(List<Compiled> applicable, List<String> keys, List<RateLimiter> limiters, List<Item> items,
-            int denied) {
+    private void refund(List<Item> items, int denied) {
         for (int j = 0; j < denied; j++) {
             Item earlier = items.get(j);
             Policy policy = earlier.policy();
@@ -233,7 +234,7 @@ final class Enforcer {
                 items.set(j, earlier.with(after));
             } catch (RuntimeException e) {
                 refundFailures.warn("Rate limit policy " + policy.name() + ": could not give back " + policy.cost()
-                        + " permits after policy " + applicable.get(denied).policy().name() + " denied", e);
+                        + " permits after policy " + items.get(denied).policy().name() + " denied", e);
             }
         }
     }

@@ -8,9 +8,13 @@ import dev.ratelimit.RateLimiter;
 import dev.ratelimit.TimeSource;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.spi.RateLimitStore;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Makes the filter's limiters and keeps them across configuration changes: a limiter whose namespace, algorithm,
@@ -30,7 +34,7 @@ final class LimiterPool {
     private final RateLimitListener listener;
     private final Map<Spec, RateLimiter> limiters = new HashMap<>();
     /** The local fallback of each limiter that has one, by identity. */
-    private final Map<RateLimiter, RateLimiter> fallbacks = new java.util.IdentityHashMap<>();
+    private final Map<RateLimiter, RateLimiter> fallbacks = new IdentityHashMap<>();
     /** Where the local fallback limiters keep their state; made on first use. */
     private InMemoryStore fallbackStore;
 
@@ -98,8 +102,8 @@ final class LimiterPool {
     }
 
     /** Forgets every limiter not in {@code inUse}. */
-    synchronized void retain(java.util.Collection<RateLimiter> inUse) {
-        java.util.Set<RateLimiter> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    synchronized void retain(Collection<RateLimiter> inUse) {
+        Set<RateLimiter> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         keep.addAll(inUse);
         limiters.values().removeIf(limiter -> !keep.contains(limiter));
         fallbacks.keySet().removeIf(limiter -> !keep.contains(limiter));

@@ -341,8 +341,8 @@ public final class Policy {
         /**
          * Gives back the permits a request spent on this policy when the application answers with one of these
          * statuses, for example {@code "500-599"}: a request the upstream failed to serve does not use up the
-         * client's quota. Applies after the application returns, to requests it served synchronously (not to
-         * asynchronous ones).
+         * client's quota. Applies when the application has answered: on return, or for an asynchronous request
+         * when it completes (a 500 after an error or timeout).
          *
          * @throws IllegalArgumentException if the text is not a list of codes and ranges from 100 to 599
          */
@@ -356,7 +356,8 @@ public final class Policy {
          * Spends {@code permits} more on the request's key when the application answers with one of these
          * statuses, for example {@code penaltyOnStatus("401", 5)} on a login path: each failed login costs six
          * permits instead of one. The penalty is spent without checking the limits, and at most down to an empty
-         * allowance (a key never owes more than one full limit). Applies after the application returns, to requests it served synchronously.
+         * allowance (a key never owes more than one full limit). Applies when the application has answered, as for
+         * {@link #refundOnStatus}.
          *
          * @throws IllegalArgumentException if the statuses are not a list of codes and ranges from 100 to 599, or
          *     permits is not in 1..{@link Limit#MAX_PERMITS}

@@ -7,6 +7,8 @@ import dev.ratelimit.TimeSource;
 import dev.ratelimit.ViolationLog;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.spi.RateLimitStore;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -199,7 +201,10 @@ public final class RateLimitFilter implements Filter {
                     chain.doFilter(request, response);
                     completed = true;
                 } finally {
-                    if (!request.isAsyncStarted()) {
+                    if (request.isAsyncStarted()) {
+                        // The answer comes later, from another thread: settle when the container completes it.
+                        request.getAsyncContext().addListener(new SettleOnComplete(current, outcome.items(), out));
+                    } else {
                         // An exception the container turns into a 500 counts as a 500 unless the answer was sent.
                         int status = completed || out.isCommitted() ? out.getStatus() : 500;
                         current.settle(outcome.items(), status);
@@ -212,6 +217,30 @@ public final class RateLimitFilter implements Filter {
             }
             case MISSING_KEY -> ResponseWriter.missingKey(out, outcome.rejectedBy());
             case UNKNOWN_PLAN -> ResponseWriter.unknownPlan(out, outcome.rejectedBy());
+        }
+    }
+
+    /** Settles an asynchronous request by the status it was completed with (a 500 after an error or timeout). */
+    private record SettleOnComplete(Enforcer enforcer, List<Enforcer.Item> items, HttpServletResponse response)
+            implements AsyncListener {
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            enforcer.settle(items, response.getStatus());
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // Started again (for example after a dispatch): keep listening to the new cycle.
+            event.getAsyncContext().addListener(this);
         }
     }
 

@@ -78,6 +78,8 @@ class ClientIpHttpTest {
         "2001:db8::1, 2001:db8:1::9        | 2001:db8::1",
         "[2001:db8::1]:4711                | 2001:db8::1",
         "203.0.113.9:5555                  | 203.0.113.9",
+        // a zone is dropped
+        "[fe80::1%eth0]:8080               | fe80::1",
         // an IPv4-mapped IPv6 address is the IPv4 client
         "::ffff:203.0.113.9                | 203.0.113.9",
         // an unreadable hop ends the walk at the last trusted address

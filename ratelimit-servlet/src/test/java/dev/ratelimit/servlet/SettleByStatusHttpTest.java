@@ -49,6 +49,42 @@ class SettleByStatusHttpTest {
     }
 
     @Test
+    void anAsynchronousRequestIsSettledWhenItCompletes() throws Exception {
+        RateLimitFilter filter = RateLimitFilter.builder()
+                .policy(Policy.builder("perKey").key(KeyResolver.header("X-API-Key")).limits(Limit.parse("2/1m"))
+                        .algorithm(Algorithm.FIXED_WINDOW).refundOnStatus("500-599").build())
+                .timeSource(clock)
+                .build();
+        try (TestServer server = TestServer.start(filter)) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> failed = server.get("/async/x", "X-API-Key", "k", "X-Test-Status", "502");
+                assertThat(failed.statusCode()).isEqualTo(502);
+                assertThat(failed.body()).isEqualTo("async");
+            }
+            // The response reaches the client before the container runs the completion listener, so wait for it
+            // through the store: all three were given back.
+            awaitRemaining(filter, "k", 2);
+            HttpResponse<String> ok = server.get("/async/x", "X-API-Key", "k");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(remaining(ok)).containsExactly(1L);
+        }
+    }
+
+    /** Polls (no sleeping on the limiter's clock) until the key has {@code expected} permits left, for up to 5 s. */
+    private static void awaitRemaining(RateLimitFilter filter, String key, long expected) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long remaining;
+        do {
+            remaining = filter.enforcer().limiter("perKey", null).peek(key).remaining();
+            if (remaining == expected) {
+                return;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() < deadline);
+        assertThat(remaining).isEqualTo(expected);
+    }
+
+    @Test
     void aFailedLoginCostsThePenaltyOnTopOfTheRequest() throws Exception {
         RateLimitFilter filter = RateLimitFilter.builder()
                 .policy(Policy.builder("login").paths("/login").methods("POST").key(KeyResolver.header("X-User-Id"))

@@ -1,5 +1,6 @@
 package dev.ratelimit.servlet;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -53,9 +54,16 @@ final class TestServer implements AutoCloseable {
     static TestServer start(Filter filter, String host) throws Exception {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addFilter(new FilterHolder(new TestAuthentication()), "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder authentication = new FilterHolder(new TestAuthentication());
+        authentication.setAsyncSupported(true);
+        context.addFilter(authentication, "/*", EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder limiting = new FilterHolder(filter);
+        limiting.setAsyncSupported(true);
+        context.addFilter(limiting, "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new OkServlet()), "/*");
+        ServletHolder async = new ServletHolder(new AsyncServlet());
+        async.setAsyncSupported(true);
+        context.addServlet(async, "/async/*");
         return start(context, host);
     }
 
@@ -129,6 +137,31 @@ final class TestServer implements AutoCloseable {
             resp.setStatus(status == null ? 200 : Integer.parseInt(status));
             resp.setContentType("text/plain");
             resp.getWriter().write("ok");
+        }
+    }
+
+    /**
+     * Answers from another thread after the request thread has returned, with the status in {@code X-Test-Status}
+     * (200 by default), as an asynchronous controller would.
+     */
+    static final class AsyncServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) {
+            String status = req.getHeader("X-Test-Status");
+            AsyncContext async = req.startAsync();
+            async.start(() -> {
+                try {
+                    resp.setStatus(status == null ? 200 : Integer.parseInt(status));
+                    resp.setContentType("text/plain");
+                    resp.getWriter().write("async");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    async.complete();
+                }
+            });
         }
     }
 
