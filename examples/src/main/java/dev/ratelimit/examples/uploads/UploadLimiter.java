@@ -29,12 +29,15 @@ public final class UploadLimiter {
 
     private final RateLimiter limiter;
 
-    /** Counts uploads in {@code table} (made by {@link DynamoDbStore#createTable}), reading time from {@code time}. */
-    public UploadLimiter(DynamoDbClient dynamo, String table, TimeSource time) {
+    /**
+     * Counts uploads in the store's table, reading time from {@code time} (the system clock in production). Make
+     * the store with {@code DynamoDbStore.builder(dynamo).tableName("uploads").build()}.
+     */
+    public UploadLimiter(DynamoDbStore store, TimeSource time) {
         this.limiter = RateLimiter.builder()
                 .limit(UPLOADS)
                 .algorithm(Algorithm.SLIDING_LOG)              // exact: the 6th upload in any 24 h is refused
-                .store(DynamoDbStore.builder(dynamo).tableName(table).build())
+                .store(store)
                 .keyPrefix("uploads")
                 .failurePolicy(FailurePolicy.deny())           // DynamoDB unreachable: no upload
                 .timeSource(time)
@@ -63,7 +66,8 @@ public final class UploadLimiter {
         }
         try (DynamoDbClient dynamo = builder.build()) {
             DynamoDbStore.createTable(dynamo, args[0]);
-            run(new UploadLimiter(dynamo, args[0], TimeSource.system()), "user-" + System.currentTimeMillis());
+            DynamoDbStore store = DynamoDbStore.builder(dynamo).tableName(args[0]).build();
+            run(new UploadLimiter(store, TimeSource.system()), "user-" + System.currentTimeMillis());
         }
     }
 

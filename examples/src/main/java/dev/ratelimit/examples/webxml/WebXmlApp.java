@@ -11,7 +11,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * any Servlet 6 container behaves the same.
  *
  * <p>Run: {@code mvn -q -pl examples -am compile exec:java -Ddemo.mainClass=dev.ratelimit.examples.webxml.WebXmlApp}
- * (port 8080; {@code -Dexec.args=9090} for another).
+ * (port 8080; {@code -Dexec.args=9090} for another; {@code -Dexec.args="8080 redis"} for the limits in Redis).
  *
  * <p>Not thread-safe to start and stop concurrently; the running server is.
  */
@@ -25,18 +25,33 @@ public final class WebXmlApp implements AutoCloseable {
         this.port = port;
     }
 
+    /** The app with the in-memory store. */
+    public static final String IN_MEMORY = "webxml-app";
+    /** The app with a Redis store made by {@link RedisStoreFactory}. */
+    public static final String REDIS = "webxml-redis-app";
+
     /**
-     * Starts the app on {@code host:port}; port 0 picks a free port.
+     * Starts the {@link #IN_MEMORY} app on {@code host:port}; port 0 picks a free port.
      *
      * @throws IllegalArgumentException if the port is outside 0..65535
      */
     public static WebXmlApp start(String host, int port) throws Exception {
+        return start(IN_MEMORY, host, port);
+    }
+
+    /**
+     * Starts the app in the classpath directory {@code app} ({@link #IN_MEMORY} or {@link #REDIS}) on
+     * {@code host:port}; port 0 picks a free port.
+     *
+     * @throws IllegalArgumentException if the port is outside 0..65535 or there is no such app
+     */
+    public static WebXmlApp start(String app, String host, int port) throws Exception {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535 but was " + port);
         }
-        URL webapp = WebXmlApp.class.getResource("/webxml-app/WEB-INF/web.xml");
+        URL webapp = WebXmlApp.class.getResource("/" + app + "/WEB-INF/web.xml");
         if (webapp == null) {
-            throw new IllegalStateException("webxml-app/WEB-INF/web.xml is not on the classpath");
+            throw new IllegalArgumentException("no " + app + "/WEB-INF/web.xml on the classpath");
         }
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -64,13 +79,19 @@ public final class WebXmlApp implements AutoCloseable {
         server.stop();
     }
 
-    /** Starts on port 8080 (or the first argument) and prints what to try. */
+    /**
+     * Starts on port 8080 (or the first argument) the in-memory app (or the second argument, {@code redis} for the
+     * Redis app, which finds Redis at {@code -Dredis.host} and {@code -Dredis.port}, localhost:6379 by default) and
+     * prints what to try.
+     */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        WebXmlApp app = start("127.0.0.1", port);
+        String which = args.length > 1 && args[1].equals("redis") ? REDIS : IN_MEMORY;
+        WebXmlApp app = start(which, "127.0.0.1", port);
         String base = "http://127.0.0.1:" + app.port();
         System.out.println();
-        System.out.println("web.xml example on " + base + "  (policy perIp: 5 requests per minute on /api/**)");
+        System.out.println("web.xml example (" + which + ") on " + base
+                + "  (policy perIp: 5 requests per minute on /api/**)");
         System.out.println("Try, six times or more:");
         System.out.println("  curl -i " + base + "/api/hello");
         System.out.println("the 6th answers 429 with Retry-After; /health is never limited:");

@@ -15,7 +15,8 @@ public final class UploadsOnDynamoDbLocal {
     public static void main(String[] args) throws Exception {
         try (DynamoDbLocal local = DynamoDbLocal.start(); DynamoDbClient dynamo = local.client()) {
             DynamoDbStore.createTable(dynamo, "uploads");
-            UploadLimiter.run(new UploadLimiter(dynamo, "uploads", TimeSource.system()), "alice");
+            DynamoDbStore store = DynamoDbStore.builder(dynamo).tableName("uploads").build();
+            UploadLimiter.run(new UploadLimiter(store, TimeSource.system()), "alice");
         }
     }
 
