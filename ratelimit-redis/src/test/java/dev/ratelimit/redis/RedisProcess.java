@@ -35,6 +35,15 @@ final class RedisProcess implements AutoCloseable {
                 for (RedisProcess p : RUNNING) {
                     p.process.destroyForcibly();
                 }
+                for (RedisProcess p : RUNNING) {
+                    try {
+                        p.process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    p.deleteDirectory();
+                }
             }
         }));
     }
@@ -113,6 +122,18 @@ final class RedisProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             resume();
             kill();
+        }
+        deleteDirectory();
+    }
+
+    private void deleteDirectory() {
+        try (var files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a leftover temporary directory is harmless
         }
     }
 
@@ -225,8 +246,9 @@ final class RedisProcess implements AutoCloseable {
             if (!target.toFile().setExecutable(true)) {
                 throw new IllegalStateException("cannot make " + target + " executable");
             }
-            target.toFile().deleteOnExit();
+            // deleteOnExit runs in reverse order: the file first, then its directory.
             dir.toFile().deleteOnExit();
+            target.toFile().deleteOnExit();
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
