@@ -50,12 +50,14 @@ final class RedisProcess implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final List<String> leadingArgs;
     private final List<String> extraArgs;
     private Process process;
 
-    private RedisProcess(int port, Path dir, List<String> extraArgs) {
+    private RedisProcess(int port, Path dir, List<String> leadingArgs, List<String> extraArgs) {
         this.port = port;
         this.dir = dir;
+        this.leadingArgs = leadingArgs;
         this.extraArgs = extraArgs;
     }
 
@@ -72,7 +74,25 @@ final class RedisProcess implements AutoCloseable {
     static RedisProcess start(int port, String... extraArgs) {
         try {
             Path dir = Files.createTempDirectory("ratelimit-redis-" + port + "-");
-            RedisProcess p = new RedisProcess(port, dir, List.of(extraArgs));
+            RedisProcess p = new RedisProcess(port, dir, List.of(), List.of(extraArgs));
+            p.launch();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a Sentinel on a free port that monitors the master on {@code masterPort} under {@code masterName}
+     * (quorum 1), and waits until it answers PING. Sentinel needs a writable config file, written here.
+     */
+    static RedisProcess startSentinel(String masterName, int masterPort) {
+        try {
+            int port = freePort(false);
+            Path dir = Files.createTempDirectory("ratelimit-redis-" + port + "-");
+            Path config = dir.resolve("sentinel.conf");
+            Files.writeString(config, "sentinel monitor " + masterName + " 127.0.0.1 " + masterPort + " 1\n");
+            RedisProcess p = new RedisProcess(port, dir, List.of(config.toString(), "--sentinel"), List.of());
             p.launch();
             return p;
         } catch (IOException e) {
@@ -152,8 +172,10 @@ final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+        List<String> command = new ArrayList<>(List.of(BINARY.toString()));
+        command.addAll(leadingArgs);
+        command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", dir.toString()));
         command.addAll(extraArgs);
         try {
             process = new ProcessBuilder(command)
