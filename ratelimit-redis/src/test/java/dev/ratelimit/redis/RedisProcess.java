@@ -35,18 +35,29 @@ final class RedisProcess implements AutoCloseable {
                 for (RedisProcess p : RUNNING) {
                     p.process.destroyForcibly();
                 }
+                for (RedisProcess p : RUNNING) {
+                    try {
+                        p.process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    p.deleteDirectory();
+                }
             }
         }));
     }
 
     private final int port;
     private final Path dir;
+    private final List<String> leadingArgs;
     private final List<String> extraArgs;
     private Process process;
 
-    private RedisProcess(int port, Path dir, List<String> extraArgs) {
+    private RedisProcess(int port, Path dir, List<String> leadingArgs, List<String> extraArgs) {
         this.port = port;
         this.dir = dir;
+        this.leadingArgs = leadingArgs;
         this.extraArgs = extraArgs;
     }
 
@@ -63,7 +74,25 @@ final class RedisProcess implements AutoCloseable {
     static RedisProcess start(int port, String... extraArgs) {
         try {
             Path dir = Files.createTempDirectory("ratelimit-redis-" + port + "-");
-            RedisProcess p = new RedisProcess(port, dir, List.of(extraArgs));
+            RedisProcess p = new RedisProcess(port, dir, List.of(), List.of(extraArgs));
+            p.launch();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a Sentinel on a free port that monitors the master on {@code masterPort} under {@code masterName}
+     * (quorum 1), and waits until it answers PING. Sentinel needs a writable config file, written here.
+     */
+    static RedisProcess startSentinel(String masterName, int masterPort) {
+        try {
+            int port = freePort(false);
+            Path dir = Files.createTempDirectory("ratelimit-redis-" + port + "-");
+            Path config = dir.resolve("sentinel.conf");
+            Files.writeString(config, "sentinel monitor " + masterName + " 127.0.0.1 " + masterPort + " 1\n");
+            RedisProcess p = new RedisProcess(port, dir, List.of(config.toString(), "--sentinel"), List.of());
             p.launch();
             return p;
         } catch (IOException e) {
@@ -114,6 +143,18 @@ final class RedisProcess implements AutoCloseable {
             resume();
             kill();
         }
+        deleteDirectory();
+    }
+
+    private void deleteDirectory() {
+        try (var files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a leftover temporary directory is harmless
+        }
     }
 
     private void signal(String name) {
@@ -131,8 +172,10 @@ final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+        List<String> command = new ArrayList<>(List.of(BINARY.toString()));
+        command.addAll(leadingArgs);
+        command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", dir.toString()));
         command.addAll(extraArgs);
         try {
             process = new ProcessBuilder(command)
@@ -225,8 +268,9 @@ final class RedisProcess implements AutoCloseable {
             if (!target.toFile().setExecutable(true)) {
                 throw new IllegalStateException("cannot make " + target + " executable");
             }
-            target.toFile().deleteOnExit();
+            // deleteOnExit runs in reverse order: the file first, then its directory.
             dir.toFile().deleteOnExit();
+            target.toFile().deleteOnExit();
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,6 +29,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -222,6 +224,25 @@ class RedisStoreBehaviourTest {
                     .failurePolicy(FailurePolicy.deny()).build().tryAcquire("k");
             assertThat(closed.allowed()).isFalse();
             assertThat(closed.reason()).isEqualTo(Decision.Reason.STORE_UNAVAILABLE);
+        }
+    }
+
+    /** A {@code JedisSentineled} client: the store decides on the master a real Sentinel names. */
+    @Test
+    void aStoreOnJedisSentineledDecidesOnTheMasterTheSentinelNames() {
+        RedisProcess master = TestRedis.standalone();
+        try (RedisProcess sentinel = RedisProcess.startSentinel("ratelimit-master", master.port());
+                JedisSentineled client = new JedisSentineled("ratelimit-master",
+                        DefaultJedisClientConfig.builder().socketTimeoutMillis(2_000).build(),
+                        Set.of(new HostAndPort("127.0.0.1", sentinel.port())),
+                        DefaultJedisClientConfig.builder().socketTimeoutMillis(2_000).build())) {
+            assertThat(client.getCurrentMaster()).isEqualTo(new HostAndPort("127.0.0.1", master.port()));
+            RedisStore store = RedisStore.builder(client).keyPrefix("sentinel:").build();
+            StoreBinding binding = store.bind("ns", Algorithm.TOKEN_BUCKET, List.of(Limit.parse("2/1h")));
+            assertThat(binding.tryAcquire("k", 1, 0).allowed()).isTrue();
+            assertThat(binding.tryAcquire("k", 1, 0).allowed()).isTrue();
+            assertThat(binding.tryAcquire("k", 1, 0).allowed()).isFalse();
+            assertThat(jedis().exists(((RedisBinding) binding).redisKey("k"))).as("state on the master").isTrue();
         }
     }
 

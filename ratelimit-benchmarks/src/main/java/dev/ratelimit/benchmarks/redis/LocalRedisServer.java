@@ -22,11 +22,13 @@ final class LocalRedisServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path binary;
+    private final Path dir;
 
-    private LocalRedisServer(Process process, int port, Path binary) {
+    private LocalRedisServer(Process process, int port, Path binary, Path dir) {
         this.process = process;
         this.port = port;
         this.binary = binary;
+        this.dir = dir;
     }
 
     /** Starts a server and waits (at most 20 s) until it answers PING. */
@@ -39,7 +41,7 @@ final class LocalRedisServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();
-        LocalRedisServer server = new LocalRedisServer(process, port, binary);
+        LocalRedisServer server = new LocalRedisServer(process, port, binary, dir);
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (true) {
             try (Jedis jedis = new Jedis("127.0.0.1", port, 1_000)) {
@@ -77,6 +79,14 @@ final class LocalRedisServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        try (var files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a leftover temporary directory is harmless
+        }
     }
 
     private static int freePort() throws IOException {
@@ -108,11 +118,13 @@ final class LocalRedisServer implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("no redis-server on the PATH and the embedded-redis jar has no " + name);
             }
-            Path target = Files.createTempDirectory("ratelimit-bench-redis-bin-").resolve("redis-server");
+            Path binDir = Files.createTempDirectory("ratelimit-bench-redis-bin-");
+            Path target = binDir.resolve("redis-server");
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
             if (!target.toFile().setExecutable(true)) {
                 throw new UncheckedIOException(new IOException("cannot make " + target + " executable"));
             }
+            binDir.toFile().deleteOnExit();
             target.toFile().deleteOnExit();
             return target;
         }
