@@ -8,7 +8,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Sliding window and sliding log: the reference state as one binary attribute, written by a conditional write
+ * Sliding log: the reference state as one binary attribute, written by a conditional write
  * on the version token (see {@link DynamoBinding}).
  *
  * <pre>

@@ -32,19 +32,20 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *
  * <h2>Two paths</h2>
  * <ul>
- *   <li><b>Single update</b> (fixed window, token bucket): one conditional {@code UpdateItem} whose condition is
- *       the algorithm's admission test and whose update is its state change (see {@link FixedWindowLayout},
- *       {@link TokenBucketLayout}). It returns the old item either way ({@code ReturnValues=ALL_OLD} on success,
+ *   <li><b>Single update</b> (fixed window, sliding window, token bucket): one conditional {@code UpdateItem}
+ *       whose condition is the algorithm's admission test and whose update is its state change (see
+ *       {@link FixedWindowLayout}, {@link SlidingWindowLayout}, {@link TokenBucketLayout}). It returns the old item either way ({@code ReturnValues=ALL_OLD} on success,
  *       {@code ReturnValuesOnConditionCheckFailure=ALL_OLD} on failure), and the decision is the reference
  *       transition applied to that old item, so remaining, resetAfter, retryAfter and the reported limit are the
  *       reference's exactly. A failed condition whose old item the reference would admit (a wrong guess of the
  *       form, or a change by another instance) is retried with the form that item calls for.</li>
- *   <li><b>Optimistic write</b> (sliding window, sliding log, and every penalty or refund): run the reference
+ *   <li><b>Optimistic write</b> (sliding log, and every penalty or refund): run the reference
  *       transition on the item and write the whole new state with {@code PutItem} conditioned on the version
  *       token the item had. The item comes from the per-key memory of the last write ({@link KnownStates}) when
  *       there is one, otherwise the write guesses that the key has no item ({@code attribute_not_exists}); a
- *       failed condition returns the current item, so neither a wrong guess nor a retry needs an extra read. A decision that writes nothing (a denial) is checked against a consistent
- *       read unless the item was read during this decision.</li>
+ *       failed condition returns the current item, so neither a wrong guess nor a retry needs an extra read. A
+ *       decision that writes nothing (a denial) is checked against a consistent read unless the item was read
+ *       during this decision.</li>
  * </ul>
  * Both paths try at most {@code maxAttempts} conditional writes, then fail with a {@link StoreException}.
  *

@@ -28,10 +28,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * }</pre>
  *
  * <h2>Requests per decision</h2>
- * Fixed window and token bucket decide with exactly one conditional {@code UpdateItem} and no read, allowed or
- * denied; a denial's numbers come from the failed condition's {@code ALL_OLD} item. Sliding window and sliding
- * log run the reference transition in Java and write the new state with one {@code PutItem} conditioned on the
- * item's version: the version this store last saw for the key or, for a key it has not seen, "no item yet". An
+ * Fixed window, sliding window and token bucket decide with one conditional {@code UpdateItem} and no read,
+ * allowed or denied; a denial's numbers come from the failed condition's {@code ALL_OLD} item (sliding window and
+ * token bucket take a second {@code UpdateItem} when an instance's guess about a key another instance spent was
+ * wrong). Sliding log runs the reference transition in Java and writes the new state with one {@code PutItem}
+ * conditioned on the item's version: the version this store last saw for the key or, for a key it has not seen, "no item yet". An
  * allowed decision on a new key or a key this instance wrote last is one {@code PutItem}; a denial is one
  * consistent {@code GetItem} confirming the remembered item, or one failed {@code PutItem} whose {@code ALL_OLD}
  * shows it. The module README lists every case, including when a decision costs more.
@@ -128,7 +129,7 @@ public final class DynamoDbStore implements RateLimitStore {
         ItemLayout layout = switch (algorithm) {
             case FIXED_WINDOW -> new FixedWindowLayout(copy);
             case TOKEN_BUCKET -> new TokenBucketLayout(copy);
-            case SLIDING_WINDOW -> new BinaryStateLayout(copy);
+            case SLIDING_WINDOW -> new SlidingWindowLayout(copy);
             case SLIDING_LOG -> {
                 for (Limit limit : copy) {
                     if (limit.permits() > MAX_SLIDING_LOG_PERMITS) {

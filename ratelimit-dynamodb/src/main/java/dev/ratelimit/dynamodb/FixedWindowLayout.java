@@ -161,7 +161,7 @@ final class FixedWindowLayout extends ItemLayout {
         return false;
     }
 
-    private static boolean isCount(String name) {
+    static boolean isCount(String name) {
         if (name.length() < 4 || name.charAt(0) != 'c') {
             return false;
         }

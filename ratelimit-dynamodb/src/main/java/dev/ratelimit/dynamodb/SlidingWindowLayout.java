@@ -1,0 +1,187 @@
+package dev.ratelimit.dynamodb;
+
+import dev.ratelimit.Limit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Sliding window (the two-window weighted counter) in one conditional UpdateItem.
+ *
+ * <h2>Attributes, per limit {@code i}</h2>
+ * <pre>
+ *   w{i}         N  start of the newest window counted (microseconds since the epoch)
+ *   c{i}_{start} N  permits spent in the window that starts at {start}; the newest two are live
+ * </pre>
+ * As in {@link FixedWindowLayout}, a count's name carries its window, so a new window starts from zero with
+ * {@code if_not_exists} and no read. The reference state {@code [start, previous, current]} is
+ * {@code [w, c_{w - period}, c_w]}.
+ *
+ * <h2>Why one update suffices</h2>
+ * The reference admits {@code k} permits at window {@code W} iff
+ * {@code previous x (period - elapsed) + (current + k) x period <= limit x period}. A condition expression cannot
+ * multiply, but {@code previous} is the count of a window that has ended, so it no longer changes: the binding
+ * pins it to the value it last saw and moves the arithmetic into a constant bound on the current count,
+ * <pre>
+ *   SET    w = W, c_W = if_not_exists(c_W, 0) + k
+ *   REMOVE c_{W - 2 period}                                  (no longer live)
+ *   IF     (attribute_not_exists(w) OR w &lt;= W)
+ *          AND c_{W - period} = p                            (attribute_not_exists when p = 0)
+ *          AND (attribute_not_exists(c_W) OR c_W &lt;= limit - k - ceil(p x (period - elapsed) / period))
+ * </pre>
+ * The condition holds exactly when the item's previous count is {@code p} and the reference allows the request,
+ * so a wrong {@code p} (a key this instance has not seen, whose previous window had traffic) fails the condition
+ * and its {@code ALL_OLD} gives the right one for a single retry, or shows a denial. Counts are written only by
+ * adding permits or by a whole-state write, so an existing count is never zero.
+ *
+ * <p>The TTL written is exact: after a spend the key is back at full allowance at {@code W + 2 x period}.
+ */
+final class SlidingWindowLayout extends ItemLayout {
+
+    private static final int WIDTH = 3;
+
+    SlidingWindowLayout(List<Limit> limits) {
+        super(limits);
+    }
+
+    @Override
+    long[] decode(Map<String, AttributeValue> item) {
+        long[] s = new long[1 + WIDTH * limits.size()];
+        boolean any = false;
+        for (int i = 0; i < limits.size(); i++) {
+            AttributeValue w = item.get(FixedWindowLayout.window(i));
+            if (w == null || w.n() == null) {
+                s[1 + WIDTH * i] = Long.MIN_VALUE;
+                continue;
+            }
+            any = true;
+            long start = Long.parseLong(w.n());
+            s[1 + WIDTH * i] = start;
+            s[2 + WIDTH * i] = number(item.get(FixedWindowLayout.count(i, start - limits.get(i).periodMicros())));
+            s[3 + WIDTH * i] = number(item.get(FixedWindowLayout.count(i, start)));
+        }
+        if (!any) {
+            return null;
+        }
+        AttributeValue ttl = item.get(TTL);
+        s[0] = ttl == null || ttl.n() == null ? 0 : Long.parseLong(ttl.n()) * 1_000_000L;
+        return s;
+    }
+
+    private static long number(AttributeValue value) {
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
+    }
+
+    @Override
+    void encode(long[] state, Map<String, AttributeValue> item) {
+        for (int i = 0; i < limits.size(); i++) {
+            long start = state[1 + WIDTH * i];
+            item.put(FixedWindowLayout.window(i), AttributeValue.fromN(Long.toString(start)));
+            if (state[2 + WIDTH * i] != 0) {
+                item.put(FixedWindowLayout.count(i, start - limits.get(i).periodMicros()),
+                        AttributeValue.fromN(Long.toString(state[2 + WIDTH * i])));
+            }
+            if (state[3 + WIDTH * i] != 0) {
+                item.put(FixedWindowLayout.count(i, start),
+                        AttributeValue.fromN(Long.toString(state[3 + WIDTH * i])));
+            }
+        }
+    }
+
+    @Override
+    boolean hasFastPath() {
+        return true;
+    }
+
+    @Override
+    FastUpdate fastUpdate(Known known, long permits, long now, String token) {
+        Expression e = new Expression();
+        String k = e.number(permits);
+        String zero = e.number(0);
+        List<String> live = new ArrayList<>(2 * limits.size());
+        List<String> removed = new ArrayList<>();
+        long fullAt = Long.MIN_VALUE;
+        long[] s = known == null ? null : known.state();
+        boolean fits = s != null && s.length == 1 + WIDTH * limits.size();
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            long period = limit.periodMicros();
+            long current = Math.floorDiv(now, period) * period;
+            long stored = fits ? s[1 + WIDTH * i] : Long.MIN_VALUE;
+            long target = Math.max(current, stored);
+            // The previous window's count as last seen; 0 when unknown (the condition checks it either way).
+            long previous = !fits ? 0 : stored == target ? s[2 + WIDTH * i]
+                    : stored == target - period ? s[3 + WIDTH * i] : 0;
+            long elapsed = Math.max(0, now - target);
+            // previous x (period - elapsed) <= limit x period < 2^62 (validated), so no overflow.
+            long maxCurrent = limit.permits() - permits + Math.floorDiv(-previous * (period - elapsed), period);
+
+            String w = e.name(FixedWindowLayout.window(i));
+            String previousName = e.name(FixedWindowLayout.count(i, target - period));
+            String c = e.name(FixedWindowLayout.count(i, target));
+            live.add(FixedWindowLayout.count(i, target));
+            live.add(FixedWindowLayout.count(i, target - period));
+            if (target == current) {
+                String start = e.number(current);
+                e.require("attribute_not_exists(" + w + ") OR " + w + " <= " + start);
+                e.set(w + " = " + start);
+                removed.add(FixedWindowLayout.count(i, current - 2 * period));
+            } else {
+                e.require(w + " = " + e.number(target));
+            }
+            if (previous == 0) {
+                e.require("attribute_not_exists(" + previousName + ") OR " + previousName + " = " + zero);
+            } else {
+                e.require(previousName + " = " + e.number(previous));
+            }
+            String bound = e.number(maxCurrent);
+            e.require(maxCurrent >= 0 ? "attribute_not_exists(" + c + ") OR " + c + " <= " + bound
+                    : c + " <= " + bound);
+            e.set(c + " = if_not_exists(" + c + ", " + zero + ") + " + k);
+            fullAt = Math.max(fullAt, target + 2 * period);
+        }
+        if (known != null) {
+            for (String name : known.stale()) {
+                if (!live.contains(name) && !removed.contains(name)
+                        && removed.size() < 2 * FixedWindowLayout.MAX_STALE) {
+                    removed.add(name);
+                }
+            }
+        }
+        for (String name : removed) {
+            e.remove(name);
+        }
+        e.set(e.name(TTL) + " = " + e.number(ttlSeconds(fullAt)));
+        e.set(e.name(VERSION) + " = " + e.number(token));
+        return new FastUpdate(e, removed);
+    }
+
+    @Override
+    List<String> staleNames(Map<String, AttributeValue> item, long[] state, List<String> removed) {
+        List<String> stale = null;
+        for (String name : item.keySet()) {
+            if (FixedWindowLayout.isCount(name) && !removed.contains(name) && !isLive(name, state)) {
+                if (stale == null) {
+                    stale = new ArrayList<>();
+                }
+                stale.add(name);
+            }
+        }
+        return stale == null ? List.of() : stale;
+    }
+
+    private boolean isLive(String name, long[] state) {
+        if (state == null || state.length != 1 + WIDTH * limits.size()) {
+            return false;
+        }
+        for (int i = 0; i < limits.size(); i++) {
+            long start = state[1 + WIDTH * i];
+            if (start != Long.MIN_VALUE && (name.equals(FixedWindowLayout.count(i, start))
+                    || name.equals(FixedWindowLayout.count(i, start - limits.get(i).periodMicros())))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
