@@ -71,7 +71,12 @@ abstract class PackedAlgorithm {
     /** The word after a penalty ({@code delta > 0}) or refund, as {@code StateTransition.adjust} specifies. */
     abstract long adjust(long word, long delta, long now);
 
-    /** Whether state {@code word} is back at full allowance at {@code now}, so the key may be dropped. */
+    /**
+     * Whether state {@code word} is back at full allowance at {@code now}, so the key may be dropped. With a clock
+     * that moves forward this drops exactly the keys the reference's stamp ({@code state[0] <= now}) drops; after
+     * the clock steps back, a word with nothing spent is dropped even if the reference's stamp, taken when it was
+     * written, lies ahead.
+     */
     abstract boolean full(long word, long now);
 
     /** Bits needed to hold values 0..{@code max}. */

@@ -108,11 +108,6 @@ final class PackedBinding implements StoreBinding, SweptBinding {
         }
     }
 
-    /** Whether keys of these limits use this binding; for tests. */
-    PackedAlgorithm algorithm() {
-        return algorithm;
-    }
-
     private void checkTime(long nowMicros) {
         if (nowMicros < 0 || nowMicros > algorithm.maxNowMicros) {
             throw new StoreException("time " + nowMicros + "us is outside what the in-memory store keeps for "
