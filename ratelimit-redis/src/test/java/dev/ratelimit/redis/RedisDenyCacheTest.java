@@ -6,13 +6,10 @@ import dev.ratelimit.Algorithm;
 import dev.ratelimit.Decision;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
-import dev.ratelimit.spi.RateLimitStore;
-import dev.ratelimit.spi.StoreBinding;
 import dev.ratelimit.testkit.FakeClock;
+import dev.ratelimit.testkit.CountingStore;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,8 +28,8 @@ class RedisDenyCacheTest {
     @EnumSource(Algorithm.class)
     void oneFloodingKeyCostsOverHundredTimesFewerRedisCallsWithTheSameDecisions(Algorithm algorithm) {
         FakeClock clock = new FakeClock();
-        CountingStore plainStore = new CountingStore(store("deny-plain:"));
-        CountingStore cachedStore = new CountingStore(store("deny-cached:"));
+        CountingStore plainStore = CountingStore.wrapping(store("deny-plain:"));
+        CountingStore cachedStore = CountingStore.wrapping(store("deny-cached:"));
         RateLimiter plain = RateLimiter.builder().limit(Limit.parse("10/1s")).algorithm(algorithm)
                 .store(plainStore).timeSource(clock).keyPrefix(algorithm.name()).build();
         RateLimiter cached = RateLimiter.builder().limit(Limit.parse("10/1s")).algorithm(algorithm)
@@ -56,8 +53,8 @@ class RedisDenyCacheTest {
             }
             clock.advanceMicros(STEP_MICROS);
         }
-        long without = plainStore.calls.get();
-        long with = cachedStore.calls.get();
+        long without = plainStore.calls();
+        long with = cachedStore.calls();
         assertThat(floodAllowed).as("the flood was admitted at the limit's rate").isBetween(10, 31);
         assertThat(without).isEqualTo(REQUESTS);
         assertThat(with * 100).as("%s: %d Redis calls without the deny cache, %d with it: %.0fx fewer", algorithm,
@@ -70,43 +67,4 @@ class RedisDenyCacheTest {
                 .expiryMargin(Duration.ofHours(1)).build();
     }
 
-    /** Counts every call the limiter makes to the store. */
-    private static final class CountingStore implements RateLimitStore {
-        final RateLimitStore delegate;
-        final AtomicLong calls = new AtomicLong();
-
-        CountingStore(RateLimitStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
-            StoreBinding inner = delegate.bind(namespace, algorithm, limits);
-            return new StoreBinding() {
-                @Override
-                public Decision tryAcquire(String key, long permits, long nowMicros) {
-                    calls.incrementAndGet();
-                    return inner.tryAcquire(key, permits, nowMicros);
-                }
-
-                @Override
-                public Decision peek(String key, long nowMicros) {
-                    calls.incrementAndGet();
-                    return inner.peek(key, nowMicros);
-                }
-
-                @Override
-                public Decision adjust(String key, long delta, long nowMicros) {
-                    calls.incrementAndGet();
-                    return inner.adjust(key, delta, nowMicros);
-                }
-
-                @Override
-                public void reset(String key) {
-                    calls.incrementAndGet();
-                    inner.reset(key);
-                }
-            };
-        }
-    }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.micrometer.MicrometerListener;
+import dev.ratelimit.testkit.CountingStore;
 import dev.ratelimit.testkit.FakeClock;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
@@ -76,16 +78,16 @@ class OperationsHttpTest {
 
     @Test
     void theLocalDenyCacheSavesStoreCallsForAFloodingKeyAndDecidesExactlyTheSame() throws Exception {
-        CountingStore plainStore = new CountingStore();
-        CountingStore cachedStore = new CountingStore();
+        CountingStore plainStore = CountingStore.wrapping(InMemoryStore.create());
+        CountingStore cachedStore = CountingStore.wrapping(InMemoryStore.create());
         List<Integer> plain = flood(plainStore, 0);
         List<Integer> cached = flood(cachedStore, 1000);
         assertThat(cached).isEqualTo(plain);
         // 2/1s with a request every 50 ms for 3 s: 6 allowed, 54 denied.
         assertThat(plain.stream().filter(s -> s == 200).count()).isEqualTo(6);
-        assertThat(plainStore.acquires.get()).isEqualTo(60);
+        assertThat(plainStore.acquires()).isEqualTo(60);
         // With the cache the store sees the allowed requests and the first denial of each window only.
-        assertThat(cachedStore.acquires.get()).isEqualTo(6 + 3);
+        assertThat(cachedStore.acquires()).isEqualTo(6 + 3);
     }
 
     /** One key flooding a 2/1s fixed-window policy: a request every 50 ms for 3 s; the statuses in order. */
@@ -119,7 +121,7 @@ class OperationsHttpTest {
                 "ratelimit.policy.perKey.key=header:X-API-Key",
                 "ratelimit.policy.perKey.limits=1/1m",
                 "ratelimit.localDenyCache=100"), StandardCharsets.UTF_8);
-        CountingStore store = new CountingStore();
+        CountingStore store = CountingStore.wrapping(InMemoryStore.create());
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config).store(store)
                 .timeSource(clock).build();
         try (TestServer server = TestServer.start(filter)) {
@@ -128,7 +130,7 @@ class OperationsHttpTest {
                 statuses.add(server.get("/", "X-API-Key", "k").statusCode());
             }
             assertThat(statuses).containsExactly(200, 429, 429, 429, 429, 429, 429, 429, 429, 429);
-            assertThat(store.acquires.get()).isEqualTo(2);
+            assertThat(store.acquires()).isEqualTo(2);
         }
     }
 

@@ -5,10 +5,7 @@ import dev.ratelimit.Decision;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.memory.InMemoryStore;
-import dev.ratelimit.spi.RateLimitStore;
-import dev.ratelimit.spi.StoreBinding;
-import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
+import dev.ratelimit.testkit.CountingStore;
 
 /**
  * The local deny cache's effect on store load: one key floods a "100/1s" token bucket at full speed from one
@@ -36,7 +33,7 @@ public final class DenyCacheStoreCalls {
     }
 
     private static Run flood(boolean denyCache, double seconds) {
-        CountingStore store = new CountingStore(InMemoryStore.create());
+        CountingStore store = CountingStore.wrapping(InMemoryStore.create());
         RateLimiter.Builder builder = RateLimiter.builder()
                 .algorithm(Algorithm.TOKEN_BUCKET)
                 .limit(Limit.parse("100/1s"))
@@ -61,7 +58,7 @@ public final class DenyCacheStoreCalls {
             now = System.nanoTime();
         } while (now < end);
         double elapsed = (now - start) / 1e9;
-        return new Run(denyCache, elapsed, decisions, allowed, store.calls.sum());
+        return new Run(denyCache, elapsed, decisions, allowed, store.calls());
     }
 
     private record Run(boolean denyCache, double seconds, long decisions, long allowed, long storeCalls) {
@@ -77,43 +74,4 @@ public final class DenyCacheStoreCalls {
         }
     }
 
-    /** Counts every call a limiter makes to the store. */
-    private static final class CountingStore implements RateLimitStore {
-        final LongAdder calls = new LongAdder();
-        private final RateLimitStore delegate;
-
-        CountingStore(RateLimitStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
-            StoreBinding binding = delegate.bind(namespace, algorithm, limits);
-            return new StoreBinding() {
-                @Override
-                public Decision tryAcquire(String key, long permits, long nowMicros) {
-                    calls.increment();
-                    return binding.tryAcquire(key, permits, nowMicros);
-                }
-
-                @Override
-                public Decision peek(String key, long nowMicros) {
-                    calls.increment();
-                    return binding.peek(key, nowMicros);
-                }
-
-                @Override
-                public Decision adjust(String key, long delta, long nowMicros) {
-                    calls.increment();
-                    return binding.adjust(key, delta, nowMicros);
-                }
-
-                @Override
-                public void reset(String key) {
-                    calls.increment();
-                    binding.reset(key);
-                }
-            };
-        }
-    }
 }
