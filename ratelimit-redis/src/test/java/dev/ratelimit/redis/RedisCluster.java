@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.ratelimit.testservers.RedisProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

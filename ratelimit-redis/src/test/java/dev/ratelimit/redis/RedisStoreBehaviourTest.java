@@ -14,6 +14,7 @@ import dev.ratelimit.spi.StateTransition;
 import dev.ratelimit.spi.StoreBinding;
 import dev.ratelimit.spi.StoreException;
 import dev.ratelimit.testkit.FakeClock;
+import dev.ratelimit.testservers.RedisProcess;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.ratelimit.examples.webxml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.testservers.RedisProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,7 @@ class WebXmlRedisAppTest {
 
     @Test
     void twoInstancesShareTheLimitThroughRedis() throws Exception {
-        try (RedisServer redis = RedisServer.start()) {
+        try (RedisProcess redis = RedisProcess.start()) {
             System.setProperty("redis.host", "127.0.0.1");
             System.setProperty("redis.port", Integer.toString(redis.port()));
             try (WebXmlApp first = WebXmlApp.start(WebXmlApp.REDIS, "127.0.0.1", 0);

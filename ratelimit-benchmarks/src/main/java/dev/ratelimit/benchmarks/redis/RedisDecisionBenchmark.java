@@ -4,6 +4,7 @@ import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.redis.RedisStore;
+import dev.ratelimit.testservers.RedisProcess;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -66,7 +67,7 @@ public class RedisDecisionBenchmark {
     @Param({"1", "100000"})
     public int keys;
 
-    private LocalRedisServer server;
+    private RedisProcess server;
     private JedisPooled jedis;
     private RedisStore store;
     private RateLimiter limiter;
@@ -78,7 +79,7 @@ public class RedisDecisionBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        server = LocalRedisServer.start();
+        server = RedisProcess.start();
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(256);
         pool.setMaxIdle(256);

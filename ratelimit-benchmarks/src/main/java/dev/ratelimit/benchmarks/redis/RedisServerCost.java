@@ -4,6 +4,7 @@ import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.redis.RedisStore;
+import dev.ratelimit.testservers.RedisProcess;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
@@ -31,7 +32,7 @@ public final class RedisServerCost {
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        try (LocalRedisServer server = LocalRedisServer.start();
+        try (RedisProcess server = RedisProcess.start();
                 JedisPooled jedis = new JedisPooled("127.0.0.1", server.port());
                 Jedis admin = new Jedis("127.0.0.1", server.port())) {
             System.out.println(server.version());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.redis.RedisStore;
 import dev.ratelimit.spi.RateLimitStore;
+import dev.ratelimit.testservers.RedisProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,11 +27,11 @@ import redis.clients.jedis.Jedis;
         properties = "app.ratelimit.store=redis")
 class RedisRateLimitTest {
 
-    private static RedisServer redis;
+    private static RedisProcess redis;
 
     @DynamicPropertySource
     static void redisProperties(DynamicPropertyRegistry registry) throws Exception {
-        redis = RedisServer.start();
+        redis = RedisProcess.start();
         registry.add("app.ratelimit.redis.host", () -> "127.0.0.1");
         registry.add("app.ratelimit.redis.port", redis::port);
     }

@@ -1,4 +1,4 @@
-package dev.ratelimit.redis;
+package dev.ratelimit.testservers;
 
 import static org.awaitility.Awaitility.await;
 
@@ -19,12 +19,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import redis.clients.jedis.Jedis;
 
 /**
- * A real {@code redis-server} process on 127.0.0.1, started and stopped by the tests. The binary is
+ * A real {@code redis-server} process on 127.0.0.1, started and stopped by this project's tests, examples and
+ * benchmarks (build infrastructure, not part of the library). The binary is
  * {@code redis-server} from the PATH when there is one, otherwise the one inside the embedded-redis jar (extracted
  * to a temporary file), so the tests need nothing but a JDK and Maven. {@code -Dratelimit.redis.binary=embedded}
  * forces the jar's binary; {@code -Dratelimit.redis.binary=/path/to/redis-server} names one.
+ *
+ * <p>Thread-safe for starting servers; one instance is driven by one test at a time.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
 
     private static final Path BINARY = findBinary();
     private static final List<RedisProcess> RUNNING = new ArrayList<>();
@@ -62,16 +65,16 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** The binary the tests run. */
-    static Path binary() {
+    public static Path binary() {
         return BINARY;
     }
 
     /** Starts a server on a free port and waits until it answers PING. */
-    static RedisProcess start(String... extraArgs) {
+    public static RedisProcess start(String... extraArgs) {
         return start(freePort(false), extraArgs);
     }
 
-    static RedisProcess start(int port, String... extraArgs) {
+    public static RedisProcess start(int port, String... extraArgs) {
         try {
             Path dir = Files.createTempDirectory("ratelimit-redis-" + port + "-");
             RedisProcess p = new RedisProcess(port, dir, List.of(), List.of(extraArgs));
@@ -86,7 +89,7 @@ final class RedisProcess implements AutoCloseable {
      * Starts a Sentinel on a free port that monitors the master on {@code masterPort} under {@code masterName}
      * (quorum 1), and waits until it answers PING. Sentinel needs a writable config file, written here.
      */
-    static RedisProcess startSentinel(String masterName, int masterPort) {
+    public static RedisProcess startSentinel(String masterName, int masterPort) {
         try {
             int port = freePort(false);
             Path dir = Files.createTempDirectory("ratelimit-redis-" + port + "-");
@@ -100,21 +103,21 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Starts the server again on the same port and directory (after {@link #kill()}). */
-    void restart() {
+    public void restart() {
         launch();
     }
 
     /** SIGKILL, and waits for the process to be gone. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor();
@@ -128,12 +131,12 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** SIGSTOP: the server keeps its sockets open but stops answering. */
-    void pause() {
+    public void pause() {
         signal("STOP");
     }
 
     /** SIGCONT. */
-    void resume() {
+    public void resume() {
         signal("CONT");
     }
 
@@ -199,7 +202,15 @@ final class RedisProcess implements AutoCloseable {
                 });
     }
 
-    String log() {
+    /** The server's version line and the binary it runs, for benchmark results. */
+    public String version() {
+        try (Jedis jedis = new Jedis("127.0.0.1", port, 1_000)) {
+            return jedis.info("server").lines().filter(l -> l.startsWith("redis_version:")).findFirst()
+                    .orElse("redis_version:?") + " (" + BINARY + ")";
+        }
+    }
+
+    public String log() {
         try {
             return Files.readString(dir.resolve("redis.log"));
         } catch (IOException e) {
@@ -208,7 +219,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** A port that is free, and (for cluster nodes) whose bus port, port + 10000, is free too. */
-    static int freePort(boolean withBusPort) {
+    public static int freePort(boolean withBusPort) {
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int port = withBusPort ? ThreadLocalRandom.current().nextInt(20_000, 40_000) : 0;
             try (ServerSocket socket = new ServerSocket()) {
