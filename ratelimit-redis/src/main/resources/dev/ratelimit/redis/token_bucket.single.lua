@@ -1,7 +1,8 @@
 -- TOKEN_BUCKET fast path: one limit, acquire or peek. The same arithmetic as token_bucket.lua + tail.lua with
 -- n = 1, written out inline so that the call creates no closures and no tables but its reply (see README.md).
 if n == 1 and op == 'A' then
-  local cap, num, den = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+  local floor = math.floor
+  local cap, num, den = ARGV[7] + 0, ARGV[8] + 0, ARGV[9] + 0
   local a, r = 0, 0 -- how far the stored TAT is ahead of now: whole us, remainder in 1/den us
   local raw = redis.call('GET', key)
   if raw and #raw == 17 and string.byte(raw, 1) == 1 then
@@ -14,9 +15,9 @@ if n == 1 and op == 'A' then
   if a <= debt / den then
     debt = a * den + r
   end
-  -- remaining = max(0, floor((cap * num - debt) / num)), with the exact floor of head.lua's fdiv
+  -- remaining = max(0, floor((cap * num - debt) / num)), with the exact floor of common.lua's fdiv
   local x = cap * num - debt
-  local remaining = math.floor(x / num)
+  local remaining = floor(x / num)
   if remaining * num > x then
     remaining = remaining - 1
   elseif (remaining + 1) * num <= x then
@@ -36,7 +37,7 @@ if n == 1 and op == 'A' then
   if debt > room then
     -- retryAfter = a + ceil((r - room) / den)
     x = room - r
-    local q = math.floor(x / den)
+    local q = floor(x / den)
     if q * den > x then
       q = q - 1
     elseif (q + 1) * den <= x then
@@ -52,7 +53,7 @@ if n == 1 and op == 'A' then
   end
   -- spend: the TAT moves on by amount * num / den us
   x = r + amount * num
-  local q = math.floor(x / den)
+  local q = floor(x / den)
   if q * den > x then
     q = q - 1
   elseif (q + 1) * den <= x then
@@ -64,7 +65,7 @@ if n == 1 and op == 'A' then
     debt = a * den + r
   end
   x = cap * num - debt
-  remaining = math.floor(x / num)
+  remaining = floor(x / num)
   if remaining * num > x then
     remaining = remaining - 1
   elseif (remaining + 1) * num <= x then
