@@ -17,9 +17,11 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * One algorithm's decision script: {@code head.lua + <algorithm>.lua + tail.lua} from this package's resources,
- * run by SHA-1 with {@code EVALSHA}. When the server does not know the script (first use, restart, failover,
- * {@code SCRIPT FLUSH}) it is loaded (on every master, in a cluster) and the call retried once.
+ * One algorithm's decision script: {@code head.lua + <algorithm>.single.lua + common.lua + <algorithm>.lua +
+ * tail.lua} from this package's resources (the single-limit fast path is optional: an algorithm without one goes
+ * straight to the general path), run by SHA-1 with {@code EVALSHA}. When the server does not know the script
+ * (first use, restart, failover, {@code SCRIPT FLUSH}) it is loaded (on every master, in a cluster) and the call
+ * retried once.
  *
  * <p>Immutable and thread-safe.
  */
@@ -30,10 +32,14 @@ final class DecisionScript {
 
     static {
         String head = resource("head.lua");
+        String common = resource("common.lua");
         String tail = resource("tail.lua");
         for (Algorithm algorithm : Algorithm.values()) {
-            String body = resource(algorithm.name().toLowerCase(java.util.Locale.ROOT) + ".lua");
-            SCRIPTS.put(algorithm, new DecisionScript(algorithm, head + "\n" + body + "\n" + tail));
+            String name = algorithm.name().toLowerCase(java.util.Locale.ROOT);
+            String single = optionalResource(name + ".single.lua");
+            String body = resource(name + ".lua");
+            SCRIPTS.put(algorithm, new DecisionScript(algorithm,
+                    head + "\n" + single + "\n" + common + "\n" + body + "\n" + tail));
         }
     }
 
@@ -68,9 +74,17 @@ final class DecisionScript {
     }
 
     private static String resource(String name) {
+        String text = optionalResource(name);
+        if (text.isEmpty()) {
+            throw new IllegalStateException("missing resource dev/ratelimit/redis/" + name);
+        }
+        return text;
+    }
+
+    private static String optionalResource(String name) {
         try (InputStream in = DecisionScript.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource dev/ratelimit/redis/" + name);
+                return "";
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
