@@ -8,6 +8,7 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.testkit.FakeClock;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ class AsyncClientTest {
         local = DynamoDbLocal.start();
         client = local.client(SYNC_LOG);
         asyncClient = local.asyncClient(ASYNC_LOG);
-        DynamoDbLocal.createTableWithoutTtl(client, TABLE);
+        TestTables.createTableWithoutTtl(client, TABLE);
         store = DynamoDbStore.builder(client).tableName(TABLE).asyncClient(asyncClient)
                 .requestTimeout(Duration.ofSeconds(30)).build();
     }

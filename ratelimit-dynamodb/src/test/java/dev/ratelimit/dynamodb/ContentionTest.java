@@ -13,6 +13,7 @@ import dev.ratelimit.TimeSource;
 import dev.ratelimit.spi.StoreBinding;
 import dev.ratelimit.spi.StoreException;
 import dev.ratelimit.testkit.FakeClock;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ class ContentionTest {
     static void start() {
         local = DynamoDbLocal.start();
         client = local.client();
-        DynamoDbLocal.createTableWithoutTtl(client, TABLE);
+        TestTables.createTableWithoutTtl(client, TABLE);
     }
 
     @AfterAll

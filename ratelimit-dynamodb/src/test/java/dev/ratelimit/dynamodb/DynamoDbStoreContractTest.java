@@ -2,6 +2,7 @@ package dev.ratelimit.dynamodb;
 
 import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.testkit.RateLimitStoreContract;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ class DynamoDbStoreContractTest extends RateLimitStoreContract {
         local = DynamoDbLocal.start();
         client = local.client();
         // TTL off: the suite's fake clock starts in the past, and the TTL sweeper would delete live items.
-        DynamoDbLocal.createTableWithoutTtl(client, "contract");
+        TestTables.createTableWithoutTtl(client, "contract");
         store = DynamoDbStore.builder(client).tableName("contract")
                 // Generous: a loaded build machine can stall DynamoDB Local for over the 1 s default.
                 .requestTimeout(Duration.ofSeconds(10)).build();

@@ -11,6 +11,7 @@ import dev.ratelimit.RateLimiter;
 import dev.ratelimit.spi.StoreBinding;
 import dev.ratelimit.spi.StoreException;
 import dev.ratelimit.testkit.FakeClock;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -58,7 +59,7 @@ class FailureTest {
     static void start() {
         local = DynamoDbLocal.start();
         try (DynamoDbClient direct = local.client()) {
-            DynamoDbLocal.createTableWithoutTtl(direct, TABLE);
+            TestTables.createTableWithoutTtl(direct, TABLE);
         }
         proxy = FaultProxy.start(local.endpoint());
         blackHole = BlackHole.open();
@@ -220,7 +221,7 @@ class FailureTest {
     void aStoppedDynamoDbIsAStoreError() {
         DynamoDbLocal stopped = DynamoDbLocal.start();
         try (DynamoDbClient client = client(stopped.endpoint())) {
-            DynamoDbLocal.createTableWithoutTtl(client, TABLE);
+            TestTables.createTableWithoutTtl(client, TABLE);
             DynamoDbStore store = store(client).requestTimeout(Duration.ofSeconds(10)).build();
             RateLimiter open = limiter(store, Algorithm.FIXED_WINDOW, FailurePolicy.allow());
             RateLimiter closed = limiter(store, Algorithm.FIXED_WINDOW, FailurePolicy.deny());

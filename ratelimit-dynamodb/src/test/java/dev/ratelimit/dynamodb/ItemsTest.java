@@ -9,6 +9,7 @@ import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.spi.StateTransition;
 import dev.ratelimit.testkit.FakeClock;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -41,7 +42,7 @@ class ItemsTest {
     static void start() {
         local = DynamoDbLocal.start();
         client = local.client();
-        DynamoDbLocal.createTableWithoutTtl(client, TABLE);
+        TestTables.createTableWithoutTtl(client, TABLE);
         store = DynamoDbStore.builder(client).tableName(TABLE).requestTimeout(Duration.ofSeconds(10)).build();
     }
 

@@ -8,6 +8,7 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.testkit.FakeClock;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +39,7 @@ class RequestsPerDecisionTest {
     static void start() {
         local = DynamoDbLocal.start();
         client = local.client(LOG);
-        DynamoDbLocal.createTableWithoutTtl(client, TABLE);
+        TestTables.createTableWithoutTtl(client, TABLE);
     }
 
     @AfterAll

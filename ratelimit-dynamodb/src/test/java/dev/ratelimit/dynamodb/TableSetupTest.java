@@ -9,6 +9,7 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.spi.StoreException;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

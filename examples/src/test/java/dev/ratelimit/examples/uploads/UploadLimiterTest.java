@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ratelimit.Decision;
 import dev.ratelimit.dynamodb.DynamoDbStore;
 import dev.ratelimit.testkit.FakeClock;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;

@@ -2,6 +2,7 @@ package dev.ratelimit.examples.uploads;
 
 import dev.ratelimit.TimeSource;
 import dev.ratelimit.dynamodb.DynamoDbStore;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**

@@ -6,8 +6,8 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.dynamodb.DynamoDbStore;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -55,20 +55,20 @@ public class DynamoDbStoreBenchmark {
     @Param({"1", "10000"})
     public int keys;
 
-    private InProcessDynamoDb dynamo;
+    private DynamoDbLocal dynamo;
     private DynamoDbClient client;
     private RateLimiter limiter;
     private String[] keyNames;
 
     @Setup(Level.Trial)
     public void start() {
-        dynamo = InProcessDynamoDb.start();
-        client = dynamo.client(List.of(new ExecutionInterceptor() {
+        dynamo = DynamoDbLocal.start();
+        client = dynamo.client(new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                 SENT.get()[0]++;
             }
-        }));
+        });
         DynamoDbStore.createTable(client, "bench");
         DynamoDbStore store = DynamoDbStore.builder(client).tableName("bench")
                 .requestTimeout(Duration.ofSeconds(10)).build();

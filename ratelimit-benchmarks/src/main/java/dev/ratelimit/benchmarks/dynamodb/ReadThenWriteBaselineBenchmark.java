@@ -1,6 +1,6 @@
 package dev.ratelimit.benchmarks.dynamodb;
 
-import java.util.List;
+import dev.ratelimit.testservers.DynamoDbLocal;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -46,19 +46,19 @@ public class ReadThenWriteBaselineBenchmark {
     @Param({"1", "10000"})
     public int keys;
 
-    private InProcessDynamoDb dynamo;
+    private DynamoDbLocal dynamo;
     private DynamoDbClient client;
     private String[] keyNames;
 
     @Setup(Level.Trial)
     public void start() {
-        dynamo = InProcessDynamoDb.start();
-        client = dynamo.client(List.of(new ExecutionInterceptor() {
+        dynamo = DynamoDbLocal.start();
+        client = dynamo.client(new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                 SENT.get()[0]++;
             }
-        }));
+        });
         client.createTable(b -> b.tableName("baseline")
                 .attributeDefinitions(a -> a.attributeName("pk").attributeType("S"))
                 .keySchema(k -> k.attributeName("pk").keyType("HASH"))

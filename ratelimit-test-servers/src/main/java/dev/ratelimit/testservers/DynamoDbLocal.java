@@ -1,4 +1,4 @@
-package dev.ratelimit.dynamodb;
+package dev.ratelimit.testservers;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
@@ -19,15 +19,17 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * DynamoDB Local started in this JVM behind a real HTTP endpoint on 127.0.0.1, with telemetry off. Tests reach it
- * with ordinary SDK v2 clients, so interceptors, retries and timeouts behave as they do against AWS.
+ * DynamoDB Local started in this JVM behind a real HTTP endpoint on 127.0.0.1, with telemetry off, for this
+ * project's tests, examples and benchmarks (build infrastructure, not part of the library). They reach it with
+ * ordinary SDK v2 clients, so interceptors, retries and timeouts behave as they do against AWS. The module's
+ * DynamoDB dependencies are optional: a user of this class declares {@code com.amazonaws:DynamoDBLocal} and
+ * {@code software.amazon.awssdk:dynamodb} itself.
+ *
+ * <p>Thread-safe: clients may be created and used from any thread.
  */
-final class DynamoDbLocal implements AutoCloseable {
+public final class DynamoDbLocal implements AutoCloseable {
 
     private final DynamoDBProxyServer server;
     private final URI endpoint;
@@ -38,7 +40,7 @@ final class DynamoDbLocal implements AutoCloseable {
     }
 
     /** Starts a fresh in-memory server on a free port; about half a second. */
-    static DynamoDbLocal start() {
+    public static DynamoDbLocal start() {
         Exception last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = freePort();
@@ -55,11 +57,11 @@ final class DynamoDbLocal implements AutoCloseable {
         throw new IllegalStateException("could not start DynamoDB Local", last);
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
-    DynamoDbClient client(ExecutionInterceptor... interceptors) {
+    public DynamoDbClient client(ExecutionInterceptor... interceptors) {
         return DynamoDbClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
@@ -69,7 +71,7 @@ final class DynamoDbLocal implements AutoCloseable {
                 .build();
     }
 
-    DynamoDbAsyncClient asyncClient(ExecutionInterceptor... interceptors) {
+    public DynamoDbAsyncClient asyncClient(ExecutionInterceptor... interceptors) {
         return DynamoDbAsyncClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
@@ -77,19 +79,6 @@ final class DynamoDbLocal implements AutoCloseable {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(64))
                 .overrideConfiguration(c -> c.executionInterceptors(List.of(interceptors)))
                 .build();
-    }
-
-    /**
-     * Creates a table of the store's layout with TTL left off. Tests that drive the store with a fake clock need
-     * this: their items carry TTL values from that clock (2026-01-01), which DynamoDB Local's TTL sweeper, running
-     * on the real clock, would treat as long expired and delete in the middle of a test.
-     */
-    static void createTableWithoutTtl(DynamoDbClient client, String table) {
-        client.createTable(b -> b.tableName(table)
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
-                .billingMode(BillingMode.PAY_PER_REQUEST));
-        client.waiter().waitUntilTableExists(b -> b.tableName(table));
     }
 
     @Override
