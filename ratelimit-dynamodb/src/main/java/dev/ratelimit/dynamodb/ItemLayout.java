@@ -1,8 +1,10 @@
 package dev.ratelimit.dynamodb;
 
 import dev.ratelimit.Limit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -58,6 +60,43 @@ abstract class ItemLayout {
     /** The TTL attribute value for a state that is back at full allowance at {@code fullAtMicros}. */
     static long ttlSeconds(long fullAtMicros) {
         return -Math.floorDiv(-fullAtMicros, 1_000_000L);
+    }
+
+    /**
+     * Ends a window-count update (fixed and sliding window): removes the stale counts this instance saw on the item
+     * last time, unless live or already removed, at most {@code 2 x FixedWindowLayout.MAX_STALE} per write; then
+     * sets the TTL to {@code fullAt} and the version to {@code token}.
+     */
+    static FastUpdate finishCountUpdate(Expression e, Known known, List<String> live, List<String> removed,
+            long fullAt, String token) {
+        if (known != null) {
+            for (String name : known.stale()) {
+                if (!live.contains(name) && !removed.contains(name)
+                        && removed.size() < 2 * FixedWindowLayout.MAX_STALE) {
+                    removed.add(name);
+                }
+            }
+        }
+        for (String name : removed) {
+            e.remove(name);
+        }
+        e.set(e.name(TTL) + " = " + e.number(ttlSeconds(fullAt)));
+        e.set(e.name(VERSION) + " = " + e.number(token));
+        return new FastUpdate(e, removed);
+    }
+
+    /** The window-count attributes of {@code item} that are neither in {@code removed} nor {@code live}. */
+    static List<String> staleCounts(Map<String, AttributeValue> item, List<String> removed, Predicate<String> live) {
+        List<String> stale = null;
+        for (String name : item.keySet()) {
+            if (FixedWindowLayout.isCount(name) && !removed.contains(name) && !live.test(name)) {
+                if (stale == null) {
+                    stale = new ArrayList<>();
+                }
+                stale.add(name);
+            }
+        }
+        return stale == null ? List.of() : stale;
     }
 
     /** A conditional update and the attributes it removes. */

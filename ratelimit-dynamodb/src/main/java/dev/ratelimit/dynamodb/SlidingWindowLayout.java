@@ -141,34 +141,12 @@ final class SlidingWindowLayout extends ItemLayout {
             e.set(c + " = if_not_exists(" + c + ", " + zero + ") + " + k);
             fullAt = Math.max(fullAt, target + 2 * period);
         }
-        if (known != null) {
-            for (String name : known.stale()) {
-                if (!live.contains(name) && !removed.contains(name)
-                        && removed.size() < 2 * FixedWindowLayout.MAX_STALE) {
-                    removed.add(name);
-                }
-            }
-        }
-        for (String name : removed) {
-            e.remove(name);
-        }
-        e.set(e.name(TTL) + " = " + e.number(ttlSeconds(fullAt)));
-        e.set(e.name(VERSION) + " = " + e.number(token));
-        return new FastUpdate(e, removed);
+        return finishCountUpdate(e, known, live, removed, fullAt, token);
     }
 
     @Override
     List<String> staleNames(Map<String, AttributeValue> item, long[] state, List<String> removed) {
-        List<String> stale = null;
-        for (String name : item.keySet()) {
-            if (FixedWindowLayout.isCount(name) && !removed.contains(name) && !isLive(name, state)) {
-                if (stale == null) {
-                    stale = new ArrayList<>();
-                }
-                stale.add(name);
-            }
-        }
-        return stale == null ? List.of() : stale;
+        return staleCounts(item, removed, name -> isLive(name, state));
     }
 
     private boolean isLive(String name, long[] state) {
