@@ -16,15 +16,23 @@ import java.util.Optional;
  *       is spent.</li>
  *   <li>{@link #retryAfter()}: zero when allowed; when denied, the least wait after which the same request
  *       would be allowed if nothing else is spent. It is exact: retrying at exactly this time succeeds and one
- *       microsecond earlier fails. For {@link Reason#EXCEEDS_CAPACITY} it is {@link #NEVER_MICROS}.</li>
+ *       microsecond earlier fails. For {@link Reason#EXCEEDS_CAPACITY} it is {@link #NEVER_MICROS} (about 292
+ *       years: finite, so converting or adding it never overflows).</li>
  * </ul>
  *
  * <p>Immutable and thread-safe. Stores and tests create decisions through the static factories.
  */
 public final class Decision {
 
-    /** {@link #retryAfterMicros()} of a request that can never be allowed. */
-    public static final long NEVER_MICROS = Long.MAX_VALUE;
+    /**
+     * {@link #retryAfterMicros()} of a request that can never be allowed ({@link Reason#EXCEEDS_CAPACITY}):
+     * {@code Long.MAX_VALUE / 1000} microseconds, about 292 years. It is finite so that every conversion a caller
+     * is likely to make works: {@link #retryAfter()}{@code .toNanos()}, {@code .toMillis()},
+     * {@code Instant.now().plus(retryAfter())} and {@code nowMicros + retryAfterMicros()} do not overflow. It is
+     * longer than any wait a {@link Reason#LIMIT_EXCEEDED} denial reports (the builder rejects limits whose waits
+     * could reach it), so compare with it ({@code ==}) or check {@link #reason()} to tell "never" apart.
+     */
+    public static final long NEVER_MICROS = Long.MAX_VALUE / 1_000;
 
     /** Why a decision was made. */
     public enum Reason {
@@ -135,12 +143,11 @@ public final class Decision {
 
     /**
      * The least wait before the same request can succeed; zero when allowed. For a request that can never
-     * succeed ({@link Reason#EXCEEDS_CAPACITY}) it is {@link java.time.temporal.ChronoUnit#FOREVER}'s duration.
+     * succeed ({@link Reason#EXCEEDS_CAPACITY}) it is {@link #NEVER_MICROS} microseconds (about 292 years): a
+     * finite duration, so {@code toNanos()}, {@code toMillis()} and {@code Instant.now().plus(retryAfter())} are
+     * safe on every decision. Check {@link #reason()} to tell "never" from a long wait.
      */
     public Duration retryAfter() {
-        if (retryAfterMicros == NEVER_MICROS) {
-            return java.time.temporal.ChronoUnit.FOREVER.getDuration();
-        }
         return Duration.of(retryAfterMicros, java.time.temporal.ChronoUnit.MICROS);
     }
 

@@ -7,6 +7,7 @@ import dev.ratelimit.spi.StateTransition;
 import dev.ratelimit.spi.StoreBinding;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +30,7 @@ final class DefaultRateLimiter implements RateLimiter {
     private final RateLimitListener listener;
     private final long timeoutNanos;
     private final Limit smallestCapacity;
+    private final long largestCapacity;
     private final ThrottledLog failureLog;
     private final boolean measuresLatency;
     private final DenyCache denyCache;
@@ -60,6 +62,11 @@ final class DefaultRateLimiter implements RateLimiter {
             }
         }
         this.smallestCapacity = smallest;
+        long largest = 1;
+        for (Limit limit : limits) {
+            largest = Math.max(largest, limit.capacity());
+        }
+        this.largestCapacity = largest;
         this.failureLog = new ThrottledLog(LOG, 10_000_000_000L);
         this.measuresLatency = listener != null && listener.measuresStoreLatency();
         this.denyCache = b.denyCacheKeys > 0 ? new DenyCache(b.denyCacheKeys) : null;
@@ -97,8 +104,8 @@ final class DefaultRateLimiter implements RateLimiter {
         if (measuresLatency) {
             listener.onStoreLatency(name, System.nanoTime() - started);
         }
-        if (denyCache != null && !decision.allowed()) {
-            denyCache.remember(key, permits, now, decision);
+        if (denyCache != null) {
+            denyCache.afterStore(key, permits, now, decision);
         }
         return report(key, permits, decision);
     }
@@ -141,8 +148,8 @@ final class DefaultRateLimiter implements RateLimiter {
             if (error != null) {
                 return onFailure(key, permits, unwrap(error));
             }
-            if (denyCache != null && !decision.allowed()) {
-                denyCache.remember(key, permits, now, decision);
+            if (denyCache != null) {
+                denyCache.afterStore(key, permits, now, decision);
             }
             return report(key, permits, decision);
         });
@@ -152,7 +159,8 @@ final class DefaultRateLimiter implements RateLimiter {
     public Decision acquire(String key, long permits, Duration maxWait) throws InterruptedException {
         checkKey(key);
         checkPermits(permits);
-        if (maxWait == null || maxWait.isNegative()) {
+        Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must be zero or positive but was " + maxWait);
         }
         long budget = maxWait.getSeconds() >= Long.MAX_VALUE / 1_000_000 - 1
@@ -187,14 +195,18 @@ final class DefaultRateLimiter implements RateLimiter {
         if (denyCache != null) {
             denyCache.forget(key);
         }
-        return binding.adjust(key, -permits, time.nowMicros());
+        return binding.adjust(key, -Math.min(permits, largestCapacity), time.nowMicros());
     }
 
     @Override
     public Decision penalize(String key, long permits) {
         checkKey(key);
         checkAdjustment(permits);
-        return binding.adjust(key, permits, time.nowMicros());
+        if (denyCache != null) {
+            // A cached denial's wait was computed before the penalty; the store's is longer now.
+            denyCache.forget(key);
+        }
+        return binding.adjust(key, Math.min(permits, largestCapacity), time.nowMicros());
     }
 
     @Override
@@ -270,9 +282,7 @@ final class DefaultRateLimiter implements RateLimiter {
     }
 
     private static void checkKey(String key) {
-        if (key == null) {
-            throw new IllegalArgumentException("key must not be null");
-        }
+        Objects.requireNonNull(key, "key");
         if (key.isEmpty()) {
             throw new IllegalArgumentException("key must not be empty");
         }
@@ -285,9 +295,8 @@ final class DefaultRateLimiter implements RateLimiter {
     }
 
     private static void checkAdjustment(long permits) {
-        if (permits < 1 || permits > Limit.MAX_PERMITS) {
-            throw new IllegalArgumentException(
-                    "permits must be between 1 and " + Limit.MAX_PERMITS + " but was " + permits);
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits must be positive but was " + permits);
         }
     }
 

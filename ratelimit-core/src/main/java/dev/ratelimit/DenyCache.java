@@ -14,6 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * request would be denied too, but its exact wait is longer and only the store knows it, so it is passed on.)
  * The retry time is computed from the limiter's time read before the store call, so it never runs later than the
  * store's own. Per key, the denial of the smallest request is kept.
+ *
+ * <p>A cached wait is never shorter than the store's answer would be, because the entry is dropped by everything
+ * that makes the store's wait longer or shorter through this limiter: an allowed request (it spent permits), a
+ * penalty, a refund and a reset. Denials change no state, so the store's retry time for the cached request stays
+ * the same instant until one of those happens. What this limiter cannot see (another instance spending on the same
+ * key, or an allowed request racing with a denial of the same key on another thread) can make a cached wait
+ * shorter than the store's by what was spent meanwhile; the cached denial is then re-checked by the store at its
+ * retry time, so nothing is ever admitted beyond the limits.
  */
 final class DenyCache {
 
@@ -42,6 +50,22 @@ final class DenyCache {
         long elapsed = Math.max(0, nowMicros - denial.atMicros);
         return Decision.denied(d.limit(), d.remaining(), Math.max(0, d.resetAfterMicros() - elapsed),
                 denial.retryAtMicros - nowMicros);
+    }
+
+    /**
+     * Updates the cache with the store's decision for a request made at {@code nowMicros}: a denial by the limits is
+     * remembered; an allowed request spent permits, so any cached denial of the key (made before the spend, with a
+     * wait that is now too short) is dropped. The allowed path only reads the map unless the key has an entry.
+     */
+    void afterStore(String key, long permits, long nowMicros, Decision decision) {
+        if (decision.allowed()) {
+            Denial stale = denials.get(key);
+            if (stale != null) {
+                denials.remove(key, stale);
+            }
+        } else {
+            remember(key, permits, nowMicros, decision);
+        }
     }
 
     /** Remembers a denial by the limits; other decisions are not cached. */

@@ -32,7 +32,8 @@ import java.util.Objects;
  * Periods are whole microseconds from 1 us to 3,650 days; a period with a sub-microsecond part is rejected
  * rather than rounded. Permits and burst are 1 to 2<sup>53</sup>-1, so every store (including Redis, whose Lua
  * numbers are doubles) represents them exactly. Each algorithm may set a tighter bound on
- * {@code permits x period}; {@link RateLimiter.Builder#build()} checks it.
+ * {@code permits x period} (and a token bucket on its refill time); {@link RateLimiter.Builder#build()} checks it
+ * and names the limit and the bound when a limit is too large.
  *
  * <p>Instances are immutable and thread-safe; {@link #equals(Object)} compares permits, period and burst.
  */
@@ -63,7 +64,8 @@ public final class Limit {
     /**
      * A limit of {@code permits} per {@code period}.
      *
-     * @throws IllegalArgumentException if permits is not in 1..{@link #MAX_PERMITS}, or the period is null, not
+     * @throws NullPointerException if period is null
+     * @throws IllegalArgumentException if permits is not in 1..{@link #MAX_PERMITS}, or the period is not
      *     positive, longer than 3,650 days or not a whole number of microseconds
      */
     public static Limit of(long permits, Duration period) {

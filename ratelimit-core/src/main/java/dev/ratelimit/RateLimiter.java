@@ -27,7 +27,8 @@ import java.util.concurrent.CompletionStage;
  * several limits, permits are spent on all of them or on none, atomically.
  *
  * <p>When the store fails (throws, or an asynchronous call times out), the {@link FailurePolicy} decides; the
- * default allows and logs. Bad arguments throw {@link IllegalArgumentException} at the call.
+ * default allows and logs. Bad arguments fail at the call: a null argument throws {@link NullPointerException}
+ * naming the parameter, any other bad value an {@link IllegalArgumentException} naming the value.
  *
  * <p>Implementations are thread-safe.
  */
@@ -44,7 +45,8 @@ public interface RateLimiter {
     /**
      * Spends {@code permits} for {@code key} if every limit allows, without waiting.
      *
-     * @throws IllegalArgumentException if key is null or empty, or permits is not positive
+     * @throws NullPointerException if key is null
+     * @throws IllegalArgumentException if key is empty, or permits is not positive
      */
     Decision tryAcquire(String key, long permits);
 
@@ -56,6 +58,7 @@ public interface RateLimiter {
      * policy's decision if the store fails or does not answer within the {@linkplain Builder#timeout timeout}.
      * The stage never completes exceptionally for a store failure.
      *
+     * @throws NullPointerException at the call, if key is null
      * @throws IllegalArgumentException at the call, for the same bad input as the synchronous form
      */
     CompletionStage<Decision> tryAcquireAsync(String key, long permits);
@@ -66,8 +69,8 @@ public interface RateLimiter {
      * wait would exceed what is left of {@code maxWait}, when the request exceeds a limit's capacity, or when the
      * failure policy denies. Meant for batch jobs pacing themselves.
      *
-     * @throws IllegalArgumentException if key is null or empty, permits is not positive, or maxWait is null or
-     *     negative
+     * @throws NullPointerException if key or maxWait is null
+     * @throws IllegalArgumentException if key is empty, permits is not positive, or maxWait is negative
      * @throws InterruptedException if interrupted while waiting; nothing is spent then
      */
     Decision acquire(String key, long permits, Duration maxWait) throws InterruptedException;
@@ -75,29 +78,43 @@ public interface RateLimiter {
     /**
      * The key's current state without spending anything: {@code remaining} and {@code resetAfter} as they are
      * now. Store failures propagate as {@link dev.ratelimit.spi.StoreException}.
+     *
+     * @throws NullPointerException if key is null
+     * @throws IllegalArgumentException if key is empty
      */
     Decision peek(String key);
 
     /**
      * Gives back up to {@code permits} the key spent, for example when the work they paid for failed: each limit
      * regains them, but never beyond its full allowance. For window algorithms only the current window's permits
-     * can be given back. Store failures propagate as {@link dev.ratelimit.spi.StoreException}.
+     * can be given back. Any positive count is accepted: a refund of at least the largest capacity of the limits
+     * fills every limit (a larger count means the same as that capacity). Store failures propagate as
+     * {@link dev.ratelimit.spi.StoreException}.
      *
      * @return the key's state afterwards, as {@link #peek} reports it
-     * @throws IllegalArgumentException if key is null or empty, or permits is not positive
+     * @throws NullPointerException if key is null
+     * @throws IllegalArgumentException if key is empty, or permits is not positive
      */
     Decision refund(String key, long permits);
 
     /**
      * Spends up to {@code permits} more for the key without asking the limits, for example after a failed login;
-     * no limit goes below zero remaining. Store failures propagate as {@link dev.ratelimit.spi.StoreException}.
+     * no limit goes below zero remaining. Any positive count is accepted: a penalty of at least the largest
+     * capacity of the limits empties every limit (a larger count means the same as that capacity). Store failures
+     * propagate as {@link dev.ratelimit.spi.StoreException}.
      *
      * @return the key's state afterwards, as {@link #peek} reports it
-     * @throws IllegalArgumentException if key is null or empty, or permits is not positive
+     * @throws NullPointerException if key is null
+     * @throws IllegalArgumentException if key is empty, or permits is not positive
      */
     Decision penalize(String key, long permits);
 
-    /** Forgets the key's state: its next request sees the full allowance. Store failures propagate. */
+    /**
+     * Forgets the key's state: its next request sees the full allowance. Store failures propagate.
+     *
+     * @throws NullPointerException if key is null
+     * @throws IllegalArgumentException if key is empty
+     */
     void reset(String key);
 
     /** The limiter's name: its key prefix unless set otherwise. */
@@ -110,8 +127,10 @@ public interface RateLimiter {
     Algorithm algorithm();
 
     /**
-     * Builds a {@link RateLimiter}. Each option may be set once; values are checked when set, and
-     * {@link #build()} checks that they fit together. Not thread-safe.
+     * Builds a {@link RateLimiter}. Each option may be set once (setting it again throws
+     * {@link IllegalStateException}); values are checked when set, and {@link #build()} checks that they fit
+     * together. A null argument to any method throws {@link NullPointerException} naming the parameter; a bad
+     * value throws {@link IllegalArgumentException} naming it. Not thread-safe.
      *
      * <table>
      *   <caption>Options and defaults</caption>
@@ -262,9 +281,11 @@ public interface RateLimiter {
          *
          * <p>It never allows anything and never denies a request the store would allow from this instance's
          * point of view: it answers only requests for as many permits as the denied one, before the denied one's
-         * retry time, with the same exact wait. A refund or reset made through another instance is not seen until then;
-         * {@link RateLimiter#refund} and {@link RateLimiter#reset} on this limiter clear the key's entry. Denials
-         * answered from the cache report {@code remaining} as of the store's denial.
+         * retry time, with the same wait the store would give: an allowed request for the key,
+         * {@link RateLimiter#refund}, {@link RateLimiter#penalize} and {@link RateLimiter#reset} on this limiter
+         * clear the key's entry, so a cached wait is never shorter than the store's. What happens through another
+         * instance (a refund, reset or spend on the same key) is not seen until the cached retry time, when the store
+         * is asked again. Denials answered from the cache report {@code remaining} as of the store's denial.
          *
          * @throws IllegalArgumentException if maximumKeys is not positive
          * @throws IllegalStateException if already set

@@ -85,8 +85,10 @@ class RateLimiterTest {
     @Test
     void badCallInputIsRejectedNamingTheValue() {
         RateLimiter limiter = builder("1/s").build();
-        assertThatThrownBy(() -> limiter.tryAcquire(null)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("key must not be null");
+        assertThatThrownBy(() -> limiter.tryAcquire(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("key");
+        assertThatThrownBy(() -> limiter.acquire("k", 1, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("maxWait");
         assertThatThrownBy(() -> limiter.tryAcquire("")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("key must not be empty");
         assertThatThrownBy(() -> limiter.tryAcquire("k", 0)).isInstanceOf(IllegalArgumentException.class)
@@ -207,7 +209,28 @@ class RateLimiterTest {
         RateLimiter limiter = builder("5/s").store(new BrokenStore()).failurePolicy(FailurePolicy.allow()).build();
         Decision d = limiter.tryAcquire("k", 6);
         assertThat(d.reason()).isEqualTo(Decision.Reason.EXCEEDS_CAPACITY);
-        assertThat(d.retryAfter()).isEqualTo(java.time.temporal.ChronoUnit.FOREVER.getDuration());
+        assertThat(d.retryAfterMicros()).isEqualTo(Decision.NEVER_MICROS);
+    }
+
+    /** Regression: EXCEEDS_CAPACITY's retryAfter() was ChronoUnit.FOREVER, and converting it threw. */
+    @Test
+    void neverIsAFiniteWaitThatConvertsWithoutOverflow() {
+        RateLimiter limiter = builder("5/s").build();
+        Decision d = limiter.tryAcquire("k", 6);
+        assertThat(d.reason()).isEqualTo(Decision.Reason.EXCEEDS_CAPACITY);
+        Duration never = d.retryAfter();
+        assertThat(never.toNanos()).isEqualTo(Decision.NEVER_MICROS * 1_000);
+        assertThat(never.toMillis()).isEqualTo(Decision.NEVER_MICROS / 1_000);
+        assertThat(never).isGreaterThan(Duration.ofDays(365L * 290));
+        assertThat(java.time.Instant.now().plus(never)).isAfter(java.time.Instant.parse("2300-01-01T00:00:00Z"));
+        assertThat(Math.addExact(clock.nowMicros(), d.retryAfterMicros())).isPositive();
+        // Longer than any wait a LIMIT_EXCEEDED denial can report for a limit the builder accepts.
+        RateLimiter slowest = builder("1/1d burst 52124").build();
+        slowest.tryAcquire("k", 52_124);
+        Decision longWait = slowest.tryAcquire("k", 52_124);
+        assertThat(longWait.reason()).isEqualTo(Decision.Reason.LIMIT_EXCEEDED);
+        assertThat(longWait.retryAfterMicros()).isLessThan(Decision.NEVER_MICROS);
+        assertThat(longWait.retryAfter().toNanos()).isPositive();
     }
 
     @Test

@@ -93,7 +93,8 @@ abstract class PackedAlgorithm {
             return -1;
         }
         long windows = 1L << Math.min(indexBits, 62);
-        if (Math.multiplyHigh(windows, periodMicros) != 0 || windows * periodMicros > MAX_HORIZON_MICROS) {
+        if (Math.multiplyHigh(windows, periodMicros) != 0 || windows * periodMicros < 0
+                || windows * periodMicros > MAX_HORIZON_MICROS) {
             return MAX_HORIZON_MICROS - 1;
         }
         return windows * periodMicros - 1;

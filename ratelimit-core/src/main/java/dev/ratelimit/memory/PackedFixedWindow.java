@@ -77,7 +77,9 @@ final class PackedFixedWindow extends PackedAlgorithm {
     long adjust(long word, long delta, long now) {
         long index = index(word, now);
         long count = count(word, index);
-        long adjusted = delta > 0 ? Math.max(count, Math.min(permits, count + delta)) : Math.max(0, count + delta);
+        // Beyond the limit a penalty or refund means the same as the limit; clamped, the sum cannot overflow.
+        long change = Math.max(-permits, Math.min(permits, delta));
+        long adjusted = delta > 0 ? Math.max(count, Math.min(permits, count + change)) : Math.max(0, count + change);
         return index << countBits | adjusted;
     }
 

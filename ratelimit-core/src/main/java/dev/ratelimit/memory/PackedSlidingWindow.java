@@ -26,6 +26,12 @@ final class PackedSlidingWindow extends PackedAlgorithm {
     }
 
     static PackedSlidingWindow fit(Limit limit) {
+        // previous x period must fit; validate() rejects permits x period > 2^62, checked again to be safe alone.
+        if (Math.multiplyHigh(limit.permits(), limit.periodMicros()) != 0
+                || limit.permits() * limit.periodMicros() < 0
+                || limit.permits() * limit.periodMicros() > MAX_HORIZON_MICROS) {
+            return null;
+        }
         int countBits = bitsFor(limit.permits());
         long maxNow = windowHorizon(63 - 2 * countBits, limit.periodMicros());
         return maxNow >= MIN_HORIZON_MICROS ? new PackedSlidingWindow(limit, countBits, maxNow) : null;
@@ -127,8 +133,10 @@ final class PackedSlidingWindow extends PackedAlgorithm {
         long index = index(word, now);
         long previous = previous(word, index);
         long current = current(word, index);
+        // Beyond the limit a penalty or refund means the same as the limit; clamped, the sum cannot overflow.
+        long change = Math.max(-permits, Math.min(permits, delta));
         long adjusted = delta > 0
-                ? Math.max(current, Math.min(permits, current + delta)) : Math.max(0, current + delta);
+                ? Math.max(current, Math.min(permits, current + change)) : Math.max(0, current + change);
         return pack(index, previous, adjusted);
     }
 

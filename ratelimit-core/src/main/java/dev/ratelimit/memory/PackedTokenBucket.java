@@ -27,8 +27,16 @@ final class PackedTokenBucket extends PackedAlgorithm {
     }
 
     static PackedTokenBucket fit(Limit limit) {
-        // validate() guarantees 2 x capacity x numerator <= 2^62.
-        long fullDebt = limit.capacity() * limit.intervalNumerator();
+        // validate() rejects 2 x capacity x numerator > 2^62; checked again here so this encoding is safe alone.
+        long fullDebt;
+        try {
+            fullDebt = Math.multiplyExact(limit.capacity(), limit.intervalNumerator());
+        } catch (ArithmeticException tooLarge) {
+            return null;
+        }
+        if (fullDebt > MAX_HORIZON_MICROS / 2) {
+            return null;
+        }
         long maxNow = (MAX_HORIZON_MICROS - 2 * fullDebt) / limit.intervalDenominator();
         return maxNow >= MIN_HORIZON_MICROS ? new PackedTokenBucket(limit, maxNow) : null;
     }
@@ -62,7 +70,8 @@ final class PackedTokenBucket extends PackedAlgorithm {
     @Override
     long adjust(long word, long delta, long now) {
         long debt = debt(word, now);
-        long change = delta * numerator;
+        // Beyond the capacity a penalty or refund means the same as the capacity; clamped, the product fits.
+        long change = Math.max(-capacity, Math.min(capacity, delta)) * numerator;
         long adjusted = delta > 0 ? Math.max(debt, Math.min(fullDebt, debt + change)) : Math.max(0, debt + change);
         return now * denominator + adjusted;
     }

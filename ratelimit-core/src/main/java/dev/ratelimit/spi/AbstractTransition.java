@@ -27,23 +27,40 @@ abstract class AbstractTransition implements StateTransition {
     /** A new state with {@code permits} spent on every limit; element 0 is set by the caller. */
     abstract long[] spend(long[] s, List<Limit> limits, long permits, long now);
 
-    /** A new state with {@code delta} added to what each limit has spent, clamped to [0, full]. */
+    /**
+     * A new state with {@code delta} added to what each limit has spent, clamped to [0, full]. {@code delta} is
+     * already clamped to the largest capacity of the limits, so its magnitude is at most {@link Limit#MAX_PERMITS};
+     * implementations must still not overflow when multiplying it by a limit's numbers.
+     */
     abstract long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now);
 
     @Override
     public final Result adjust(long[] state, List<Limit> limits, long delta, long now) {
-        if (delta == 0 || delta > Limit.MAX_PERMITS || delta < -Limit.MAX_PERMITS) {
-            throw new IllegalArgumentException(
-                    "delta must be non-zero and at most " + Limit.MAX_PERMITS + " in magnitude but was " + delta);
+        if (delta == 0) {
+            throw new IllegalArgumentException("delta must be non-zero but was 0");
         }
+        long largest = largestCapacity(limits);
+        long clamped = clamp(delta, -largest, largest);
         long[] s = state != null && fits(state, limits) ? state : null;
-        long[] next = adjustSpent(s, limits, delta, now);
+        long[] next = adjustSpent(s, limits, clamped, now);
         long fullAfter = 0;
         for (int i = 0; i < limits.size(); i++) {
             fullAfter = Math.max(fullAfter, resetAfter(next, i, limits.get(i), now));
         }
         next[0] = now + fullAfter;
         return new Result(next, apply(next, limits, 0, now).decision());
+    }
+
+    /**
+     * The largest {@link Limit#capacity()} of {@code limits}: a refund or penalty of more permits than this moves
+     * every limit as far as one of exactly this many (see {@link StateTransition#adjust}).
+     */
+    static long largestCapacity(List<Limit> limits) {
+        long largest = 1;
+        for (Limit limit : limits) {
+            largest = Math.max(largest, limit.capacity());
+        }
+        return largest;
     }
 
     static long clamp(long value, long min, long max) {
@@ -103,12 +120,30 @@ abstract class AbstractTransition implements StateTransition {
                 Decision.allowed(reported, remaining, resetAfter(next, tightest, reported, now)));
     }
 
-    /** Rejects limits whose {@code a x b} (the largest product the algorithm forms) exceeds 2^62. */
+    /** The bound every product an algorithm forms from a limit's numbers must stay within: 2^62. */
+    static final long PRODUCT_BOUND = 1L << 62;
+
+    /**
+     * Rejects limits whose {@code a x b} (the largest product the algorithm forms) exceeds 2^62. The product is
+     * computed with overflow checks, so products of 2^63 and more (which would wrap in a {@code long}) are
+     * rejected too.
+     */
     static void checkProduct(Limit limit, long a, long b, String what, String algorithm) {
-        if (Math.multiplyHigh(a, b) != 0 || a * b > (1L << 62)) {
+        if (product(a, b) > PRODUCT_BOUND) {
             throw new IllegalArgumentException("limit " + limit + " is too large for " + algorithm + ": " + what
-                    + " must be at most 2^62 (use a shorter period or fewer permits)");
+                    + " is " + describe(a, b) + " but must be at most 2^62 (use a shorter period or fewer permits)");
         }
+    }
+
+    /** {@code a x b} for non-negative operands, or {@link Long#MAX_VALUE} if it does not fit in a long. */
+    static long product(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return high != 0 || low < 0 ? Long.MAX_VALUE : low;
+    }
+
+    private static String describe(long a, long b) {
+        return java.math.BigInteger.valueOf(a).multiply(java.math.BigInteger.valueOf(b)).toString();
     }
 
     static long ceilDiv(long a, long b) {

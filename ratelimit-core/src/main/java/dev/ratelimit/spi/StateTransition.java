@@ -66,8 +66,15 @@ public interface StateTransition {
      * removes the newest entries; for {@link Algorithm#TOKEN_BUCKET} it moves the TAT by {@code delta} emission
      * intervals.
      *
-     * @param delta any value except zero, at most {@link Limit#MAX_PERMITS} in magnitude
+     * <p>A {@code delta} larger in magnitude than the largest {@linkplain Limit#capacity() capacity} of the limits
+     * counts as exactly that capacity: no limit can hold more, so any larger penalty empties every limit and any
+     * larger refund fills it (unless the key is emptier than empty, after the clock stepped back or the limits
+     * were lowered, when it gives back that capacity). Every {@code long} is accepted, and the arithmetic never
+     * overflows.
+     *
+     * @param delta any value except zero
      * @return the new state and the decision a request for zero permits gets in it
+     * @throws IllegalArgumentException if delta is zero
      */
     Result adjust(long[] state, List<Limit> limits, long delta, long nowMicros);
 

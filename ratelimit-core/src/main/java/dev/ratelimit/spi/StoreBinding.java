@@ -44,7 +44,9 @@ public interface StoreBinding {
 
     /**
      * Adjusts what the key has spent without checking the limits, atomically: a positive {@code delta} is a
-     * penalty, a negative one a refund, clamped per limit as {@link StateTransition#adjust} specifies. Returns the
+     * penalty, a negative one a refund, clamped per limit as {@link StateTransition#adjust} specifies. The limiter
+     * passes a non-zero {@code delta} whose magnitude is at most the largest capacity of the limits (so at most
+     * {@link dev.ratelimit.Limit#MAX_PERMITS}); a larger one would mean the same. Returns the
      * decision a request for zero permits gets afterwards.
      */
     Decision adjust(String key, long delta, long nowMicros);

@@ -2,6 +2,7 @@ package dev.ratelimit.spi;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import java.math.BigInteger;
 import java.util.List;
 
 /**
@@ -41,11 +42,26 @@ final class TokenBucket extends AbstractTransition {
         return Algorithm.TOKEN_BUCKET;
     }
 
+    /** Longest time a bucket may take to refill from empty: 2^52 microseconds, about 142 years. */
+    static final long MAX_REFILL_MICROS = 1L << 52;
+
+    /**
+     * Accepts a limit when {@code 2 x capacity x numerator <= 2^62} (the debt arithmetic, with room for a
+     * penalty on top of a full debt, stays in a long) and the bucket refills from empty within 2^52 microseconds
+     * (about 142 years), so that every wait a denial reports is shorter than {@link
+     * dev.ratelimit.Decision#NEVER_MICROS} and converts to nanoseconds without overflow.
+     */
     @Override
     public void validate(List<Limit> limits) {
         for (Limit limit : limits) {
             checkProduct(limit, limit.capacity(), limit.intervalNumerator() * 2,
-                    "2 x capacity x reduced emission interval", "TOKEN_BUCKET");
+                    "2 x capacity x reduced emission interval numerator", "TOKEN_BUCKET");
+            long refill = ceilDiv(limit.capacity() * limit.intervalNumerator(), limit.intervalDenominator());
+            if (refill > MAX_REFILL_MICROS) {
+                throw new IllegalArgumentException("limit " + limit + " is too large for TOKEN_BUCKET: the time to"
+                        + " refill the bucket from empty (capacity x period / permits) is " + refill
+                        + "us but must be at most 2^52us (about 142 years); use a smaller burst");
+            }
         }
     }
 
@@ -109,18 +125,51 @@ final class TokenBucket extends AbstractTransition {
         return next;
     }
 
+    /**
+     * Moves the TAT by {@code delta} emission intervals, clamped to [now, now + capacity x I]. {@code delta} may be
+     * up to the largest capacity of several limits, so {@code delta x numerator} can exceed a long for this
+     * limit: a penalty of at least this limit's capacity empties the bucket, and a refund of at least the debt
+     * fills it, without forming the product. A debt that is saturated (the clock stepped back a long way) is
+     * reduced exactly, from the stored TAT.
+     */
     @Override
     long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
         long[] next = new long[1 + WIDTH * limits.size()];
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
+            long numerator = limit.intervalNumerator();
             long denominator = limit.intervalDenominator();
-            long full = limit.capacity() * limit.intervalNumerator();
+            long full = limit.capacity() * numerator;
             long debt = debt(s, i, limit, now);
-            long change = delta * limit.intervalNumerator();
-            long adjusted = delta > 0 ? Math.max(debt, Math.min(full, debt + change)) : Math.max(0, debt + change);
-            next[1 + WIDTH * i] = now + adjusted / denominator;
-            next[2 + WIDTH * i] = adjusted % denominator;
+            long tat = tat(s, i, now);
+            long remainder = remainder(s, i, now);
+            if (delta > 0) {
+                if (debt >= full) {
+                    // Already empty (or emptier, after the clock stepped back): a penalty takes nothing more.
+                    next[1 + WIDTH * i] = tat;
+                    next[2 + WIDTH * i] = remainder;
+                } else {
+                    long adjusted = delta >= limit.capacity() ? full : Math.min(full, debt + delta * numerator);
+                    next[1 + WIDTH * i] = now + adjusted / denominator;
+                    next[2 + WIDTH * i] = adjusted % denominator;
+                }
+            } else if (debt >= SATURATED) {
+                // The clock stepped back so far that the debt does not fit in a long: refund from the stored TAT.
+                BigInteger den = BigInteger.valueOf(denominator);
+                BigInteger units = BigInteger.valueOf(tat).multiply(den).add(BigInteger.valueOf(remainder))
+                        .add(BigInteger.valueOf(delta).multiply(BigInteger.valueOf(numerator)));
+                BigInteger[] split = units.max(BigInteger.valueOf(now).multiply(den)).divideAndRemainder(den);
+                next[1 + WIDTH * i] = split[0].longValueExact();
+                next[2 + WIDTH * i] = split[1].longValueExact();
+            } else if (-delta >= ceilDiv(debt, numerator)) {
+                next[1 + WIDTH * i] = now;
+                next[2 + WIDTH * i] = 0;
+            } else {
+                // -delta x numerator < debt <= 2^62: no overflow, and the result stays after now.
+                long units = remainder + delta * numerator;
+                next[1 + WIDTH * i] = tat + Math.floorDiv(units, denominator);
+                next[2 + WIDTH * i] = Math.floorMod(units, denominator);
+            }
         }
         return next;
     }
