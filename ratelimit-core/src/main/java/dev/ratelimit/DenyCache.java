@@ -47,7 +47,9 @@ final class DenyCache {
             return null;
         }
         Decision d = denial.decision;
-        long elapsed = Math.max(0, nowMicros - denial.atMicros);
+        // Both waits end at fixed instants while the key's state is unchanged; a clock that stepped back sees them
+        // further away, as the store would.
+        long elapsed = nowMicros - denial.atMicros;
         return Decision.denied(d.limit(), d.remaining(), Math.max(0, d.resetAfterMicros() - elapsed),
                 denial.retryAtMicros - nowMicros);
     }
