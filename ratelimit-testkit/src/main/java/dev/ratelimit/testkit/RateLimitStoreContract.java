@@ -1,6 +1,7 @@
 package dev.ratelimit.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Decision;
@@ -46,6 +47,9 @@ public abstract class RateLimitStoreContract {
 
     private static final AtomicLong PREFIXES = new AtomicLong();
     private static final String RUN = Long.toString(System.nanoTime() & 0xFFFFFF, 36);
+    private static final long REPLAY_SEED = Long.getLong("ratelimit.contract.seed", 20_261_201L);
+    private static final int REPLAY_SETS = Integer.getInteger("ratelimit.contract.sets", 10);
+    private static final int REPLAY_STEPS = 120;
 
     /** The clock every limiter in the suite reads; starts at {@link FakeClock#DEFAULT_START}. */
     protected final FakeClock clock = new FakeClock();
@@ -54,6 +58,15 @@ public abstract class RateLimitStoreContract {
      * The store under test. Called once per limiter the suite builds; it may return the same instance each time.
      */
     protected abstract RateLimitStore store();
+
+    /**
+     * The largest limits and times the store evaluates exactly, as its documentation states; the random replay
+     * draws limits within them, and just past them for the rejection check. The default is
+     * {@link StoreBounds#core()}; a store with tighter bounds (Redis's Lua numbers are doubles) overrides it.
+     */
+    protected StoreBounds storeBounds() {
+        return StoreBounds.core();
+    }
 
     /** A limiter on {@link #store()} with a key prefix no other test uses. */
     protected RateLimiter limiter(Algorithm algorithm, Limit... limits) {
@@ -408,52 +421,221 @@ public abstract class RateLimitStoreContract {
     }
 
     /**
-     * Replays seeded random sequences (3 keys, 1 or 2 limits, 1 to 3 permits, steps from 0 to 1.5 periods,
-     * occasional resets, peeks, refunds and penalties) and requires every decision to equal the reference implementation's.
+     * Replays seeded random request sequences on limits drawn by {@link RandomLimits} within
+     * {@link #storeBounds()} (small and near-bound permits, intervals that are not whole microseconds, bursts, one
+     * to three limits; requests of 1 to the whole capacity and beyond, peeks, resets, refunds and penalties from 1
+     * to {@code Long.MAX_VALUE}; the clock standing still, moving up to 1.5 periods, and stepping back) and
+     * requires every decision to equal the reference implementation's. A failure names the seed, the limits and
+     * the last operations; {@code -Dratelimit.contract.seed=N} replays another base seed and
+     * {@code -Dratelimit.contract.sets=N} draws more limit sets.
      */
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void decisionsEqualTheReference(Algorithm algorithm) {
-        Limit[][] limitSets = {
-            {Limit.of(4, Duration.ofSeconds(1))},
-            {Limit.of(7, Duration.ofMillis(1_300))},
-            {Limit.of(3, Duration.ofMillis(250)), Limit.of(10, Duration.ofSeconds(2))},
-        };
+        RandomLimits generator = new RandomLimits(storeBounds());
+        for (int set = 0; set < REPLAY_SETS; set++) {
+            replay(algorithm, generator, REPLAY_SEED * 1_000_003L + set * 31L + algorithm.ordinal());
+        }
+    }
+
+    private void replay(Algorithm algorithm, RandomLimits generator, long seed) {
+        Random random = new Random(seed);
+        List<Limit> limits = generator.limits(random, algorithm);
+        RateLimiter limiter = limiter(algorithm, limits.toArray(Limit[]::new));
         StateTransition reference = StateTransition.of(algorithm);
-        for (int set = 0; set < limitSets.length; set++) {
-            List<Limit> limits = List.of(limitSets[set]);
-            RateLimiter limiter = limiter(algorithm, limitSets[set]);
-            Map<String, long[]> states = new HashMap<>();
-            Random random = new Random(7919L * (set + 1) + algorithm.ordinal());
-            long longest = limits.stream().mapToLong(Limit::periodMicros).max().orElseThrow();
-            for (int step = 0; step < 400; step++) {
-                String key = "k" + random.nextInt(3);
-                int action = random.nextInt(20);
-                long now = clock.nowMicros();
-                if (action == 0) {
-                    limiter.reset(key);
-                    states.remove(key);
-                } else if (action == 2 || action == 3) {
-                    long delta = (action == 2 ? -1 : 1) * (1 + random.nextInt(3));
-                    StateTransition.Result expected = reference.adjust(states.get(key), limits, delta, now);
-                    states.put(key, expected.state());
-                    Decision actual = delta < 0 ? limiter.refund(key, -delta) : limiter.penalize(key, delta);
-                    assertThat(actual).as("set %d step %d adjust %s by %d", set, step, key, delta)
-                            .isEqualTo(expected.decision());
-                } else if (action == 1) {
-                    Decision expected = reference.apply(states.get(key), limits, 0, now).decision();
-                    assertThat(limiter.peek(key)).as("set %d step %d peek %s", set, step, key).isEqualTo(expected);
+        long longest = limits.stream().mapToLong(Limit::periodMicros).max().orElseThrow();
+        long smallest = limits.stream().mapToLong(Limit::capacity).min().orElseThrow();
+        long largest = limits.stream().mapToLong(Limit::capacity).max().orElseThrow();
+        // Keep every time the sequence reaches (and a window or two beyond it) below the store's latest time.
+        long latest = storeBounds().maxTimeMicros() - 3 * longest;
+        long start = Math.min(FakeClock.DEFAULT_START.toEpochMilli() * 1_000, latest - longest)
+                - random.nextLong(1 + Math.min(longest, 1_000_000_000L));
+        clock.advanceMicros(start - clock.nowMicros());
+        Map<String, long[]> states = new HashMap<>();
+        java.util.ArrayDeque<String> history = new java.util.ArrayDeque<>();
+        for (int step = 0; step < REPLAY_STEPS; step++) {
+            String key = "k" + random.nextInt(3);
+            int action = random.nextInt(100);
+            long now = clock.nowMicros();
+            String op;
+            Decision expected;
+            Decision actual;
+            if (action < 2) {
+                op = "reset(" + key + ")";
+                limiter.reset(key);
+                states.remove(key);
+                expected = null;
+                actual = null;
+            } else if (action < 7) {
+                op = "peek(" + key + ")";
+                expected = reference.apply(states.get(key), limits, 0, now).decision();
+                actual = limiter.peek(key);
+            } else if (action < 17) {
+                long amount = adjustment(random, smallest, largest);
+                boolean refund = random.nextBoolean();
+                op = (refund ? "refund(" : "penalize(") + key + ", " + amount + ")";
+                StateTransition.Result result = reference.adjust(states.get(key), limits,
+                        refund ? -amount : amount, now);
+                states.put(key, result.state());
+                expected = result.decision();
+                actual = refund ? limiter.refund(key, amount) : limiter.penalize(key, amount);
+            } else {
+                long permits = permits(random, smallest);
+                op = "tryAcquire(" + key + ", " + permits + ")";
+                actual = limiter.tryAcquire(key, permits);
+                if (permits > smallest) {
+                    expected = null;
+                    assertThat(actual.reason()).as(() -> failure(seed, algorithm, limits, history, op, now))
+                            .isEqualTo(Decision.Reason.EXCEEDS_CAPACITY);
                 } else {
-                    long permits = 1 + random.nextInt(3);
-                    StateTransition.Result expected = reference.apply(states.get(key), limits, permits, now);
-                    states.put(key, expected.state());
-                    assertThat(limiter.tryAcquire(key, permits))
-                            .as("set %d step %d key %s permits %d", set, step, key, permits)
-                            .isEqualTo(expected.decision());
+                    StateTransition.Result result = reference.apply(states.get(key), limits, permits, now);
+                    states.put(key, result.state());
+                    expected = result.decision();
                 }
-                int gap = random.nextInt(10);
-                clock.advanceMicros(gap < 3 ? 0 : gap < 9 ? random.nextLong(longest / 4) : random.nextLong(longest * 3 / 2));
             }
+            if (expected != null) {
+                assertThat(actual).as(() -> failure(seed, algorithm, limits, history, op, now)).isEqualTo(expected);
+            }
+            if (history.size() == 12) {
+                history.removeFirst();
+            }
+            history.addLast("t=" + now + " " + op + " -> " + (actual == null ? "done" : actual));
+            advance(random, longest, start, latest);
+        }
+    }
+
+    /** Moves the clock: often not at all, mostly by up to a quarter period, sometimes by 1.5 periods or back. */
+    private void advance(Random random, long longest, long start, long latest) {
+        int gap = random.nextInt(20);
+        long step;
+        if (gap < 6) {
+            step = 0;
+        } else if (gap < 17) {
+            step = random.nextLong(Math.max(1, longest / 4));
+        } else if (gap < 19) {
+            step = random.nextLong(Math.max(1, longest * 3 / 2));
+        } else {
+            step = -random.nextLong(Math.max(1, longest));
+        }
+        long now = clock.nowMicros();
+        if (now + step > latest) {
+            step = -random.nextLong(Math.max(1, Math.min(longest, now - start + 1)));
+        }
+        clock.advanceMicros(Math.max(step, start - now));
+    }
+
+    private static long permits(Random random, long smallest) {
+        int kind = random.nextInt(20);
+        if (kind < 12) {
+            return 1 + random.nextInt(3);
+        }
+        if (kind < 15) {
+            return smallest;
+        }
+        if (kind < 18) {
+            return 1 + random.nextLong(smallest);
+        }
+        return kind == 18 ? smallest / 2 + 1 : smallest + 1;
+    }
+
+    private static long adjustment(Random random, long smallest, long largest) {
+        return switch (random.nextInt(12)) {
+            case 0 -> smallest;
+            case 1 -> smallest + 1;
+            case 2 -> largest;
+            case 3 -> largest + 1;
+            case 4 -> 100_000_000_000_000L;
+            case 5 -> Long.MAX_VALUE;
+            default -> 1 + random.nextInt(3);
+        };
+    }
+
+    private static String failure(long seed, Algorithm algorithm, List<Limit> limits, Iterable<String> history,
+            String op, long now) {
+        StringBuilder sb = new StringBuilder("replay seed ").append(seed).append(" (base -Dratelimit.contract.seed=")
+                .append(REPLAY_SEED).append("), ").append(algorithm).append(' ').append(limits).append(", at t=")
+                .append(now).append(": ").append(op).append("; the operations before it on this limiter:");
+        for (String line : history) {
+            sb.append("\n    ").append(line);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Refunds and penalties of any size clamp exactly on every algorithm: a penalty never takes a limit below
+     * zero remaining, a refund never above full, for 1, the capacity, the capacity plus one, 10^14 and
+     * {@code Long.MAX_VALUE}. The regression: on a token bucket of 10/s, spending 1 and refunding 10^14 answered
+     * "denied, retry after 267,000 years", and penalizing a fresh key by 10^14 did nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void refundsAndPenaltiesOfAnySizeClampExactly(Algorithm algorithm) {
+        List<List<Limit>> sets = new ArrayList<>(List.of(
+                List.of(Limit.of(10, Duration.ofSeconds(1))),
+                List.of(Limit.of(7, Duration.ofSeconds(10))),
+                List.of(Limit.of(5, Duration.ofSeconds(1)), Limit.of(100, Duration.ofHours(1)))));
+        if (algorithm == Algorithm.TOKEN_BUCKET) {
+            sets.add(List.of(Limit.of(3, Duration.ofSeconds(1)).withBurst(20)));
+        }
+        StateTransition reference = StateTransition.of(algorithm);
+        for (List<Limit> limits : sets) {
+            long capacity = limits.stream().mapToLong(Limit::capacity).min().orElseThrow();
+            for (long delta : new long[] {1, capacity, capacity + 1, 100_000_000_000_000L, Long.MAX_VALUE}) {
+                RateLimiter limiter = limiter(algorithm, limits.toArray(Limit[]::new));
+                String at = algorithm + " " + limits + " delta " + delta;
+
+                Decision spent = limiter.tryAcquire("spent", 1);
+                Decision refunded = limiter.refund("spent", delta);
+                assertThat(refunded.allowed()).as(at + ": refund after spending 1: %s", refunded).isTrue();
+                assertThat(refunded.remaining()).as(at).isEqualTo(capacity);
+                long[] state = reference.apply(null, limits, 1, clock.nowMicros()).state();
+                assertThat(refunded).as(at).isEqualTo(
+                        reference.adjust(state, limits, -delta, clock.nowMicros()).decision());
+                assertThat(spent.allowed()).isTrue();
+
+                Decision penalized = limiter.penalize("fresh", delta);
+                assertThat(penalized.remaining()).as(at + ": penalty on a fresh key").isEqualTo(
+                        Math.max(0, capacity - delta));
+                assertThat(penalized).as(at).isEqualTo(
+                        reference.adjust(null, limits, delta, clock.nowMicros()).decision());
+                Decision next = limiter.tryAcquire("fresh");
+                assertThat(next.allowed()).as(at + ": a request after the penalty: %s", next)
+                        .isEqualTo(delta < capacity);
+                if (!next.allowed()) {
+                    assertThat(next.reason()).isEqualTo(Decision.Reason.LIMIT_EXCEEDED);
+                    assertThat(next.retryAfterMicros()).as(at).isLessThanOrEqualTo(
+                            limits.stream().mapToLong(Limit::periodMicros).max().orElseThrow() * 2);
+                }
+
+                limiter.tryAcquire("emptied", capacity);
+                Decision back = limiter.refund("emptied", delta);
+                assertThat(back.remaining()).as(at + ": refund of an empty key").isEqualTo(Math.min(capacity, delta));
+                assertThat(limiter.tryAcquire("emptied", Math.min(capacity, delta)).allowed()).as(at).isTrue();
+            }
+        }
+    }
+
+    /**
+     * A limit just past one of the store's bounds ({@link #storeBounds()}) is rejected when the limiter is built,
+     * with a message naming the limit, rather than failing or over-admitting at decision time.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void limitsJustPastTheStoresBoundsAreRejectedNamingTheLimit(Algorithm algorithm) {
+        RandomLimits generator = new RandomLimits(storeBounds());
+        Random random = new Random(REPLAY_SEED + algorithm.ordinal());
+        int checked = 0;
+        for (int i = 0; i < 20; i++) {
+            Limit over = generator.justOverBound(random, algorithm);
+            if (over == null) {
+                continue;
+            }
+            checked++;
+            assertThatThrownBy(() -> limiter(algorithm, over)).as("%s %s", algorithm, over)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(over.toString());
+        }
+        if (algorithm != Algorithm.FIXED_WINDOW) {
+            assertThat(checked).isPositive();
         }
     }
 
