@@ -2,6 +2,7 @@ package dev.ratelimit.dynamodb;
 
 import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.testkit.RateLimitStoreContract;
+import dev.ratelimit.testkit.StoreBounds;
 import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -35,5 +36,11 @@ class DynamoDbStoreContractTest extends RateLimitStoreContract {
     @Override
     protected RateLimitStore store() {
         return store;
+    }
+
+    /** The core bounds, but a sliding log of at most {@link DynamoDbStore#MAX_SLIDING_LOG_PERMITS} (one item). */
+    @Override
+    protected StoreBounds storeBounds() {
+        return StoreBounds.core().withMaxSlidingLogPermits(DynamoDbStore.MAX_SLIDING_LOG_PERMITS);
     }
 }

@@ -2,6 +2,7 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.testkit.RateLimitStoreContract;
+import dev.ratelimit.testkit.StoreBounds;
 import java.time.Duration;
 
 /** The contract suite against a real three-master Redis Cluster (see {@link RedisStoreContractTest}). */
@@ -21,5 +22,11 @@ class RedisClusterContractTest extends RateLimitStoreContract {
             }
             return store;
         }
+    }
+
+    /** The bounds the store documents (LuaBounds): Lua numbers are doubles, exact below 2^53. */
+    @Override
+    protected StoreBounds storeBounds() {
+        return StoreBounds.core().withMaxSlidingWindowProduct((1L << 53) - 1).withTokenBucket(1L << 53, (1L << 52) - 1);
     }
 }

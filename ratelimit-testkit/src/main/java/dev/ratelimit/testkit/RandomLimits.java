@@ -100,7 +100,9 @@ public final class RandomLimits {
                 long numerator = base.intervalNumerator();
                 long denominator = base.intervalDenominator();
                 long byUnits = bounds.maxTokenBucketUnits() / numerator + over;
-                long byRefill = BigInteger.valueOf(bounds.maxTokenBucketRefillMicros())
+                // Past refill + 1 microsecond, so the refill time is over the bound whether a store rounds it up
+                // or down.
+                long byRefill = BigInteger.valueOf(bounds.maxTokenBucketRefillMicros() + 1)
                         .multiply(BigInteger.valueOf(denominator)).divide(BigInteger.valueOf(numerator))
                         .add(BigInteger.valueOf(over)).min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
                 long burst = random.nextBoolean() ? Math.min(byUnits, byRefill) : Math.max(byUnits, byRefill);
