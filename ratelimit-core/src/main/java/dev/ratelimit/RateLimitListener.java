@@ -41,8 +41,14 @@ public interface RateLimitListener {
     /**
      * A listener that passes every event to each of {@code listeners} in order; it measures store latency if any
      * of them does. A listener that throws does not keep the others from hearing the event.
+     *
+     * @throws NullPointerException if listeners or one of them is null
      */
     static RateLimitListener composite(RateLimitListener... listeners) {
+        java.util.Objects.requireNonNull(listeners, "listeners");
+        for (RateLimitListener listener : listeners) {
+            java.util.Objects.requireNonNull(listener, "listeners contains null");
+        }
         return new CompositeListener(java.util.List.of(listeners));
     }
 }

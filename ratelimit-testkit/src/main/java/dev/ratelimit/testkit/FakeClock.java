@@ -44,9 +44,13 @@ public final class FakeClock implements TimeSource {
         this(DEFAULT_START);
     }
 
-    /** A clock at {@code start}. */
+    /**
+     * A clock at {@code start}.
+     *
+     * @throws NullPointerException if start is null
+     */
     public FakeClock(Instant start) {
-        this.nowMicros = new AtomicLong(toMicros(start));
+        this.nowMicros = new AtomicLong(toMicros(Objects.requireNonNull(start, "start")));
     }
 
     @Override
