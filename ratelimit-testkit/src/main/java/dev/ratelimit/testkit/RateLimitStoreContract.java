@@ -50,6 +50,8 @@ public abstract class RateLimitStoreContract {
     private static final long REPLAY_SEED = Long.getLong("ratelimit.contract.seed", 20_261_201L);
     private static final int REPLAY_SETS = Integer.getInteger("ratelimit.contract.sets", 10);
     private static final int REPLAY_STEPS = 120;
+    private static final boolean REPLAY_STEPS_BACK =
+            Boolean.parseBoolean(System.getProperty("ratelimit.contract.clockStepsBack", "true"));
 
     /** The clock every limiter in the suite reads; starts at {@link FakeClock#DEFAULT_START}. */
     protected final FakeClock clock = new FakeClock();
@@ -426,8 +428,9 @@ public abstract class RateLimitStoreContract {
      * to three limits; requests of 1 to the whole capacity and beyond, peeks, resets, refunds and penalties from 1
      * to {@code Long.MAX_VALUE}; the clock standing still, moving up to 1.5 periods, and stepping back) and
      * requires every decision to equal the reference implementation's. A failure names the seed, the limits and
-     * the last operations; {@code -Dratelimit.contract.seed=N} replays another base seed and
-     * {@code -Dratelimit.contract.sets=N} draws more limit sets.
+     * the last operations; {@code -Dratelimit.contract.seed=N} replays another base seed,
+     * {@code -Dratelimit.contract.sets=N} draws more limit sets, and {@code -Dratelimit.contract.clockStepsBack=false}
+     * keeps the clock from stepping back (to tell a clock bug from another).
      */
     @ParameterizedTest
     @EnumSource(Algorithm.class)
@@ -515,11 +518,11 @@ public abstract class RateLimitStoreContract {
         } else if (gap < 19) {
             step = random.nextLong(Math.max(1, longest * 3 / 2));
         } else {
-            step = -random.nextLong(Math.max(1, longest));
+            step = REPLAY_STEPS_BACK ? -random.nextLong(Math.max(1, longest)) : 0;
         }
         long now = clock.nowMicros();
         if (now + step > latest) {
-            step = -random.nextLong(Math.max(1, Math.min(longest, now - start + 1)));
+            step = REPLAY_STEPS_BACK ? -random.nextLong(Math.max(1, Math.min(longest, now - start + 1))) : 0;
         }
         clock.advanceMicros(Math.max(step, start - now));
     }
