@@ -85,7 +85,9 @@ final class DefaultRateLimiter implements RateLimiter {
             return report(key, permits, Decision.exceedsCapacity(smallestCapacity, 0, 0));
         }
         long now = time.nowMicros();
+        long version = 0;
         if (denyCache != null) {
+            version = denyCache.version(key);
             Decision cached = denyCache.lookup(key, permits, now);
             if (cached != null) {
                 return report(key, permits, cached);
@@ -99,13 +101,16 @@ final class DefaultRateLimiter implements RateLimiter {
             if (measuresLatency) {
                 listener.onStoreLatency(name, System.nanoTime() - started);
             }
+            if (denyCache != null) {
+                denyCache.changed(key);
+            }
             return onFailure(key, permits, e);
         }
         if (measuresLatency) {
             listener.onStoreLatency(name, System.nanoTime() - started);
         }
         if (denyCache != null) {
-            denyCache.afterStore(key, permits, now, decision);
+            denyCache.afterStore(key, permits, now, version, decision);
         }
         return report(key, permits, decision);
     }
@@ -124,6 +129,7 @@ final class DefaultRateLimiter implements RateLimiter {
                     report(key, permits, Decision.exceedsCapacity(smallestCapacity, 0, 0)));
         }
         long now = time.nowMicros();
+        long version = denyCache != null ? denyCache.version(key) : 0;
         if (denyCache != null) {
             Decision cached = denyCache.lookup(key, permits, now);
             if (cached != null) {
@@ -146,10 +152,13 @@ final class DefaultRateLimiter implements RateLimiter {
                 listener.onStoreLatency(name, System.nanoTime() - started);
             }
             if (error != null) {
+                if (denyCache != null) {
+                    denyCache.changed(key);
+                }
                 return onFailure(key, permits, unwrap(error));
             }
             if (denyCache != null) {
-                denyCache.afterStore(key, permits, now, decision);
+                denyCache.afterStore(key, permits, now, version, decision);
             }
             return report(key, permits, decision);
         });
@@ -192,30 +201,39 @@ final class DefaultRateLimiter implements RateLimiter {
     public Decision refund(String key, long permits) {
         checkKey(key);
         checkAdjustment(permits);
-        if (denyCache != null) {
-            denyCache.forget(key);
+        try {
+            return binding.adjust(key, -Math.min(permits, largestCapacity), time.nowMicros());
+        } finally {
+            if (denyCache != null) {
+                denyCache.changed(key);
+            }
         }
-        return binding.adjust(key, -Math.min(permits, largestCapacity), time.nowMicros());
     }
 
     @Override
     public Decision penalize(String key, long permits) {
         checkKey(key);
         checkAdjustment(permits);
-        if (denyCache != null) {
-            // A cached denial's wait was computed before the penalty; the store's is longer now.
-            denyCache.forget(key);
+        try {
+            return binding.adjust(key, Math.min(permits, largestCapacity), time.nowMicros());
+        } finally {
+            if (denyCache != null) {
+                // A cached denial's wait was computed before the penalty; the store's is longer now.
+                denyCache.changed(key);
+            }
         }
-        return binding.adjust(key, Math.min(permits, largestCapacity), time.nowMicros());
     }
 
     @Override
     public void reset(String key) {
         checkKey(key);
-        if (denyCache != null) {
-            denyCache.forget(key);
+        try {
+            binding.reset(key);
+        } finally {
+            if (denyCache != null) {
+                denyCache.changed(key);
+            }
         }
-        binding.reset(key);
     }
 
     @Override

@@ -283,7 +283,8 @@ public interface RateLimiter {
          * point of view: it answers only requests for as many permits as the denied one, before the denied one's
          * retry time, with the same wait the store would give: an allowed request for the key,
          * {@link RateLimiter#refund}, {@link RateLimiter#penalize} and {@link RateLimiter#reset} on this limiter
-         * clear the key's entry, so a cached wait is never shorter than the store's. What happens through another
+         * clear the key's entry (also when they race with a denial on another thread), so a cached wait is never
+         * shorter than the store's. What happens through another
          * instance (a refund, reset or spend on the same key) is not seen until the cached retry time, when the store
          * is asked again. Denials answered from the cache report {@code remaining} as of the store's denial.
          *

@@ -102,6 +102,44 @@ class DenyCacheDifferentialTest {
         return new int[] {denials, fromCache};
     }
 
+    /**
+     * A denial computed before a concurrent spend (or penalty) on the same key, and returned after it, is not
+     * cached: its wait is shorter than the store's now. The store holds the denial until the spend is done.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"allowed request", "penalty"})
+    void aDenialRacingWithASpendOnAnotherThreadIsNotCached(String change) throws Exception {
+        AtomicLong now = new AtomicLong(1_767_225_600_000_000L);
+        java.util.concurrent.CountDownLatch computed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountingStore store = new CountingStore(InMemoryStore.builder().sweepExecutor(Runnable::run).build());
+        store.holdDenialsOf(5, computed, release);
+        RateLimiter limiter = RateLimiter.builder().limit(Limit.parse("10/1s")).store(store).timeSource(now::get)
+                .localDenyCache(100).build();
+        assertThat(limiter.tryAcquire("k", 8).allowed()).isTrue();
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Decision> racing = thread.submit(() -> limiter.tryAcquire("k", 5));
+            assertThat(computed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            if (change.equals("penalty")) {
+                limiter.penalize("k", 2);
+            } else {
+                assertThat(limiter.tryAcquire("k", 2).allowed()).isTrue();
+            }
+            release.countDown();
+            Decision stale = racing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(stale.retryAfterMicros()).as("computed before the %s", change).isEqualTo(300_000);
+        } finally {
+            thread.shutdownNow();
+        }
+        long calls = store.calls();
+        Decision again = limiter.tryAcquire("k", 5);
+        assertThat(store.calls()).as("asked the store again").isEqualTo(calls + 1);
+        assertThat(again.retryAfterMicros()).isEqualTo(500_000);
+        assertThat(limiter.tryAcquire("k", 5).retryAfterMicros()).as("now cached, and exact").isEqualTo(500_000);
+        assertThat(store.calls()).isEqualTo(calls + 1);
+    }
+
     /** Counts calls into a store, to tell answers from the cache apart. */
     private static final class CountingStore implements dev.ratelimit.spi.RateLimitStore {
         private final dev.ratelimit.spi.RateLimitStore delegate;
@@ -115,6 +153,18 @@ class DenyCacheDifferentialTest {
             return calls.get();
         }
 
+        private long heldPermits = -1;
+        private java.util.concurrent.CountDownLatch computed;
+        private java.util.concurrent.CountDownLatch release;
+
+        /** Once: a denial of {@code permits} is computed, reported through {@code computed}, then held. */
+        void holdDenialsOf(long permits, java.util.concurrent.CountDownLatch computed,
+                java.util.concurrent.CountDownLatch release) {
+            this.heldPermits = permits;
+            this.computed = computed;
+            this.release = release;
+        }
+
         @Override
         public dev.ratelimit.spi.StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
             dev.ratelimit.spi.StoreBinding binding = delegate.bind(namespace, algorithm, limits);
@@ -122,7 +172,17 @@ class DenyCacheDifferentialTest {
                 @Override
                 public Decision tryAcquire(String key, long permits, long nowMicros) {
                     calls.incrementAndGet();
-                    return binding.tryAcquire(key, permits, nowMicros);
+                    Decision decision = binding.tryAcquire(key, permits, nowMicros);
+                    if (permits == heldPermits && !decision.allowed()) {
+                        heldPermits = -1;
+                        computed.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return decision;
                 }
 
                 @Override
