@@ -40,11 +40,26 @@ final class ReferenceReplay {
         this.limiters = limiters;
     }
 
-    /** Replays one sequence: draws limits from {@code seed}, then requests, and compares every decision. */
-    void run(Algorithm algorithm, long seed) {
+    /**
+     * Replays one sequence: draws limits from {@code seed}, then requests, and compares every decision. Returns
+     * false, having replayed nothing, if the store rejected the limits when the limiter was built: a store may be
+     * stricter than the bounds its contract subclass states (the defaults are the core's), but it must say which
+     * limit it rejects.
+     */
+    boolean run(Algorithm algorithm, long seed) {
         Random random = new Random(seed);
         List<Limit> limits = generator.limits(random, algorithm);
-        RateLimiter limiter = limiters.apply(limits);
+        RateLimiter limiter;
+        try {
+            limiter = limiters.apply(limits);
+        } catch (IllegalArgumentException rejected) {
+            assertThat(limits.stream().anyMatch(limit -> String.valueOf(rejected.getMessage())
+                    .contains(limit.toString())))
+                    .as("replay seed %d: the store rejected %s without naming the limit: %s", seed, limits,
+                            rejected.getMessage())
+                    .isTrue();
+            return false;
+        }
         StateTransition reference = StateTransition.of(algorithm);
         long longest = limits.stream().mapToLong(Limit::periodMicros).max().orElseThrow();
         long smallest = limits.stream().mapToLong(Limit::capacity).min().orElseThrow();
@@ -105,6 +120,7 @@ final class ReferenceReplay {
             history.addLast("t=" + now + " " + op + " -> " + (actual == null ? "done" : actual));
             advance(random, longest, start, latest);
         }
+        return true;
     }
 
     /** Moves the clock: often not at all, mostly by up to a quarter period, sometimes by 1.5 periods or back. */
