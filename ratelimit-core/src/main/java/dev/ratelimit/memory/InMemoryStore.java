@@ -13,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The embedded store: state in this JVM's heap, the default for a limiter built without a store.
@@ -24,8 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code PackedAlgorithm}) keeps each key as
  * one {@code long} word in a small cell. A decision reads the word, computes the next word and publishes it with
  * one compare-and-set, retrying with the word another thread wrote if it lost the race. Nothing is allocated on
- * the allowed path but the returned {@link dev.ratelimit.Decision}; a denial writes nothing. The encodings are
- * exact for times from the epoch to at least the year 2112; a time outside that range fails with a
+ * the allowed path of a known key but the returned {@link dev.ratelimit.Decision}; a denial writes nothing. The
+ * encodings are exact for times from the epoch to at least the year 2112; a time outside that range fails with a
  * {@link StoreException}.
  *
  * <p>Other limiters (sliding log, several limits, very large limits) map each key to an entry holding the key's
@@ -33,38 +32,97 @@ import java.util.concurrent.atomic.LongAdder;
  * new state with the same compare-and-set loop; an allowed request then also allocates its new state array.
  * Either way there is no lock: a key's decisions are linearizable, and keys never contend with each other.
  *
- * <h2>Bounded memory</h2>
- * A key whose state is back at full allowance is worth nothing, so it is dropped. At most once per
- * {@linkplain Builder#sweepInterval sweep interval} of the limiters' time, the first decision past the interval
- * hands a sweep to the {@linkplain Builder#sweepExecutor executor}; the sweep walks the keys without a global
- * lock and removes each expired key by marking its entry dead with a compare-and-set, so a decision racing with
- * the sweep either sees the old state (and the sweep skips the key) or sees the mark and starts a fresh entry;
- * no update is lost. {@link Builder#maximumKeys(long)} caps the number of live keys: a decision that would add a
- * key beyond the cap fails with a {@link StoreException}, and the limiter's failure policy decides.
+ * <h2>Keys</h2>
+ * A key of at most 64 characters is held as the caller's {@code String}. A longer key is held as the SHA-256
+ * digest of its characters (each UTF-16 code unit encoded on its own, as in CESU-8, so distinct strings are
+ * distinct inputs): 48 bytes however long the key, and attacker-chosen keys cannot collide without a SHA-256
+ * collision. A digest never equals a verbatim key. Hashing costs a long key about one microsecond per
+ * kilobyte on each decision; short keys pay nothing.
  *
- * <p>Thread-safe. One store may serve many limiters; each binding has its own keys.
+ * <h2>Bounded memory</h2>
+ * The store holds at most {@linkplain Builder#maximumKeys maximumKeys} keys and at most
+ * {@linkplain Builder#maximumBytes maximumBytes} of estimated heap, across all limiters bound to it. By default
+ * that is {@value #DEFAULT_MAXIMUM_KEYS} keys and 64 MiB, or a quarter of the maximum heap if that is less (at
+ * least 1 MiB); so a default store takes at most about a quarter of a 256 MB heap, and a flood of distinct keys
+ * cannot exhaust the heap. The estimate counts, per key, 80 bytes of entry (map node, table share, cell, slot),
+ * the key (a {@code String} of n characters as {@code 40 + 2n} bytes rounded up to 8, a digest as 48) and, for
+ * unpacked limiters, the state array ({@code 16 + 8 x length}): a short key of a packed limiter costs about
+ * 150 bytes, so the default byte budget binds first for keys longer than about 8 characters (about 440,000 keys
+ * of 14 characters). The default key cap is the byte budget over 128 bytes, the smallest entry.
+ *
+ * <p><b>Full is not a failure</b>: a new key never fails for lack of room. When the store is at its key cap (or
+ * within 1/16 of it) a new key evicts: it samples 16 keys at random and evicts the one whose forgetting costs
+ * least, first by the fraction of its allowance it has spent (forgetting it grants that many permits again), then
+ * by the time until it is back at full allowance. A key at full allowance costs nothing and is evicted at once. So
+ * a flood of fresh keys, each of which has spent little, evicts itself, while keys that are being limited (spent
+ * or denied) keep their state: such a key is evicted only when every key of a sample has spent at least as large a
+ * fraction. When the byte estimate exceeds its budget, the thread that crossed it evicts the same way. The key cap
+ * holds exactly under any concurrency (a key claims its slot before it becomes visible); the byte budget holds
+ * within what the threads adding at the same moment add. An eviction never turns into "allow": it forgets what
+ * the evicted key had spent, which the choice above keeps as small as a sample allows.
+ *
+ * <p>A key whose state is back at full allowance is worth nothing, so it is also dropped by sweeping. At most once
+ * per {@linkplain Builder#sweepInterval sweep interval} of the limiters' time, the first decision past the
+ * interval hands a sweep to the {@linkplain Builder#sweepExecutor executor}; the sweep walks the keys without a
+ * global lock and removes each expired key by marking its entry dead with a compare-and-set, so a decision racing
+ * with the sweep either sees the old state (and the sweep skips the key) or sees the mark and starts a fresh entry;
+ * no update is lost.
+ *
+ * <h2>Clocks that step back</h2>
+ * The store remembers the latest time at which a sweep or an eviction removed a key. A key with no state at an
+ * earlier time (the clock stepped back, or a racing thread read the clock a little earlier) does not start with
+ * the full allowance, since it may have been removed with its allowance spent: for one limit it starts from the
+ * emptiest state that is back at full allowance by that time (a token bucket full exactly then, a fixed window's
+ * previous window spent, and so on); for several limits it is denied until that time. So a clock that steps back
+ * after a sweep grants no permits the kept state would not have. The store assumes its limiters share one clock,
+ * as sweeping does.
+ *
+ * <p>Thread-safe. One store may serve many limiters; each binding has its own keys, and they share the bounds.
  */
 public final class InMemoryStore implements RateLimitStore {
 
+    /** The default key cap: the default byte budget over the smallest entry, 128 bytes. */
+    public static final long DEFAULT_MAXIMUM_KEYS = 524_288;
+
+    /** The default byte budget, when a quarter of the maximum heap is not smaller. */
+    public static final long DEFAULT_MAXIMUM_BYTES = 64L << 20;
+
+    /** The largest key cap: slot indexes are {@code int}s. */
+    public static final long MAX_KEYS = 1L << 30;
+
+    /** The smallest byte budget. */
+    public static final long MIN_BYTES = 1L << 20;
+
     private final long maximumKeys;
+    private final long maximumBytes;
     private final long sweepIntervalMicros;
     private final Executor sweepExecutor;
+    private final ResidentTable table;
     private final List<SweptBinding> bindings = new CopyOnWriteArrayList<>();
-    private final LongAdder keys = new LongAdder();
     private final AtomicLong nextSweepMicros = new AtomicLong(Long.MIN_VALUE);
 
     private InMemoryStore(Builder builder) {
         this.maximumKeys = builder.maximumKeys;
+        this.maximumBytes = builder.maximumBytesSet ? builder.maximumBytes : defaultMaximumBytes();
         this.sweepIntervalMicros = builder.sweepIntervalMicros;
         this.sweepExecutor = builder.sweepExecutor;
+        this.table = new ResidentTable((int) maximumKeys, maximumBytes);
     }
 
-    /** A store with no key cap, sweeping every minute on the common fork-join pool. */
+    /** 64 MiB, or a quarter of the maximum heap if that is less, but at least {@link #MIN_BYTES}. */
+    static long defaultMaximumBytes() {
+        return Math.max(MIN_BYTES, Math.min(DEFAULT_MAXIMUM_BYTES, Runtime.getRuntime().maxMemory() / 4));
+    }
+
+    /**
+     * A store with the default bounds ({@value #DEFAULT_MAXIMUM_KEYS} keys, 64 MiB or a quarter of the heap),
+     * sweeping every minute on the common fork-join pool.
+     */
     public static InMemoryStore create() {
         return builder().build();
     }
 
-    /** A builder for a store with a key cap, another sweep interval or executor. */
+    /** A builder for a store with other bounds, another sweep interval or executor. */
     public static Builder builder() {
         return new Builder();
     }
@@ -86,9 +144,19 @@ public final class InMemoryStore implements RateLimitStore {
         return binding;
     }
 
-    /** Live keys across all bindings, including expired keys not yet swept. */
+    /** Live keys across all bindings, including expired keys not yet swept; never more than the key cap. */
     public long keyCount() {
-        return keys.sum();
+        return table.keys();
+    }
+
+    /** The estimated heap bytes the keys hold (see the class comment for what is counted). */
+    public long estimatedBytes() {
+        return table.bytes();
+    }
+
+    /** Keys evicted so far to stay within the bounds (sweeps and resets are not evictions). */
+    public long evictionCount() {
+        return table.evictions();
     }
 
     /**
@@ -109,30 +177,24 @@ public final class InMemoryStore implements RateLimitStore {
         }
     }
 
-    void reserveKey() {
-        if (keys.sum() >= maximumKeys) {
-            throw new StoreException("in-memory store is full: it holds the maximum of " + maximumKeys
-                    + " keys; idle keys are freed by the next sweep");
-        }
-        keys.increment();
-    }
-
-    void releaseKey() {
-        keys.decrement();
+    ResidentTable table() {
+        return table;
     }
 
     @Override
     public String toString() {
-        return "InMemoryStore{keys=" + keyCount() + ", maximumKeys="
-                + (maximumKeys == Long.MAX_VALUE ? "unbounded" : maximumKeys) + '}';
+        return "InMemoryStore{keys=" + keyCount() + ", maximumKeys=" + maximumKeys + ", estimatedBytes="
+                + estimatedBytes() + ", maximumBytes=" + maximumBytes + ", evictions=" + evictionCount() + '}';
     }
 
     /**
      * Builds an {@link InMemoryStore}. Each option may be set once; values are checked when set. Not thread-safe.
      */
     public static final class Builder {
-        private long maximumKeys = Long.MAX_VALUE;
+        private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
         private boolean maximumKeysSet;
+        private long maximumBytes;
+        private boolean maximumBytesSet;
         private long sweepIntervalMicros = 60_000_000L;
         private boolean sweepIntervalSet;
         private Executor sweepExecutor = ForkJoinPool.commonPool();
@@ -142,20 +204,43 @@ public final class InMemoryStore implements RateLimitStore {
         }
 
         /**
-         * The most keys the store holds at once; unbounded by default.
+         * The most keys the store holds at once, across its limiters; {@value #DEFAULT_MAXIMUM_KEYS} by default. At
+         * the cap a new key evicts the key that loses least by being forgotten (see the class comment).
          *
-         * @throws IllegalArgumentException if not positive
+         * @throws IllegalArgumentException if not between 1 and {@link #MAX_KEYS}
          * @throws IllegalStateException if already set
          */
         public Builder maximumKeys(long maximumKeys) {
             if (maximumKeysSet) {
                 throw new IllegalStateException("maximumKeys was already set to " + this.maximumKeys);
             }
-            if (maximumKeys < 1) {
-                throw new IllegalArgumentException("maximumKeys must be positive but was " + maximumKeys);
+            if (maximumKeys < 1 || maximumKeys > MAX_KEYS) {
+                throw new IllegalArgumentException(
+                        "maximumKeys must be between 1 and " + MAX_KEYS + " but was " + maximumKeys);
             }
             this.maximumKeys = maximumKeys;
             this.maximumKeysSet = true;
+            return this;
+        }
+
+        /**
+         * The most estimated heap bytes the store's keys hold, across its limiters (see the class comment for the
+         * estimate); 64 MiB by default, or a quarter of the maximum heap if that is less. Above it, the thread that
+         * added bytes evicts the keys that lose least. Pass {@code Long.MAX_VALUE} to bound by keys alone.
+         *
+         * @throws IllegalArgumentException if less than {@link #MIN_BYTES} (1 MiB)
+         * @throws IllegalStateException if already set
+         */
+        public Builder maximumBytes(long maximumBytes) {
+            if (maximumBytesSet) {
+                throw new IllegalStateException("maximumBytes was already set to " + this.maximumBytes);
+            }
+            if (maximumBytes < MIN_BYTES) {
+                throw new IllegalArgumentException(
+                        "maximumBytes must be at least " + MIN_BYTES + " but was " + maximumBytes);
+            }
+            this.maximumBytes = maximumBytes;
+            this.maximumBytesSet = true;
             return this;
         }
 
