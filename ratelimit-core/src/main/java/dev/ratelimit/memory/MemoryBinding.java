@@ -121,6 +121,11 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
     }
 
     @Override
+    public int mappedKeys() {
+        return entries.size();
+    }
+
+    @Override
     public void sweep(long nowMicros) {
         boolean removed = false;
         for (Map.Entry<Object, Entry> mapping : entries.entrySet()) {

@@ -120,6 +120,11 @@ final class PackedBinding implements StoreBinding, SweptBinding {
     }
 
     @Override
+    public int mappedKeys() {
+        return cells.size();
+    }
+
+    @Override
     public void sweep(long nowMicros) {
         if (nowMicros < 0 || nowMicros > algorithm.maxNowMicros) {
             return;
