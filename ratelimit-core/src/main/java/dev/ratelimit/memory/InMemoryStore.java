@@ -34,10 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Keys</h2>
  * A key of at most 64 characters is held as the caller's {@code String}. A longer key is held as the SHA-256
- * digest of its characters (each UTF-16 code unit encoded on its own, as in CESU-8, so distinct strings are
- * distinct inputs): 48 bytes however long the key, and attacker-chosen keys cannot collide without a SHA-256
- * collision. A digest never equals a verbatim key. Hashing costs a long key about one microsecond per
- * kilobyte on each decision; short keys pay nothing.
+ * digest of its UTF-8 bytes (of its CESU-8 bytes if it holds a lone surrogate, which UTF-8 would turn into
+ * {@code '?'}; so distinct keys are always distinct inputs): 48 bytes however long the key, and attacker-chosen
+ * keys cannot collide without a SHA-256 collision. A digest never equals a verbatim key. Hashing costs a long
+ * key about a microsecond or two per kilobyte on each decision (SHA-256 and the UTF-8 round trip); keys of 64
+ * characters or fewer pay nothing.
  *
  * <h2>Bounded memory</h2>
  * The store holds at most {@linkplain Builder#maximumKeys maximumKeys} keys and at most

@@ -1,5 +1,6 @@
 package dev.ratelimit.memory;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -8,9 +9,11 @@ import java.security.NoSuchAlgorithmException;
  * held as the caller's {@code String} itself (the common path pays nothing). A longer key is held as its SHA-256
  * digest, a {@code StoredKey} of 32 bytes, so a key's length costs nothing beyond a bound however long it is.
  *
- * <p>The digest input is the key's CESU-8 bytes: UTF-8 in which each UTF-16 code unit, a lone surrogate included,
- * is encoded on its own. That encoding is injective on Java strings (unlike {@code String.getBytes(UTF_8)}, which
- * turns every lone surrogate into {@code '?'}), so two distinct long keys share state only if an attacker finds a
+ * <p>The digest input is the key's UTF-8 bytes, for every key that survives a round trip through UTF-8 (all
+ * keys but those holding a lone surrogate). {@code String.getBytes(UTF_8)} turns a lone surrogate into
+ * {@code '?'}, which would let two distinct keys share an input, so such a key is fed as CESU-8 instead (each
+ * UTF-16 code unit encoded on its own, 1 to 3 bytes), whose surrogate bytes no UTF-8 encoding contains. Either way
+ * distinct keys are distinct inputs, and two distinct long keys share state only if an attacker finds a
  * SHA-256 collision. A digest is never equal to a verbatim key: they are different types, so a short key can
  * never be mistaken for the digest of a long one. Digests are spread by SHA-256, so attacker-chosen long keys
  * cannot collide in the hash table either; short keys rely on {@link java.util.concurrent.ConcurrentHashMap}'s
@@ -57,6 +60,17 @@ final class StoredKey {
 
     private static StoredKey digest(String key) {
         MessageDigest sha = SHA256.get();
+        byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
+        if (new String(utf8, StandardCharsets.UTF_8).equals(key)) {
+            sha.update(utf8);
+        } else {
+            updateCesu8(sha, key);
+        }
+        return new StoredKey(sha.digest());
+    }
+
+    /** Feeds each UTF-16 code unit on its own, 1 to 3 bytes, so a lone surrogate is kept, not replaced. */
+    private static void updateCesu8(MessageDigest sha, String key) {
         byte[] buffer = BUFFER.get();
         int n = 0;
         for (int i = 0, length = key.length(); i < length; i++) {
@@ -77,7 +91,6 @@ final class StoredKey {
             }
         }
         sha.update(buffer, 0, n);
-        return new StoredKey(sha.digest());
     }
 
     private static MessageDigest newDigest() {
