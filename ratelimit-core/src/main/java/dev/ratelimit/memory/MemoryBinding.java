@@ -127,20 +127,24 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
 
     @Override
     public void sweep(long nowMicros) {
-        boolean removed = false;
+        boolean marked = false;
         for (Map.Entry<Object, Entry> mapping : entries.entrySet()) {
             Entry entry = mapping.getValue();
             long[] state = entry.state;
             if (state == DEAD) {
                 entries.remove(mapping.getKey(), entry);
-            } else if (state[0] <= nowMicros && entry.compareAndSet(state, DEAD)) {
+            } else if (state[0] <= nowMicros) {
+                if (!marked) {
+                    // Before the first entry dies: a thread that finds it dead then finds the mark.
+                    table.raiseRemovalMark(nowMicros);
+                    marked = true;
+                }
+                if (!entry.compareAndSet(state, DEAD)) {
+                    continue;
+                }
                 table.release(entry, entry.bytes(state));
                 entries.remove(mapping.getKey(), entry);
-                removed = true;
             }
-        }
-        if (removed) {
-            table.raiseRemovalMark(nowMicros);
         }
     }
 

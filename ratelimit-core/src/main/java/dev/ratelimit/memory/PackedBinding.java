@@ -129,20 +129,24 @@ final class PackedBinding implements StoreBinding, SweptBinding {
         if (nowMicros < 0 || nowMicros > algorithm.maxNowMicros) {
             return;
         }
-        boolean removed = false;
+        boolean marked = false;
         for (Map.Entry<Object, Cell> mapping : cells.entrySet()) {
             Cell cell = mapping.getValue();
             long word = cell.word;
             if (word == DEAD) {
                 cells.remove(mapping.getKey(), cell);
-            } else if (algorithm.full(word, nowMicros) && cell.compareAndSet(word, DEAD)) {
+            } else if (algorithm.full(word, nowMicros)) {
+                if (!marked) {
+                    // Before the first entry dies: a thread that finds it dead then finds the mark.
+                    table.raiseRemovalMark(nowMicros);
+                    marked = true;
+                }
+                if (!cell.compareAndSet(word, DEAD)) {
+                    continue;
+                }
                 table.release(cell, cell.bytes());
                 cells.remove(mapping.getKey(), cell);
-                removed = true;
             }
-        }
-        if (removed) {
-            table.raiseRemovalMark(nowMicros);
         }
     }
 

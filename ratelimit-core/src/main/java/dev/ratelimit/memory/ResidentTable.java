@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * allocates few of the slot chunks ({@value #CHUNK} slots each), however large its cap.
  *
  * <p>The table also keeps the <em>removal mark</em>: the latest time at which a sweep or an eviction removed an
- * entry. A key whose state was removed at that time may have spent its allowance just before, so a fresh key at an
+ * entry (raised before the entry dies, so a thread that finds it dead also finds the mark). A key whose state was removed at that time may have spent its allowance just before, so a fresh key at an
  * earlier time (the clock stepped back) must not start with the full allowance; the bindings ask for the mark.
  *
  * <p>Lock-free: nothing here blocks; a thread that loses a compare-and-set samples again.
@@ -132,13 +132,14 @@ final class ResidentTable {
                 }
             }
             if (best != null) {
+                // The mark goes up before the entry dies: a thread that sees it dead then sees the mark.
+                raiseRemovalMark(now);
                 long freed = best.evict(now, bestCost);
                 if (freed >= 0) {
                     fresh.slot = bestSlot;
                     SLOTS.setRelease(chunk(bestSlot), bestSlot & MASK, fresh);
                     bytes.add(size - freed);
                     evictions.increment();
-                    raiseRemovalMark(now);
                     trimIfOver(now);
                     return;
                 }
@@ -171,51 +172,38 @@ final class ResidentTable {
         }
     }
 
-    /** Evicts the cheapest of a sample, freeing its slot. */
+    /**
+     * Evicts the cheapest of a sample, freeing its slot. Entries may be sparse here (the bytes, not the slots, ran
+     * out), so the sample is the first {@value #SAMPLE} live entries from a random slot on, not random slots.
+     */
     private void evictOne(long now) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long count = live.sum();
-        int range = (int) Math.min(capacity, 2 * count + CHUNK);
+        int range = (int) Math.min(capacity, 2 * live.sum() + CHUNK);
+        int start = ThreadLocalRandom.current().nextInt(range);
         Resident best = null;
         int bestSlot = -1;
         long bestCost = Long.MAX_VALUE;
         int seen = 0;
-        boolean scan = range <= SAMPLE;
-        for (int k = 0; k < (scan ? range : SAMPLE); k++) {
-            int i = scan ? k : random.nextInt(range);
+        for (int k = 0; k < capacity && seen < SAMPLE; k++) {
+            int i = (start + k) % capacity;
             Resident r = get(i);
             long cost = r == null ? -1 : r.cost(now);
-            if (cost >= 0 && cost < bestCost) {
-                best = r;
-                bestSlot = i;
-                bestCost = cost;
-            }
-        }
-        if (best == null) {
-            // Few keys scattered over a large table: walk it from a random slot until a sample is seen.
-            int start = random.nextInt(capacity);
-            for (int k = 0; k < capacity && seen < SAMPLE; k++) {
-                int i = (start + k) % capacity;
-                Resident r = get(i);
-                long cost = r == null ? -1 : r.cost(now);
-                if (cost >= 0) {
-                    seen++;
-                    if (cost < bestCost) {
-                        best = r;
-                        bestSlot = i;
-                        bestCost = cost;
-                    }
+            if (cost >= 0) {
+                seen++;
+                if (cost < bestCost) {
+                    best = r;
+                    bestSlot = i;
+                    bestCost = cost;
                 }
             }
         }
         if (best != null) {
+            raiseRemovalMark(now);
             long freed = best.evict(now, bestCost);
             if (freed >= 0) {
                 SLOTS.compareAndSet(chunk(bestSlot), bestSlot & MASK, best, null);
                 live.decrement();
                 bytes.add(-freed);
                 evictions.increment();
-                raiseRemovalMark(now);
             }
         }
     }
