@@ -44,15 +44,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * The store holds at most {@linkplain Builder#maximumKeys maximumKeys} keys and at most
  * {@linkplain Builder#maximumBytes maximumBytes} of estimated heap, across all limiters bound to it. By default
  * that is {@value #DEFAULT_MAXIMUM_KEYS} keys and 64 MiB, or a quarter of the maximum heap if that is less (at
- * least 1 MiB); so a default store takes at most about a quarter of a 256 MB heap, and a flood of distinct keys
- * cannot exhaust the heap. The estimate counts, per key, 80 bytes of entry (map node, table share, cell, slot),
- * the key (a {@code String} of n characters as {@code 40 + 2n} bytes rounded up to 8, a digest as 48) and, for
- * unpacked limiters, the state array ({@code 16 + 8 x length}): a short key of a packed limiter costs about
- * 150 bytes, so the default byte budget binds first for keys longer than about 8 characters (about 440,000 keys
- * of 14 characters). The default key cap is the byte budget over 128 bytes, the smallest entry.
+ * least 1 MiB). The derivation: a default store must not take more than a quarter of a small (256 MB) heap, which
+ * leaves the application the rest; the key cap is that budget over the smallest entry (128 bytes), so for every
+ * key longer than 4 characters the byte budget binds first. The estimate counts, per key, 80 bytes of entry (map
+ * node, table share, cell, slot; 79.4 bytes measured for a packed limiter with compressed pointers), the key (a
+ * {@code String} of n characters as {@code 40 + 2n} bytes rounded up to 8, a digest as 48) and, for unpacked
+ * limiters, the state array ({@code 16 + 8 x length}, so a sliding log of a large limit weighs what it holds). So
+ * a packed limiter holds about 440,000 keys of 14 characters (152 bytes each) or exactly 524,288 long keys (128
+ * bytes each) by default. Measured: a default store flooded with distinct 7 KB keys in a 256 MB heap settles at
+ * 73 MB of heap after a full collection (the {@code KeyFlood} benchmark).
  *
  * <p><b>Full is not a failure</b>: a new key never fails for lack of room. When the store is at its key cap (or
- * within 1/16 of it) a new key evicts: it samples 16 keys at random and evicts the one whose forgetting costs
+ * within 1/16 of it, where free slots get hard to find by sampling; a cap of 16 or fewer is filled exactly) a new
+ * key evicts: it samples 16 keys at random and evicts the one whose forgetting costs
  * least, first by the fraction of its allowance it has spent (forgetting it grants that many permits again), then
  * by the time until it is back at full allowance. A key at full allowance costs nothing and is evicted at once. So
  * a flood of fresh keys, each of which has spent little, evicts itself, while keys that are being limited (spent
@@ -206,7 +210,9 @@ public final class InMemoryStore implements RateLimitStore {
 
         /**
          * The most keys the store holds at once, across its limiters; {@value #DEFAULT_MAXIMUM_KEYS} by default. At
-         * the cap a new key evicts the key that loses least by being forgotten (see the class comment).
+         * the cap (or within 1/16 of it) a new key evicts the key that loses least by being forgotten (see the
+         * class comment). The default byte budget binds before a larger cap unless {@link #maximumBytes} is raised
+         * too.
          *
          * @throws IllegalArgumentException if not between 1 and {@link #MAX_KEYS}
          * @throws IllegalStateException if already set
