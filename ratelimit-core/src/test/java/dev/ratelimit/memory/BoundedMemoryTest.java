@@ -118,6 +118,22 @@ class BoundedMemoryTest {
         assertThat(admitted).isEqualTo(10);
     }
 
+    /** A limiter built without a store gets a bounded one: a flood past its bounds evicts, never grows. */
+    @Test
+    void theDefaultStoreStaysWithinItsDefaultBounds() {
+        InMemoryStore store = InMemoryStore.create();
+        RateLimiter limiter = limiter(store, Algorithm.TOKEN_BUCKET, "10/1h");
+        assertThat(limiter.tryAcquire("limited", 10).allowed()).isTrue();
+        long budget = InMemoryStore.defaultMaximumBytes();
+        for (int i = 0; i < 600_000; i++) {
+            assertThat(limiter.tryAcquire("k" + i).allowed()).isTrue();
+        }
+        assertThat(store.keyCount()).isLessThanOrEqualTo(InMemoryStore.DEFAULT_MAXIMUM_KEYS);
+        assertThat(store.estimatedBytes()).isLessThanOrEqualTo(budget);
+        assertThat(store.evictionCount()).isGreaterThan(600_000 - budget / 128);
+        assertThat(limiter.tryAcquire("limited").allowed()).isFalse();
+    }
+
     /** The key cap holds exactly under concurrent inserts, and the limited keys survive the flood. */
     @Test
     void theCapHoldsUnderConcurrentFloodsAndTheLimitedKeysSurvive() throws Exception {
