@@ -102,7 +102,7 @@ public final class InMemoryStore implements RateLimitStore {
     private final long maximumBytes;
     private final long sweepIntervalMicros;
     private final Executor sweepExecutor;
-    private final ResidentTable table;
+    private final KeyBudget budget;
     private final List<SweptBinding> bindings = new CopyOnWriteArrayList<>();
     private final AtomicLong nextSweepMicros = new AtomicLong(Long.MIN_VALUE);
 
@@ -111,7 +111,7 @@ public final class InMemoryStore implements RateLimitStore {
         this.maximumBytes = builder.maximumBytesSet ? builder.maximumBytes : defaultMaximumBytes();
         this.sweepIntervalMicros = builder.sweepIntervalMicros;
         this.sweepExecutor = builder.sweepExecutor;
-        this.table = new ResidentTable((int) maximumKeys, maximumBytes);
+        this.budget = new KeyBudget(maximumKeys, maximumBytes, bindings);
     }
 
     /** 64 MiB, or a quarter of the maximum heap if that is less, but at least {@link #MIN_BYTES}. */
@@ -151,17 +151,17 @@ public final class InMemoryStore implements RateLimitStore {
 
     /** Live keys across all bindings, including expired keys not yet swept; never more than the key cap. */
     public long keyCount() {
-        return table.keys();
+        return budget.keys();
     }
 
     /** The estimated heap bytes the keys hold (see the class comment for what is counted). */
     public long estimatedBytes() {
-        return table.bytes();
+        return budget.bytes();
     }
 
     /** Keys evicted so far to stay within the bounds (sweeps and resets are not evictions). */
     public long evictionCount() {
-        return table.evictions();
+        return budget.evictions();
     }
 
     /**
@@ -182,8 +182,8 @@ public final class InMemoryStore implements RateLimitStore {
         }
     }
 
-    ResidentTable table() {
-        return table;
+    KeyBudget budget() {
+        return budget;
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One limiter's keys in an {@link InMemoryStore}, for limiters that do not pack into one word: each key holds its
  * immutable reference state ({@code long[]}). A new key is created with its first decision applied, after it has
- * claimed a slot in the store's {@link ResidentTable}; a state that grows or shrinks (a sliding log) updates the
+ * reserved its room in the store's {@link KeyBudget}; a state that grows or shrinks (a sliding log) updates the
  * store's byte estimate. Thread-safe and lock-free per key.
  */
 final class MemoryBinding implements StoreBinding, SweptBinding {
@@ -22,7 +22,7 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
     private static final long[] DEAD = new long[] {Long.MIN_VALUE};
 
     private final InMemoryStore store;
-    private final ResidentTable table;
+    private final KeyBudget budget;
     private final StateTransition transition;
     private final List<Limit> limits;
     private final ConcurrentHashMap<Object, Entry> entries = new ConcurrentHashMap<>();
@@ -31,7 +31,7 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
 
     MemoryBinding(InMemoryStore store, StateTransition transition, List<Limit> limits) {
         this.store = store;
-        this.table = store.table();
+        this.budget = store.budget();
         this.transition = transition;
         this.limits = limits;
     }
@@ -57,7 +57,7 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
         for (;;) {
             Entry entry = entries.get(stored);
             if (entry == null) {
-                long mark = table.removalMark();
+                long mark = budget.removalMark();
                 if (nowMicros < mark && limits.size() > 1) {
                     return deniedUntil(mark, nowMicros);
                 }
@@ -82,7 +82,7 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
             }
             if (entry.compareAndSet(state, next)) {
                 if (next.length != state.length) {
-                    table.resized(8L * (next.length - state.length), nowMicros);
+                    budget.resized(8L * (next.length - state.length), nowMicros);
                 }
                 return result.decision();
             }
@@ -98,7 +98,7 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
         Entry entry = entries.get(StoredKey.of(key));
         long[] state = entry == null ? DEAD : entry.state;
         if (state == DEAD) {
-            long mark = table.removalMark();
+            long mark = budget.removalMark();
             if (nowMicros < mark && limits.size() > 1) {
                 return deniedUntil(mark, nowMicros);
             }
@@ -114,7 +114,7 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
         if (entry != null) {
             long[] prior = entry.getAndSetDead();
             if (prior != DEAD) {
-                table.release(entry, entry.bytes(prior));
+                budget.release(bytes(stored, prior));
             }
             entries.remove(stored, entry);
         }
@@ -136,35 +136,46 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
             } else if (state[0] <= nowMicros) {
                 if (!marked) {
                     // Before the first entry dies: a thread that finds it dead then finds the mark.
-                    table.raiseRemovalMark(nowMicros);
+                    budget.raiseRemovalMark(nowMicros);
                     marked = true;
                 }
                 if (!entry.compareAndSet(state, DEAD)) {
                     continue;
                 }
-                table.release(entry, entry.bytes(state));
+                budget.release(bytes(mapping.getKey(), state));
                 entries.remove(mapping.getKey(), entry);
             }
         }
     }
 
-    /** Adds an entry for a key that has none, slot first; false if another thread added the key meanwhile. */
+    /** Adds an entry for a key that has none, room first; false if another thread added the key meanwhile. */
     private boolean insert(Object stored, long[] state, long now) {
-        Entry fresh = new Entry(stored, this, state);
-        table.admit(fresh, now);
-        Entry prior = entries.putIfAbsent(stored, fresh);
-        if (prior != null) {
-            long[] mine = fresh.getAndSetDead();
-            if (mine != DEAD) {
-                table.release(fresh, fresh.bytes(mine));
-            }
+        long size = bytes(stored, state);
+        budget.admit(size, now);
+        if (entries.putIfAbsent(stored, new Entry(state)) != null) {
+            budget.release(size);
             return false;
         }
-        if (fresh.state == DEAD) {
-            // Evicted between its slot and its publication: the decision stands, as if evicted just after.
-            entries.remove(stored, fresh);
-        }
         return true;
+    }
+
+    @Override
+    public long evictOne(long nowMicros) {
+        KeyBudget.Candidate<Entry> victim = KeyBudget.cheapest(entries, this::cost, nowMicros);
+        if (victim == null) {
+            return -1;
+        }
+        Entry entry = victim.value;
+        long[] state = entry.state;
+        if (state == DEAD || cost(state, nowMicros) > victim.cost || !entry.compareAndSet(state, DEAD)) {
+            return -1;
+        }
+        entries.remove(victim.key, entry);
+        return bytes(victim.key, state);
+    }
+
+    private static long bytes(Object stored, long[] state) {
+        return KeyBudget.ENTRY_BYTES + StoredKey.bytes(stored) + 16 + 8L * state.length;
     }
 
     /**
@@ -210,19 +221,24 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
         return state;
     }
 
+    private long cost(Entry entry, long now) {
+        long[] state = entry.state;
+        return state == DEAD ? -1 : cost(state, now);
+    }
+
     private long cost(long[] state, long now) {
         if (state[0] <= now) {
             return 0;
         }
         Decision d = transition.apply(state, limits, 0, now).decision();
         long capacity = d.limit().capacity();
-        return ResidentTable.cost(capacity - d.remaining(), capacity, d.resetAfterMicros());
+        return KeyBudget.cost(capacity - d.remaining(), capacity, d.resetAfterMicros());
     }
 
     private record FreshState(long mark, long[] state) {
     }
 
-    static final class Entry extends Resident {
+    static final class Entry {
         private static final VarHandle STATE;
 
         static {
@@ -233,13 +249,10 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
             }
         }
 
-        private final MemoryBinding owner;
         /** {@link #DEAD} once removed. Never modified in place. */
         volatile long[] state;
 
-        Entry(Object key, MemoryBinding owner, long[] state) {
-            super(key);
-            this.owner = owner;
+        Entry(long[] state) {
             this.state = state;
         }
 
@@ -249,31 +262,6 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
 
         long[] getAndSetDead() {
             return (long[]) STATE.getAndSet(this, DEAD);
-        }
-
-        @Override
-        long cost(long now) {
-            long[] s = state;
-            return s == DEAD ? -1 : owner.cost(s, now);
-        }
-
-        @Override
-        long evict(long now, long maxCost) {
-            long[] s = state;
-            if (s == DEAD || owner.cost(s, now) > maxCost || !compareAndSet(s, DEAD)) {
-                return -1;
-            }
-            owner.entries.remove(key, this);
-            return bytes(s);
-        }
-
-        @Override
-        long bytes() {
-            return bytes(state);
-        }
-
-        long bytes(long[] s) {
-            return ENTRY_BYTES + StoredKey.bytes(key) + (s == DEAD ? 0 : 16 + 8L * s.length);
         }
     }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * One single-limit limiter's keys in an {@link InMemoryStore} when its state packs into one {@code long}
  * ({@link PackedAlgorithm}): each key is a {@link Cell} with one word, updated by one compare-and-set. The allowed
  * path of a known short key allocates only the returned {@link Decision}; a denial writes nothing. A new key is
- * created with its first decision already applied, after it has claimed a slot in the store's
- * {@link ResidentTable} (which may evict another key). Thread-safe and lock-free per key.
+ * created with its first decision already applied, after it has reserved its room in the store's
+ * {@link KeyBudget} (which may evict another key). Thread-safe and lock-free per key.
  */
 final class PackedBinding implements StoreBinding, SweptBinding {
 
@@ -22,7 +22,7 @@ final class PackedBinding implements StoreBinding, SweptBinding {
     private static final long DEAD = Long.MIN_VALUE;
 
     private final InMemoryStore store;
-    private final ResidentTable table;
+    private final KeyBudget budget;
     private final PackedAlgorithm algorithm;
     private final ConcurrentHashMap<Object, Cell> cells = new ConcurrentHashMap<>();
     /** The word a fresh key starts from at a time before the removal mark, for the last mark asked about. */
@@ -30,7 +30,7 @@ final class PackedBinding implements StoreBinding, SweptBinding {
 
     PackedBinding(InMemoryStore store, PackedAlgorithm algorithm) {
         this.store = store;
-        this.table = store.table();
+        this.budget = store.budget();
         this.algorithm = algorithm;
     }
 
@@ -80,7 +80,7 @@ final class PackedBinding implements StoreBinding, SweptBinding {
             Cell cell = cells.get(stored);
             if (cell == null) {
                 long next = algorithm.adjust(initialWord(nowMicros), delta, nowMicros);
-                if (algorithm.full(next, nowMicros) && nowMicros >= table.removalMark()
+                if (algorithm.full(next, nowMicros) && nowMicros >= budget.removalMark()
                         || insert(stored, next, nowMicros)) {
                     return algorithm.peek(next, nowMicros);
                 }
@@ -111,9 +111,8 @@ final class PackedBinding implements StoreBinding, SweptBinding {
         Object stored = StoredKey.of(key);
         Cell cell = cells.get(stored);
         if (cell != null) {
-            long prior = cell.getAndSetDead();
-            if (prior != DEAD) {
-                table.release(cell, cell.bytes());
+            if (cell.getAndSetDead() != DEAD) {
+                budget.release(bytes(stored));
             }
             cells.remove(stored, cell);
         }
@@ -138,37 +137,49 @@ final class PackedBinding implements StoreBinding, SweptBinding {
             } else if (algorithm.full(word, nowMicros)) {
                 if (!marked) {
                     // Before the first entry dies: a thread that finds it dead then finds the mark.
-                    table.raiseRemovalMark(nowMicros);
+                    budget.raiseRemovalMark(nowMicros);
                     marked = true;
                 }
                 if (!cell.compareAndSet(word, DEAD)) {
                     continue;
                 }
-                table.release(cell, cell.bytes());
+                budget.release(bytes(mapping.getKey()));
                 cells.remove(mapping.getKey(), cell);
             }
         }
     }
 
     /**
-     * Adds a cell holding {@code word} for a key that has none: claims a slot first (so the key cap holds), then
+     * Adds a cell holding {@code word} for a key that has none: reserves its room first (which may evict), then
      * publishes the cell. Returns false if another thread added the key meanwhile; the caller then starts over.
      */
     private boolean insert(Object stored, long word, long now) {
-        Cell fresh = new Cell(stored, this, word);
-        table.admit(fresh, now);
-        Cell prior = cells.putIfAbsent(stored, fresh);
-        if (prior != null) {
-            if (fresh.getAndSetDead() != DEAD) {
-                table.release(fresh, fresh.bytes());
-            }
+        long size = bytes(stored);
+        budget.admit(size, now);
+        if (cells.putIfAbsent(stored, new Cell(word)) != null) {
+            budget.release(size);
             return false;
         }
-        if (fresh.word == DEAD) {
-            // Evicted between its slot and its publication: the decision stands, as if evicted just after.
-            cells.remove(stored, fresh);
-        }
         return true;
+    }
+
+    @Override
+    public long evictOne(long nowMicros) {
+        KeyBudget.Candidate<Cell> victim = KeyBudget.cheapest(cells, this::cost, nowMicros);
+        if (victim == null) {
+            return -1;
+        }
+        Cell cell = victim.value;
+        long word = cell.word;
+        if (word == DEAD || cost(word, nowMicros) > victim.cost || !cell.compareAndSet(word, DEAD)) {
+            return -1;
+        }
+        cells.remove(victim.key, cell);
+        return bytes(victim.key);
+    }
+
+    private static long bytes(Object stored) {
+        return KeyBudget.ENTRY_BYTES + StoredKey.bytes(stored);
     }
 
     /**
@@ -177,7 +188,7 @@ final class PackedBinding implements StoreBinding, SweptBinding {
      * emptiest word that is back at full allowance by the mark; see {@link #emptiestFullBy}.
      */
     private long initialWord(long now) {
-        long mark = table.removalMark();
+        long mark = budget.removalMark();
         if (now >= mark) {
             return 0;
         }
@@ -224,7 +235,7 @@ final class PackedBinding implements StoreBinding, SweptBinding {
     private record FreshWord(long mark, long word) {
     }
 
-    static final class Cell extends Resident {
+    static final class Cell {
         private static final VarHandle WORD;
 
         static {
@@ -235,13 +246,10 @@ final class PackedBinding implements StoreBinding, SweptBinding {
             }
         }
 
-        private final PackedBinding owner;
         /** The packed state; {@link #DEAD} once removed. */
         volatile long word;
 
-        Cell(Object key, PackedBinding owner, long word) {
-            super(key);
-            this.owner = owner;
+        Cell(long word) {
             this.word = word;
         }
 
@@ -252,27 +260,11 @@ final class PackedBinding implements StoreBinding, SweptBinding {
         long getAndSetDead() {
             return (long) WORD.getAndSet(this, DEAD);
         }
+    }
 
-        @Override
-        long cost(long now) {
-            long w = word;
-            return w == DEAD ? -1 : owner.cost(w, now);
-        }
-
-        @Override
-        long evict(long now, long maxCost) {
-            long w = word;
-            if (w == DEAD || owner.cost(w, now) > maxCost || !compareAndSet(w, DEAD)) {
-                return -1;
-            }
-            owner.cells.remove(key, this);
-            return bytes();
-        }
-
-        @Override
-        long bytes() {
-            return ENTRY_BYTES + StoredKey.bytes(key);
-        }
+    private long cost(Cell cell, long now) {
+        long word = cell.word;
+        return word == DEAD ? -1 : cost(word, now);
     }
 
     private long cost(long word, long now) {
@@ -284,6 +276,6 @@ final class PackedBinding implements StoreBinding, SweptBinding {
         }
         Decision d = algorithm.peek(word, now);
         long capacity = algorithm.limit.capacity();
-        return ResidentTable.cost(capacity - d.remaining(), capacity, d.resetAfterMicros());
+        return KeyBudget.cost(capacity - d.remaining(), capacity, d.resetAfterMicros());
     }
 }

@@ -108,7 +108,7 @@ class BoundedMemoryTest {
         }
         assertThat(store.keyCount()).isLessThanOrEqualTo(cap);
         assertThat(store.estimatedBytes()).as("digests, not 2 KB keys")
-                .isLessThanOrEqualTo(cap * (Resident.ENTRY_BYTES + StoredKey.DIGEST_BYTES + 16 + 8 * 5));
+                .isLessThanOrEqualTo(cap * (KeyBudget.ENTRY_BYTES + StoredKey.DIGEST_BYTES + 16 + 8 * 5));
         assertThat(store.evictionCount()).isGreaterThan(30_000);
         String newcomer = longKey("newcomer-", 0, 7_000);
         int admitted = 0;
