@@ -45,26 +45,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@linkplain Builder#maximumBytes maximumBytes} of estimated heap, across all limiters bound to it. By default
  * that is {@value #DEFAULT_MAXIMUM_KEYS} keys and 64 MiB, or a quarter of the maximum heap if that is less (at
  * least 1 MiB). The derivation: a default store must not take more than a quarter of a small (256 MB) heap, which
- * leaves the application the rest; the key cap is that budget over the smallest entry (128 bytes), so for every
- * key longer than 4 characters the byte budget binds first. The estimate counts, per key, 80 bytes of entry (map
- * node, table share, cell, slot; 79.4 bytes measured for a packed limiter with compressed pointers), the key (a
+ * leaves the application the rest; the key cap is that budget over 128 bytes, about the smallest entry, so for
+ * every key longer than 8 characters the byte budget binds first. The estimate counts, per key, 72 bytes of entry
+ * (map node, table share, cell; about 66 bytes measured for a packed limiter with compressed pointers), the key (a
  * {@code String} of n characters as {@code 40 + 2n} bytes rounded up to 8, a digest as 48) and, for unpacked
  * limiters, the state array ({@code 16 + 8 x length}, so a sliding log of a large limit weighs what it holds). So
- * a packed limiter holds about 440,000 keys of 14 characters (152 bytes each) or exactly 524,288 long keys (128
- * bytes each) by default. Measured: a default store flooded with distinct 7 KB keys in a 256 MB heap settles at
- * 73 MB of heap after a full collection (the {@code KeyFlood} benchmark).
+ * by default a packed limiter holds about 466,000 keys of 14 characters (144 bytes each), or 524,288 long keys
+ * (120 bytes each). Measured: a default store flooded with 10<sup>7</sup> distinct 7 KB keys in a 256 MB heap
+ * settles at about 70 MB of heap after a full collection (the {@code KeyFlood} benchmark).
  *
- * <p><b>Full is not a failure</b>: a new key never fails for lack of room. When the store is at its key cap (or
- * within 1/16 of it, where free slots get hard to find by sampling; a cap of 16 or fewer is filled exactly) a new
- * key evicts: it samples 16 keys at random and evicts the one whose forgetting costs
- * least, first by the fraction of its allowance it has spent (forgetting it grants that many permits again), then
- * by the time until it is back at full allowance. A key at full allowance costs nothing and is evicted at once. So
- * a flood of fresh keys, each of which has spent little, evicts itself, while keys that are being limited (spent
- * or denied) keep their state: such a key is evicted only when every key of a sample has spent at least as large a
- * fraction. When the byte estimate exceeds its budget, the thread that crossed it evicts the same way. The key cap
- * holds exactly under any concurrency (a key claims its slot before it becomes visible); the byte budget holds
- * within what the threads adding at the same moment add. An eviction never turns into "allow": it forgets what
- * the evicted key had spent, which the choice above keeps as small as a sample allows.
+ * <p><b>Full is not a failure</b>: a new key never fails for lack of room. A new key first reserves its place;
+ * when that takes the store over a bound, the inserting thread evicts (up to 16 keys) until it is not. It picks
+ * a limiter (at random, in proportion to its keys), samples 16 of its keys (from small random regions of its hash
+ * table) and evicts the one whose forgetting costs least: first by the fraction of its allowance it has spent
+ * (forgetting it grants that many permits again), then by the time until it is back at full allowance. While the
+ * cheapest key of a sample has spent half its allowance or more, it draws another sample, up to 4. So a flood of
+ * fresh keys, each of which has spent little, evicts itself, while keys that are being limited (spent or denied)
+ * keep their state: such a key is evicted only when four samples found no key that spent less. The key cap holds
+ * within one key per thread inserting at that moment, the byte budget within what those threads add; nothing
+ * outside a limiter's map refers to its keys, so the decision path is as fast as without a bound. An eviction
+ * never turns into "allow": it forgets what the evicted key had spent, which the choice above keeps as small as
+ * the samples allow. When a state grows past the byte budget (a sliding log), the growing thread evicts the same
+ * way.
  *
  * <p>A key whose state is back at full allowance is worth nothing, so it is also dropped by sweeping. At most once
  * per {@linkplain Builder#sweepInterval sweep interval} of the limiters' time, the first decision past the
@@ -86,13 +88,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryStore implements RateLimitStore {
 
-    /** The default key cap: the default byte budget over the smallest entry, 128 bytes. */
+    /** The default key cap, 2<sup>19</sup>: the default byte budget over 128 bytes, about the smallest entry. */
     public static final long DEFAULT_MAXIMUM_KEYS = 524_288;
 
     /** The default byte budget, when a quarter of the maximum heap is not smaller. */
     public static final long DEFAULT_MAXIMUM_BYTES = 64L << 20;
 
-    /** The largest key cap: slot indexes are {@code int}s. */
+    /** The largest key cap. */
     public static final long MAX_KEYS = 1L << 30;
 
     /** The smallest byte budget. */
@@ -210,9 +212,8 @@ public final class InMemoryStore implements RateLimitStore {
 
         /**
          * The most keys the store holds at once, across its limiters; {@value #DEFAULT_MAXIMUM_KEYS} by default. At
-         * the cap (or within 1/16 of it) a new key evicts the key that loses least by being forgotten (see the
-         * class comment). The default byte budget binds before a larger cap unless {@link #maximumBytes} is raised
-         * too.
+         * the cap a new key evicts the key that loses least by being forgotten (see the class comment). The
+         * default byte budget binds before a larger cap unless {@link #maximumBytes} is raised too.
          *
          * @throws IllegalArgumentException if not between 1 and {@link #MAX_KEYS}
          * @throws IllegalStateException if already set

@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
  * bound, the inserting thread evicts, up to {@value #MAX_EVICTIONS} keys, until it is not. To evict it picks a
  * binding (at random, weighted by its keys) and samples {@value #SAMPLE} distinct keys of the binding from small
  * random regions of its hash table, found by splitting the table's spliterator at random (see {@link #cheapest}),
- * so nothing outside the map
- * references an entry (an entry stays next to its map node in memory, which keeps the decision path as fast as
- * without eviction). Of the sample it evicts the key whose forgetting costs least (see {@link #cost}). The key cap
+ * so nothing outside the map references an entry (an entry stays next to its map node in memory, which keeps the
+ * decision path as fast as without eviction). Of the sample it evicts the key whose forgetting costs least (see
+ * {@link #cost}); while that key has spent half its allowance or more, it draws up to {@value #ROUNDS} samples
+ * in all. An entry a sample found changed meanwhile is not evicted (the call reports none). The key cap
  * therefore holds within one key per thread inserting at the same moment, the byte budget within what those
  * threads add.
  *
@@ -34,7 +35,7 @@ final class KeyBudget {
 
     /** Estimated heap bytes of a key apart from the key and its state: map node, table share, entry. */
     static final long ENTRY_BYTES = 72;
-    /** Keys sampled per eviction (about). */
+    /** Distinct keys in one sample. */
     static final int SAMPLE = 16;
     /**
      * Samples drawn at most per eviction: while the cheapest seen has spent half its allowance or more, another
