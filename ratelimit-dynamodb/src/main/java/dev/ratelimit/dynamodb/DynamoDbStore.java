@@ -57,8 +57,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class DynamoDbStore implements RateLimitStore {
 
     /**
-     * Largest permits a {@link Algorithm#SLIDING_LOG} limit may have here: the log is one item, and DynamoDB items
-     * hold at most 400 KB (16 bytes per logged microsecond).
+     * Largest total permits the {@link Algorithm#SLIDING_LOG} limits of one limiter may have here (summed over its
+     * limits): the log is one item holding one slot of about 16 bytes per permit of each limit, and DynamoDB items
+     * hold at most 400 KB.
      */
     public static final long MAX_SLIDING_LOG_PERMITS = 20_000;
 
@@ -66,6 +67,8 @@ public final class DynamoDbStore implements RateLimitStore {
     private final String tableName;
     private final String keyPrefix;
     private final TimeSource clock;
+    private final ServiceClock serviceClock;
+    private final String endpoint;
     private final Io sync;
     private final Io async;
     private final KnownStates known;
@@ -77,13 +80,15 @@ public final class DynamoDbStore implements RateLimitStore {
         this.tableName = b.tableName;
         this.keyPrefix = b.keyPrefix;
         this.clock = b.clock;
+        this.serviceClock = b.serviceClock;
+        this.endpoint = b.endpoint;
         long backoffNanos = b.throttlingBackoff.toNanos();
-        this.sync = Io.sync(b.client, tableName, b.throttlingRetries, backoffNanos);
+        this.sync = Io.sync(b.client, tableName, endpoint, b.throttlingRetries, backoffNanos, serviceClock);
         this.async = b.asyncClient == null ? null
-                : Io.async(b.asyncClient, tableName, b.throttlingRetries, backoffNanos);
+                : Io.async(b.asyncClient, tableName, endpoint, b.throttlingRetries, backoffNanos, serviceClock);
         this.known = new KnownStates(b.knownStates);
         this.maxAttempts = b.maxAttempts;
-        this.override = AwsRequestOverrideConfiguration.builder().apiCallTimeout(b.requestTimeout).build();
+        this.override = b.override;
     }
 
     /**
@@ -113,8 +118,8 @@ public final class DynamoDbStore implements RateLimitStore {
      * {@inheritDoc}
      *
      * @throws IllegalArgumentException if the namespace is not well-formed UTF-16 or, with the key prefix, longer
-     *     than 1024 UTF-8 bytes, or if a {@link Algorithm#SLIDING_LOG} limit has more than
-     *     {@link #MAX_SLIDING_LOG_PERMITS} permits
+     *     than 1024 UTF-8 bytes, or if {@link Algorithm#SLIDING_LOG} limits have more than
+     *     {@link #MAX_SLIDING_LOG_PERMITS} permits in all
      */
     @Override
     public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
@@ -131,19 +136,41 @@ public final class DynamoDbStore implements RateLimitStore {
             case TOKEN_BUCKET -> new TokenBucketLayout(copy);
             case SLIDING_WINDOW -> new SlidingWindowLayout(copy);
             case SLIDING_LOG -> {
+                long slots = 0;
                 for (Limit limit : copy) {
-                    if (limit.permits() > MAX_SLIDING_LOG_PERMITS) {
-                        throw new IllegalArgumentException("limit " + limit + " is too large for SLIDING_LOG in"
-                                + " DynamoDB: the log of one key is one item of at most 400 KB, so at most "
-                                + MAX_SLIDING_LOG_PERMITS + " permits (use SLIDING_WINDOW for large limits)");
-                    }
+                    slots += limit.permits();
                 }
-                yield new BinaryStateLayout(copy);
+                if (slots > MAX_SLIDING_LOG_PERMITS) {
+                    throw new IllegalArgumentException("limits " + copy + " are too large for SLIDING_LOG in"
+                            + " DynamoDB: the log of one key is one item of at most 400 KB holding one slot per"
+                            + " permit of each limit, so at most " + MAX_SLIDING_LOG_PERMITS + " permits in all"
+                            + " (use SLIDING_WINDOW for large limits)");
+                }
+                yield new SlidingLogLayout(copy);
             }
         };
         PartitionKeys keys = new PartitionKeys(keyPrefix, namespace, algorithm);
-        return new DynamoBinding(tableName, keys, transition, copy, layout, sync, async, known, clock, maxAttempts,
+        return new DynamoBinding(tableName, keys, transition, copy, layout, sync, async, known, time(), maxAttempts,
                 override);
+    }
+
+    /** How the bindings read the time: the service clock, a fixed clock, or null for the limiter's time. */
+    private DynamoBinding.Clock time() {
+        if (serviceClock != null) {
+            return ignored -> serviceClock.nowMicros();
+        }
+        if (clock != null) {
+            return ignored -> clock.nowMicros();
+        }
+        return null;
+    }
+
+    /**
+     * Whether decisions use DynamoDB's time ({@link Builder#serviceTime()}, the default) rather than the caller's
+     * ({@link Builder#callerTime()}).
+     */
+    public boolean usesServiceTime() {
+        return serviceClock != null;
     }
 
     /** The table this store uses. */
@@ -158,7 +185,9 @@ public final class DynamoDbStore implements RateLimitStore {
 
     @Override
     public String toString() {
-        return "DynamoDbStore{table=" + tableName + ", keyPrefix='" + keyPrefix + "', client=" + client + '}';
+        return "DynamoDbStore{table=" + tableName + ", endpoint=" + endpoint + ", keyPrefix='" + keyPrefix
+                + "', time=" + (serviceClock != null ? serviceClock : clock != null ? "caller clock " + clock
+                : "the limiter's time") + '}';
     }
 
     private static String checkTableName(String tableName) {
@@ -181,6 +210,10 @@ public final class DynamoDbStore implements RateLimitStore {
         private String keyPrefix = "";
         private boolean keyPrefixSet;
         private TimeSource clock;
+        private Boolean serviceTime;
+        private ServiceClock serviceClock;
+        private String endpoint;
+        private AwsRequestOverrideConfiguration override;
         private int throttlingRetries = 3;
         private Duration throttlingBackoff = Duration.ofMillis(25);
         private boolean throttlingSet;
@@ -246,9 +279,45 @@ public final class DynamoDbStore implements RateLimitStore {
         }
 
         /**
-         * The clock every decision uses, instead of the limiter's. DynamoDB has no clock of its own to offer, so
-         * by default the store uses the time the limiter passes, and instances must keep their clocks in sync
-         * (NTP); set one shared time source here to make every limiter on this store agree.
+         * Decisions use DynamoDB's time (the default). DynamoDB has no clock to ask, so the store reads it from the
+         * HTTP {@code Date} header of every response (whole seconds) and keeps the offset between that and a local
+         * clock ({@link #clock}, or the system clock), with the local clock's sub-second progress on top; the
+         * limiter's own time is ignored. Instances whose clocks are minutes apart then agree within one second plus
+         * one round trip, so together they admit at most the limit plus about one second's refill. The time never
+         * runs backwards. The module README states the estimate and its error bound. Before its first decision, a
+         * store that has seen no response yet makes one read ({@code build()}'s table check normally provides it).
+         *
+         * @throws IllegalStateException if the time was already chosen
+         */
+        public Builder serviceTime() {
+            return time(true);
+        }
+
+        /**
+         * Decisions use the caller's time: the {@link #clock} set here or, without one, the time the limiter
+         * passes (its {@code TimeSource}). Instances must then keep their clocks in sync (NTP): two instances
+         * whose clocks are {@code d} apart can together admit up to twice the limit when {@code d} is comparable to
+         * the limit's period. For tests driven by a fake clock, and for deployments with a shared time source.
+         *
+         * @throws IllegalStateException if the time was already chosen
+         */
+        public Builder callerTime() {
+            return time(false);
+        }
+
+        private Builder time(boolean service) {
+            if (serviceTime != null) {
+                throw new IllegalStateException("the time was already set to "
+                        + (serviceTime ? "serviceTime()" : "callerTime()"));
+            }
+            serviceTime = service;
+            return this;
+        }
+
+        /**
+         * The local clock the store reads instead of the limiter's. With {@link #serviceTime()} (the default) it is
+         * the clock the service's time is anchored to (by default the system clock); with {@link #callerTime()} it
+         * is the time every decision uses as is.
          *
          * @throws IllegalStateException if already set
          */
@@ -369,14 +438,21 @@ public final class DynamoDbStore implements RateLimitStore {
          *
          * @throws IllegalStateException if no table name was set, or (when verifying) the table is missing or has
          *     the wrong key schema; the message names the table and the problem
-         * @throws StoreException if verifying and DynamoDB cannot be reached
+         * @throws StoreException if verifying and DynamoDB cannot be reached (connection refused, unknown host) or
+         *     does not answer within {@link #requestTimeout} (each of the check's calls is bounded by it); the
+         *     message names the table, the endpoint and the cause
          */
         public DynamoDbStore build() {
             if (tableName == null) {
                 throw new IllegalStateException("tableName was not set");
             }
+            endpoint = Failures.endpointOf(client);
+            override = AwsRequestOverrideConfiguration.builder().apiCallTimeout(requestTimeout)
+                    .addPlugin(RefusalFailsFast.INSTANCE).build();
+            serviceClock = serviceTime == null || serviceTime
+                    ? new ServiceClock(clock != null ? clock : TimeSource.system()) : null;
             if (verifyTable) {
-                TableSchema.verify(client, tableName);
+                TableSchema.verify(client, tableName, override, endpoint, serviceClock);
             }
             return new DynamoDbStore(this);
         }

@@ -28,13 +28,28 @@ abstract class Io {
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     final String table;
+    final String endpoint;
     final int maxRetries;
     final long backoffNanos;
+    /** Learns the service's time from every response; null when the store uses the caller's time. */
+    final ServiceClock clock;
 
-    Io(String table, int maxRetries, long backoffNanos) {
+    Io(String table, String endpoint, int maxRetries, long backoffNanos, ServiceClock clock) {
         this.table = table;
+        this.endpoint = endpoint;
         this.maxRetries = maxRetries;
         this.backoffNanos = backoffNanos;
+        this.clock = clock;
+    }
+
+    long sent() {
+        return clock == null ? 0 : clock.localMicros();
+    }
+
+    void observe(long sent, Object responseOrError) {
+        if (clock != null) {
+            clock.observe(sent, clock.localMicros(), responseOrError);
+        }
     }
 
     abstract CompletableFuture<GetItemResponse> get(GetItemRequest request);
@@ -54,19 +69,22 @@ abstract class Io {
         return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
     }
 
-    static Io sync(DynamoDbClient client, String table, int maxRetries, long backoffNanos) {
-        return new SyncIo(client, table, maxRetries, backoffNanos);
+    static Io sync(DynamoDbClient client, String table, String endpoint, int maxRetries, long backoffNanos,
+            ServiceClock clock) {
+        return new SyncIo(client, table, endpoint, maxRetries, backoffNanos, clock);
     }
 
-    static Io async(DynamoDbAsyncClient client, String table, int maxRetries, long backoffNanos) {
-        return new AsyncIo(client, table, maxRetries, backoffNanos);
+    static Io async(DynamoDbAsyncClient client, String table, String endpoint, int maxRetries, long backoffNanos,
+            ServiceClock clock) {
+        return new AsyncIo(client, table, endpoint, maxRetries, backoffNanos, clock);
     }
 
     private static final class SyncIo extends Io {
         private final DynamoDbClient client;
 
-        SyncIo(DynamoDbClient client, String table, int maxRetries, long backoffNanos) {
-            super(table, maxRetries, backoffNanos);
+        SyncIo(DynamoDbClient client, String table, String endpoint, int maxRetries, long backoffNanos,
+                ServiceClock clock) {
+            super(table, endpoint, maxRetries, backoffNanos, clock);
             this.client = client;
         }
 
@@ -92,14 +110,18 @@ abstract class Io {
 
         private <R> CompletableFuture<R> call(String operation, Supplier<R> call) {
             for (int retry = 0;; retry++) {
+                long sent = sent();
                 try {
-                    return CompletableFuture.completedFuture(call.get());
+                    R response = call.get();
+                    observe(sent, response);
+                    return CompletableFuture.completedFuture(response);
                 } catch (RuntimeException e) {
+                    observe(sent, e);
                     if (retry < maxRetries && Failures.isThrottling(e)) {
                         sleep(backoff(retry), operation);
                         continue;
                     }
-                    return CompletableFuture.failedFuture(Failures.map(table, operation, e, retry));
+                    return CompletableFuture.failedFuture(Failures.map(table, endpoint, operation, e, retry));
                 }
             }
         }
@@ -121,8 +143,9 @@ abstract class Io {
     private static final class AsyncIo extends Io {
         private final DynamoDbAsyncClient client;
 
-        AsyncIo(DynamoDbAsyncClient client, String table, int maxRetries, long backoffNanos) {
-            super(table, maxRetries, backoffNanos);
+        AsyncIo(DynamoDbAsyncClient client, String table, String endpoint, int maxRetries, long backoffNanos,
+                ServiceClock clock) {
+            super(table, endpoint, maxRetries, backoffNanos, clock);
             this.client = client;
         }
 
@@ -148,6 +171,7 @@ abstract class Io {
 
         private <R> CompletableFuture<R> call(String operation, Supplier<CompletableFuture<R>> call, int retry) {
             CompletableFuture<R> attempt;
+            long sent = sent();
             try {
                 attempt = call.get();
             } catch (RuntimeException e) {
@@ -155,15 +179,17 @@ abstract class Io {
             }
             return attempt.handle((response, error) -> {
                 if (error == null) {
+                    observe(sent, response);
                     return CompletableFuture.completedFuture(response);
                 }
                 Throwable cause = Failures.unwrap(error);
+                observe(sent, cause);
                 if (retry < maxRetries && Failures.isThrottling(cause)) {
                     Executor later = CompletableFuture.delayedExecutor(backoff(retry), TimeUnit.NANOSECONDS);
                     return CompletableFuture.supplyAsync(() -> call(operation, call, retry + 1), later)
                             .thenCompose(f -> f);
                 }
-                return CompletableFuture.<R>failedFuture(Failures.map(table, operation, cause, retry));
+                return CompletableFuture.<R>failedFuture(Failures.map(table, endpoint, operation, cause, retry));
             }).thenCompose(f -> f);
         }
     }

@@ -62,7 +62,7 @@ class ContentionTest {
     private static DynamoDbStore store(int maxAttempts) {
         // A long timeout: DynamoDB Local serialises writes to one item, slowly on a loaded machine, and this test
         // is about admissions, not latency.
-        return DynamoDbStore.builder(client).tableName(TABLE).verifyTable(false).maxAttempts(maxAttempts)
+        return DynamoDbStore.builder(client).tableName(TABLE).callerTime().verifyTable(false).maxAttempts(maxAttempts)
                 .requestTimeout(Duration.ofSeconds(30)).build();
     }
 

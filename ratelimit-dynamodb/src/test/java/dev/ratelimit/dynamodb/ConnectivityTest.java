@@ -1,0 +1,124 @@
+package dev.ratelimit.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Limit;
+import dev.ratelimit.spi.StoreBinding;
+import dev.ratelimit.spi.StoreException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Regression for issue 12, item 4: {@code build()} against an endpoint that accepts connections and never
+ * answers did not return after 170 s, and a refused connection waited the whole request timeout per decision and
+ * reported "timed out". The clients here are built as a user would build them: the SDK's default retry strategy,
+ * no timeouts of their own.
+ */
+class ConnectivityTest {
+
+    private static DynamoDbClient client(URI endpoint) {
+        return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(Apache5HttpClient.builder())
+                .build();
+    }
+
+    @Test
+    void buildAgainstAServerThatNeverAnswersFailsWithinTheRequestTimeout() throws Exception {
+        try (BlackHole hole = BlackHole.open(); DynamoDbClient silent = client(hole.endpoint())) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> DynamoDbStore.builder(silent).tableName("silent")
+                    .requestTimeout(Duration.ofMillis(500)).build())
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("table 'silent'")
+                    .hasMessageContaining(hole.endpoint().toString())
+                    .hasMessageContaining("timed out");
+            // The table check is one DescribeTable bounded by the request timeout (plus a DescribeTimeToLive
+            // that is never reached): well under the minutes it took before.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void aRefusedConnectionFailsFastAndSaysSo() throws Exception {
+        URI closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        try (DynamoDbClient refused = client(closed)) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> DynamoDbStore.builder(refused).tableName("refused")
+                    .requestTimeout(Duration.ofSeconds(20)).build())
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("table 'refused'")
+                    .hasMessageContaining(closed.toString())
+                    .hasMessageContaining("connection refused");
+            DynamoDbStore store = DynamoDbStore.builder(refused).tableName("refused").verifyTable(false)
+                    .callerTime().requestTimeout(Duration.ofSeconds(20)).build();
+            for (Algorithm algorithm : Algorithm.values()) {
+                StoreBinding binding = store.bind("c", algorithm, List.of(Limit.of(5, Duration.ofMinutes(1))));
+                assertThatThrownBy(() -> binding.tryAcquire("k", 1, 1_000_000L))
+                        .isInstanceOf(StoreException.class)
+                        .hasMessageContaining("table 'refused'")
+                        .hasMessageContaining(closed.toString())
+                        .hasMessageContaining("connection refused")
+                        .hasMessageNotContaining("timed out");
+            }
+            // Five calls, each far below the 20 s timeout they used to wait out.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Accepts connections and never answers, like a hung server or a black-holing firewall. */
+    static final class BlackHole implements AutoCloseable {
+        private final ServerSocket socket;
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+
+        private BlackHole(ServerSocket socket) {
+            this.socket = socket;
+            Thread acceptor = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        accepted.add(socket.accept());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "black-hole");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        static BlackHole open() throws IOException {
+            return new BlackHole(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        }
+
+        URI endpoint() {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+}
