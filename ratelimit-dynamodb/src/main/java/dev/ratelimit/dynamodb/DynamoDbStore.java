@@ -173,6 +173,11 @@ public final class DynamoDbStore implements RateLimitStore {
         return serviceClock != null;
     }
 
+    /** The service clock, or null with {@link Builder#callerTime()}; for tests. */
+    ServiceClock serviceClock() {
+        return serviceClock;
+    }
+
     /** The table this store uses. */
     public String tableName() {
         return tableName;

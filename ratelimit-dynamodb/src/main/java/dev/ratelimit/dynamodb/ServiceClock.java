@@ -24,9 +24,9 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * </pre>
  * The clock keeps the intersection of these intervals over all responses, and uses its midpoint. The first
  * response gives an interval one second plus one round trip wide; responses landing at other sub-second phases
- * narrow it towards one round trip. So the store's time is within half the interval's width of the service's
- * clock: at most {@code 0.5 s + RTT/2} after the first response, about {@code RTT/2} once a few dozen have
- * arrived. Two instances therefore disagree by at most {@code 1 s + RTT}, whatever their local clocks say.
+ * narrow it (to tens of milliseconds after a few hundred responses; never below one round trip). So the store's
+ * time is within half the interval's width of the service's clock: at most {@code 0.5 s + RTT/2} after the first
+ * response. Two instances therefore disagree by at most {@code 1 s + RTT}, whatever their local clocks say.
  *
  * <p>Local and service clocks drift apart (crystals differ by up to a few hundred ppm), so the interval is
  * widened by {@value #DRIFT_PPM} ppm of the local time elapsed since it was last narrowed before each new
@@ -47,7 +47,7 @@ final class ServiceClock {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbStore.class);
 
-    static final long DRIFT_PPM = 500;
+    static final long DRIFT_PPM = 200;
     private static final long SECOND = 1_000_000L;
     /** An update narrower than this (micros) is not worth a new estimate. */
     private static final long MIN_CHANGE = 1_000L;
