@@ -31,11 +31,22 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Fixed window, sliding window and token bucket decide with one conditional {@code UpdateItem} and no read,
  * allowed or denied; a denial's numbers come from the failed condition's {@code ALL_OLD} item (sliding window and
  * token bucket take a second {@code UpdateItem} when an instance's guess about a key another instance spent was
- * wrong). Sliding log runs the reference transition in Java and writes the new state with one {@code PutItem}
- * conditioned on the item's version: the version this store last saw for the key or, for a key it has not seen, "no item yet". An
- * allowed decision on a new key or a key this instance wrote last is one {@code PutItem}; a denial is one
- * consistent {@code GetItem} confirming the remembered item, or one failed {@code PutItem} whose {@code ALL_OLD}
- * shows it. The module README lists every case, including when a decision costs more.
+ * wrong). Sliding log keeps one ring of slots per limit and admits with one conditional {@code UpdateItem} that
+ * writes free slots; writers on one key collide only on the same slot. A denial from remembered state is
+ * confirmed by one consistent {@code GetItem}. The module README lists every case, including when a decision
+ * costs more.
+ *
+ * <h2>Contention</h2>
+ * A decision that loses {@link Builder#maxAttempts} conditional writes in a row to other writers is a denial
+ * ({@link dev.ratelimit.Decision.Reason#LIMIT_EXCEEDED}, retryAfter one emission interval of the tightest limit),
+ * never a {@link StoreException}: losing races is contention, not an outage, and no failure policy may turn it
+ * into an admission beyond the limit.
+ *
+ * <h2>Time</h2>
+ * By default ({@link Builder#serviceTime()}) decisions use DynamoDB's time, estimated from the {@code Date} header
+ * of its responses on top of a local clock: within {@code 0.5 s} plus half a round trip of the service's clock
+ * after the first response, never running backwards, so instances whose clocks disagree by minutes still agree
+ * within about a second. {@link Builder#callerTime()} uses the caller's time instead.
  *
  * <h2>Table</h2>
  * One partition key {@code pk} (String), no sort key, TTL on the Number attribute {@code ttl} (epoch seconds at
@@ -48,8 +59,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * <h2>Failures</h2>
  * Throttling is retried by the store, a bounded number of times with exponential backoff
  * ({@link Builder#throttlingRetries}), after whatever retries the SDK client itself makes. Throttling after the
- * retries, timeouts ({@link Builder#requestTimeout}), a missing table and any other service or client error
- * become a {@link StoreException} naming the table, so the limiter's failure policy applies.
+ * retries, timeouts ({@link Builder#requestTimeout}), a refused connection (not retried, so it fails at once), a
+ * missing table, an item of a shape the store does not write, and any other service or client error become a
+ * {@link StoreException} naming the table, the endpoint and the cause, so the limiter's failure policy applies.
  *
  * <p>Thread-safe. One store may serve many limiters. The clients passed in belong to the caller:
  * {@link #close()} leaves them open.
@@ -385,7 +397,8 @@ public final class DynamoDbStore implements RateLimitStore {
 
         /**
          * The most conditional writes one decision tries when other writers keep changing its key before it
-         * lands; 16 by default. Past it the decision fails with a {@link StoreException}.
+         * lands; 16 by default. Past it the decision is a denial (never an error, so no failure policy can turn lost
+         * races into admissions), and a penalty or refund fails with a {@link StoreException}.
          *
          * @throws IllegalArgumentException if not 1..1000
          * @throws IllegalStateException if already set
