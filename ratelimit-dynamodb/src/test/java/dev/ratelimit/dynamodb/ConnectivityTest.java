@@ -15,11 +15,14 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -82,6 +85,33 @@ class ConnectivityTest {
             }
             // Five calls, each far below the 20 s timeout they used to wait out.
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aRefusedConnectionFailsFastOnTheAsyncClientToo() throws Exception {
+        URI closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        try (DynamoDbClient refused = client(closed);
+                DynamoDbAsyncClient refusedAsync = DynamoDbAsyncClient.builder()
+                        .endpointOverride(closed)
+                        .region(Region.US_EAST_1)
+                        .credentialsProvider(StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create("local", "local")))
+                        .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                        .build()) {
+            DynamoDbStore store = DynamoDbStore.builder(refused).tableName("refused").verifyTable(false)
+                    .asyncClient(refusedAsync).requestTimeout(Duration.ofSeconds(20)).build();
+            StoreBinding binding = store.bind("a", Algorithm.TOKEN_BUCKET, List.of(Limit.of(5, Duration.ofMinutes(1))));
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> binding.tryAcquireAsync("k", 1, 1_000_000L).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(StoreException.class)
+                    .hasMessageContaining("table 'refused'")
+                    .hasMessageContaining("connection refused");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         }
     }
 

@@ -168,4 +168,28 @@ class ItemsTest {
     private static int utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
+
+    @Test
+    void theLargestSlidingLogFitsInOneItem() {
+        // Two limits at the bound together (MAX_SLIDING_LOG_PERMITS slots in all), filled by a whole-item write
+        // and then by slot updates: every slot written stays within DynamoDB's 400 KB item.
+        String prefix = "largest-" + PREFIXES.incrementAndGet();
+        long half = DynamoDbStore.MAX_SLIDING_LOG_PERMITS / 2;
+        RateLimiter limiter = RateLimiter.builder().algorithm(Algorithm.SLIDING_LOG)
+                .limits(Limit.of(half, Duration.ofHours(1)), Limit.of(half, Duration.ofHours(2)))
+                .store(store).keyPrefix(prefix).timeSource(clock).failurePolicy(FailurePolicy.deny())
+                .timeout(Duration.ofSeconds(30)).build();
+        assertThat(limiter.penalize("k", half - 2).remaining()).isEqualTo(2);
+        clock.advanceMicros(1);
+        assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        clock.advanceMicros(1);
+        assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+        Map<String, AttributeValue> item = items(prefix).values().iterator().next();
+        assertThat(item.keySet().stream().filter(name -> name.startsWith("l"))).hasSize((int) (2 * half));
+        assertThatThrownBy(() -> store.bind("too-large", Algorithm.SLIDING_LOG,
+                List.of(Limit.of(half + 1, Duration.ofHours(1)), Limit.of(half, Duration.ofHours(2)))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(Long.toString(DynamoDbStore.MAX_SLIDING_LOG_PERMITS));
+    }
 }
