@@ -30,8 +30,10 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  *
  * <p>Local and service clocks drift apart (crystals differ by up to a few hundred ppm), so the interval is
  * widened by {@value #DRIFT_PPM} ppm of the local time elapsed since it was last narrowed before each new
- * response is intersected with it. A response whose interval does not meet the widened one (a local clock that
- * was stepped, or a drift beyond the allowance) replaces the estimate.
+ * response is intersected with it. A response whose interval does not meet the widened one is a conflict (a
+ * local clock that was stepped, a drift beyond the allowance, or one odd {@code Date} from a proxy); after
+ * {@value #CONFLICTS} conflicts in a row the latest response replaces the estimate, so a single odd {@code Date}
+ * cannot move the store's time (and, time never running backwards, freeze it afterwards).
  *
  * <h2>Never backwards</h2>
  * The time returned never decreases: if the offset moves down (the estimate narrowed onto a lower midpoint, or
@@ -48,6 +50,7 @@ final class ServiceClock {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbStore.class);
 
     static final long DRIFT_PPM = 200;
+    static final int CONFLICTS = 3;
     private static final long SECOND = 1_000_000L;
     /** An update narrower than this (micros) is not worth a new estimate. */
     private static final long MIN_CHANGE = 1_000L;
@@ -119,18 +122,20 @@ final class ServiceClock {
             Estimate current = estimate.get();
             Estimate next;
             if (current == null || current == Estimate.LOCAL) {
-                next = new Estimate(lo, hi, receivedLocal);
+                next = new Estimate(lo, hi, receivedLocal, 0);
             } else {
                 long widen = Math.max(0, receivedLocal - current.at) / SECOND * DRIFT_PPM
                         + Math.max(0, receivedLocal - current.at) % SECOND * DRIFT_PPM / SECOND;
                 long nLo = Math.max(current.lo - widen, lo);
                 long nHi = Math.min(current.hi + widen, hi);
                 if (nLo > nHi) {
-                    next = new Estimate(lo, hi, receivedLocal);
-                } else if (Math.abs(nLo - current.lo) < MIN_CHANGE && Math.abs(nHi - current.hi) < MIN_CHANGE) {
+                    next = current.conflicts + 1 >= CONFLICTS ? new Estimate(lo, hi, receivedLocal, 0)
+                            : new Estimate(current.lo, current.hi, current.at, current.conflicts + 1);
+                } else if (current.conflicts == 0 && Math.abs(nLo - current.lo) < MIN_CHANGE
+                        && Math.abs(nHi - current.hi) < MIN_CHANGE) {
                     return;
                 } else {
-                    next = new Estimate(nLo, nHi, receivedLocal);
+                    next = new Estimate(nLo, nHi, receivedLocal, 0);
                 }
             }
             if (estimate.compareAndSet(current, next)) {
@@ -174,9 +179,12 @@ final class ServiceClock {
     private record ParsedDate(String text, long micros) {
     }
 
-    /** The offset lies in [lo, hi] (micros), as last narrowed at local time {@code at}. */
-    private record Estimate(long lo, long hi, long at) {
-        static final Estimate LOCAL = new Estimate(0, 0, Long.MIN_VALUE);
+    /**
+     * The offset lies in [lo, hi] (micros), as last narrowed at local time {@code at}; {@code conflicts} responses
+     * in a row have disagreed with it since.
+     */
+    private record Estimate(long lo, long hi, long at, int conflicts) {
+        static final Estimate LOCAL = new Estimate(0, 0, Long.MIN_VALUE, 0);
 
         long offset() {
             return lo + (hi - lo) / 2;
