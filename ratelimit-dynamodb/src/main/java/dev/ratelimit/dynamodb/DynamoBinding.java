@@ -16,7 +16,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -77,11 +76,9 @@ final class DynamoBinding implements StoreBinding {
     private final Clock clock;
     private final int maxAttempts;
     private final long smallestCapacity;
-    private final AwsRequestOverrideConfiguration override;
 
     DynamoBinding(String table, PartitionKeys keys, StateTransition transition, List<Limit> limits,
-            ItemLayout layout, Io sync, Io async, KnownStates known, Clock clock, int maxAttempts,
-            AwsRequestOverrideConfiguration override) {
+            ItemLayout layout, Io sync, Io async, KnownStates known, Clock clock, int maxAttempts) {
         this.table = table;
         this.keys = keys;
         this.transition = transition;
@@ -93,7 +90,6 @@ final class DynamoBinding implements StoreBinding {
         this.known = known;
         this.clock = clock;
         this.maxAttempts = maxAttempts;
-        this.override = override;
         this.smallestCapacity = limits.stream().mapToLong(Limit::capacity).min().orElseThrow();
     }
 
@@ -140,8 +136,8 @@ final class DynamoBinding implements StoreBinding {
     public void reset(String key) {
         String pk = keys.of(key);
         known.remove(pk);
-        join(sync.delete(DeleteItemRequest.builder().tableName(table).key(key(pk)).overrideConfiguration(override)
-                .build()));
+        join(sync.delete(DeleteItemRequest.builder().tableName(table).key(key(pk))
+                .overrideConfiguration(sync.override).build()));
         known.remove(pk);
     }
 
@@ -196,7 +192,7 @@ final class DynamoBinding implements StoreBinding {
                 .expressionAttributeValues(e.values())
                 .returnValues(ReturnValue.ALL_OLD)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .overrideConfiguration(override)
+                .overrideConfiguration(io.override)
                 .build();
         return io.update(request).handle((response, error) -> {
             if (error == null) {
@@ -257,7 +253,7 @@ final class DynamoBinding implements StoreBinding {
                 .expressionAttributeValues(e.values())
                 .returnValues(ReturnValue.ALL_OLD)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .overrideConfiguration(override)
+                .overrideConfiguration(io.override)
                 .build();
         return io.update(request).handle((response, error) -> {
             if (error == null) {
@@ -312,7 +308,7 @@ final class DynamoBinding implements StoreBinding {
                 .tableName(table)
                 .item(item)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .overrideConfiguration(override);
+                .overrideConfiguration(io.override);
         if (basis.version() == null) {
             put.conditionExpression("attribute_not_exists(#k)").expressionAttributeNames(Map.of("#k", ItemLayout.PK));
         } else if (basis.version().isEmpty()) {
@@ -367,7 +363,7 @@ final class DynamoBinding implements StoreBinding {
                 .tableName(table)
                 .key(key(pk))
                 .consistentRead(true)
-                .overrideConfiguration(override)
+                .overrideConfiguration(io.override)
                 .build();
         return io.get(request).thenApply(response -> fromItem(pk, response.hasItem() ? response.item() : null));
     }
@@ -387,7 +383,7 @@ final class DynamoBinding implements StoreBinding {
                 .conditionExpression(e.condition())
                 .expressionAttributeNames(e.names())
                 .expressionAttributeValues(e.values())
-                .overrideConfiguration(override)
+                .overrideConfiguration(io.override)
                 .build();
         return io.update(request).handle((response, error) -> {
             if (error == null) {

@@ -10,7 +10,6 @@ import dev.ratelimit.spi.StoreException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -85,7 +84,6 @@ public final class DynamoDbStore implements RateLimitStore {
     private final Io async;
     private final KnownStates known;
     private final int maxAttempts;
-    private final AwsRequestOverrideConfiguration override;
 
     private DynamoDbStore(Builder b) {
         this.client = b.client;
@@ -95,12 +93,11 @@ public final class DynamoDbStore implements RateLimitStore {
         this.serviceClock = b.serviceClock;
         this.endpoint = b.endpoint;
         long backoffNanos = b.throttlingBackoff.toNanos();
-        this.sync = Io.sync(b.client, tableName, endpoint, b.throttlingRetries, backoffNanos, serviceClock);
-        this.async = b.asyncClient == null ? null
-                : Io.async(b.asyncClient, tableName, endpoint, b.throttlingRetries, backoffNanos, serviceClock);
+        this.sync = b.sync;
+        this.async = b.asyncClient == null ? null : Io.async(b.asyncClient, tableName, endpoint, b.throttlingRetries,
+                backoffNanos, serviceClock, b.requestTimeout);
         this.known = new KnownStates(b.knownStates);
         this.maxAttempts = b.maxAttempts;
-        this.override = b.override;
     }
 
     /**
@@ -162,8 +159,7 @@ public final class DynamoDbStore implements RateLimitStore {
             }
         };
         PartitionKeys keys = new PartitionKeys(keyPrefix, namespace, algorithm);
-        return new DynamoBinding(tableName, keys, transition, copy, layout, sync, async, known, time(), maxAttempts,
-                override);
+        return new DynamoBinding(tableName, keys, transition, copy, layout, sync, async, known, time(), maxAttempts);
     }
 
     /** How the bindings read the time: the service clock, a fixed clock, or null for the limiter's time. */
@@ -230,7 +226,7 @@ public final class DynamoDbStore implements RateLimitStore {
         private Boolean serviceTime;
         private ServiceClock serviceClock;
         private String endpoint;
-        private AwsRequestOverrideConfiguration override;
+        private Io sync;
         private int throttlingRetries = 3;
         private Duration throttlingBackoff = Duration.ofMillis(25);
         private boolean throttlingSet;
@@ -465,12 +461,12 @@ public final class DynamoDbStore implements RateLimitStore {
                 throw new IllegalStateException("tableName was not set");
             }
             endpoint = Failures.endpointOf(client);
-            override = AwsRequestOverrideConfiguration.builder().apiCallTimeout(requestTimeout)
-                    .addPlugin(RefusalFailsFast.INSTANCE).build();
             serviceClock = serviceTime == null || serviceTime
                     ? new ServiceClock(clock != null ? clock : TimeSource.system()) : null;
+            sync = Io.sync(client, tableName, endpoint, throttlingRetries, throttlingBackoff.toNanos(), serviceClock,
+                    requestTimeout);
             if (verifyTable) {
-                TableSchema.verify(client, tableName, override, endpoint, serviceClock);
+                TableSchema.verify(client, tableName, sync.override, endpoint, serviceClock);
             }
             return new DynamoDbStore(this);
         }

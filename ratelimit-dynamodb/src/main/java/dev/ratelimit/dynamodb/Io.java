@@ -1,11 +1,13 @@
 package dev.ratelimit.dynamodb;
 
 import dev.ratelimit.spi.StoreException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -33,8 +35,12 @@ abstract class Io {
     final long backoffNanos;
     /** Learns the service's time from every response; null when the store uses the caller's time. */
     final ServiceClock clock;
+    /** For every request to this client: the store's timeout, and a {@link RefusalFailsFast} of its own. */
+    final AwsRequestOverrideConfiguration override;
 
-    Io(String table, String endpoint, int maxRetries, long backoffNanos, ServiceClock clock) {
+    Io(String table, String endpoint, int maxRetries, long backoffNanos, ServiceClock clock, Duration timeout) {
+        this.override = AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout)
+                .addPlugin(new RefusalFailsFast()).build();
         this.table = table;
         this.endpoint = endpoint;
         this.maxRetries = maxRetries;
@@ -70,21 +76,21 @@ abstract class Io {
     }
 
     static Io sync(DynamoDbClient client, String table, String endpoint, int maxRetries, long backoffNanos,
-            ServiceClock clock) {
-        return new SyncIo(client, table, endpoint, maxRetries, backoffNanos, clock);
+            ServiceClock clock, Duration timeout) {
+        return new SyncIo(client, table, endpoint, maxRetries, backoffNanos, clock, timeout);
     }
 
     static Io async(DynamoDbAsyncClient client, String table, String endpoint, int maxRetries, long backoffNanos,
-            ServiceClock clock) {
-        return new AsyncIo(client, table, endpoint, maxRetries, backoffNanos, clock);
+            ServiceClock clock, Duration timeout) {
+        return new AsyncIo(client, table, endpoint, maxRetries, backoffNanos, clock, timeout);
     }
 
     private static final class SyncIo extends Io {
         private final DynamoDbClient client;
 
         SyncIo(DynamoDbClient client, String table, String endpoint, int maxRetries, long backoffNanos,
-                ServiceClock clock) {
-            super(table, endpoint, maxRetries, backoffNanos, clock);
+                ServiceClock clock, Duration timeout) {
+            super(table, endpoint, maxRetries, backoffNanos, clock, timeout);
             this.client = client;
         }
 
@@ -144,8 +150,8 @@ abstract class Io {
         private final DynamoDbAsyncClient client;
 
         AsyncIo(DynamoDbAsyncClient client, String table, String endpoint, int maxRetries, long backoffNanos,
-                ServiceClock clock) {
-            super(table, endpoint, maxRetries, backoffNanos, clock);
+                ServiceClock clock, Duration timeout) {
+            super(table, endpoint, maxRetries, backoffNanos, clock, timeout);
             this.client = client;
         }
 

@@ -19,26 +19,41 @@ import software.amazon.awssdk.retries.api.TokenAcquisitionFailedException;
  * connection or an unknown host: the SDK's default strategies retry every I/O failure with backoff, so a refused
  * connection used to cost each decision the whole request timeout and surface as "timed out". A store request
  * that cannot connect now fails at once, and {@link Failures} says why. Clients configured with a legacy
- * {@code RetryPolicy} instead of a {@code RetryStrategy} are left as they are. Stateless and thread-safe.
+ * {@code RetryPolicy} instead of a {@code RetryStrategy} are left as they are. One instance per client (it
+ * remembers the configuration it made for that client); thread-safe.
  */
 final class RefusalFailsFast implements SdkPlugin {
 
-    static final RefusalFailsFast INSTANCE = new RefusalFailsFast();
+    /**
+     * The configuration this plugin made from its client's, computed on first use: a client's configuration does
+     * not change after it is built, and one plugin serves one client, so later requests reuse it.
+     */
+    private volatile ClientOverrideConfiguration made;
+    private volatile boolean leaveAlone;
 
-    private RefusalFailsFast() {
+    /** A plugin for the requests to one client. */
+    RefusalFailsFast() {
     }
 
     @Override
     public void configureClient(SdkServiceClientConfiguration.Builder config) {
+        if (leaveAlone) {
+            return;
+        }
+        ClientOverrideConfiguration cached = made;
+        if (cached != null) {
+            config.overrideConfiguration(cached);
+            return;
+        }
         ClientOverrideConfiguration override = config.overrideConfiguration();
-        if (override == null) {
-            return;
-        }
-        RetryStrategy strategy = override.retryStrategy().orElse(null);
+        RetryStrategy strategy = override == null ? null : override.retryStrategy().orElse(null);
         if (strategy == null || strategy instanceof NoRetryOnRefusal) {
+            leaveAlone = true;
             return;
         }
-        config.overrideConfiguration(override.toBuilder().retryStrategy(new NoRetryOnRefusal(strategy)).build());
+        cached = override.toBuilder().retryStrategy(new NoRetryOnRefusal(strategy)).build();
+        made = cached;
+        config.overrideConfiguration(cached);
     }
 
     static boolean refused(Throwable failure) {
