@@ -307,6 +307,7 @@ final class DynamoBinding implements StoreBinding {
         PutItemRequest.Builder put = PutItemRequest.builder()
                 .tableName(table)
                 .item(item)
+                .returnValues(ReturnValue.ALL_OLD)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .overrideConfiguration(io.override);
         if (basis.version() == null) {
@@ -321,6 +322,14 @@ final class DynamoBinding implements StoreBinding {
         }
         return io.put(put.build()).handle((response, error) -> {
             if (error == null) {
+                // The item replaced must be the one the condition named: a reply that says otherwise did not come
+                // from DynamoDB applying this write.
+                Known replaced = fromItem(pk, response.hasAttributes() ? response.attributes() : null);
+                if (!replaced.sameVersion(basis)) {
+                    throw new StoreException("PutItem of item " + pk + " in DynamoDB table '" + table + "' at "
+                            + io.endpoint + " was answered with an item of version " + replaced.version()
+                            + " although its condition required " + basis.version() + ": not a reply DynamoDB sends");
+                }
                 known.put(pk, new Known(result.state(), token, List.of(), false,
                         layout.rawAfterPut(result.state())));
                 return CompletableFuture.completedFuture(result.decision());

@@ -11,14 +11,18 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -112,6 +116,55 @@ class ConnectivityTest {
                     .hasMessageContaining("table 'refused'")
                     .hasMessageContaining("connection refused");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A server that is not DynamoDB (a proxy's error page, a wrong port): every call is a StoreException naming
+     * the table and endpoint, never a ClassCastException or a NullPointerException from the reply's shape.
+     */
+    @Test
+    void aServerThatIsNotDynamoDbIsAStoreErrorForEveryCall() throws Exception {
+        for (String body : List.of("<html><body>502 Bad Gateway</body></html>",
+                "{\"Attributes\":{\"w0\":{\"S\":\"x\"},\"t0\":{\"BOOL\":true},\"s\":{\"N\":\"1\"},"
+                        + "\"f\":{\"N\":\"9\"}},\"Item\":{\"w0\":{\"L\":[]},\"t0\":{\"S\":\"y\"},"
+                        + "\"f\":{\"N\":\"9\"}}}")) {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type",
+                        body.startsWith("{") ? "application/x-amz-json-1.0" : "text/html");
+                exchange.sendResponseHeaders(200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                exchange.close();
+            });
+            server.start();
+            URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+            // No client retries: a garbage body is retried by the SDK's default strategy until the timeout, which
+            // only makes this slower.
+            try (DynamoDbClient wrong = DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("l", "l")))
+                    .httpClientBuilder(Apache5HttpClient.builder())
+                    .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                    .build()) {
+                DynamoDbStore store = DynamoDbStore.builder(wrong).tableName("wrong").verifyTable(false)
+                        .callerTime().requestTimeout(Duration.ofSeconds(5)).build();
+                for (Algorithm algorithm : Algorithm.values()) {
+                    StoreBinding binding = store.bind("w", algorithm, List.of(Limit.of(5, Duration.ofMinutes(1))));
+                    for (Runnable call : List.<Runnable>of(
+                            () -> binding.tryAcquire("k", 1, 1_000_000L),
+                            () -> binding.peek("k", 1_000_000L),
+                            () -> binding.adjust("k", -1, 1_000_000L))) {
+                        assertThatThrownBy(call::run)
+                                .as("%s on %s", algorithm, body)
+                                .isInstanceOf(StoreException.class)
+                                .hasMessageContaining("table 'wrong'");
+                    }
+                }
+            } finally {
+                server.stop(0);
+            }
         }
     }
 
