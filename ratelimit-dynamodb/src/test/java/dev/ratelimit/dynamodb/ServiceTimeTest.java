@@ -30,7 +30,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * Issue 12, item 3: DynamoDB has no server clock, and instances whose clocks were minutes apart admitted up to
  * twice the limit. With the service's time (the default), two instances whose local clocks are three minutes
- * apart admit at most the limit plus one second's refill; with the caller's time they admit far more.
+ * apart admit at most the limit plus one second's refill; with the caller's time they admit far more. Fixed window
+ * is left out of the admitted-count tests: its count starts afresh at every window boundary for any clock, so a
+ * test that happens to straddle one admits twice the limit whatever the clocks; it reads the same time as the
+ * others.
  */
 class ServiceTimeTest {
 
