@@ -10,7 +10,6 @@ import dev.ratelimit.spi.StoreException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -31,11 +30,22 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Fixed window, sliding window and token bucket decide with one conditional {@code UpdateItem} and no read,
  * allowed or denied; a denial's numbers come from the failed condition's {@code ALL_OLD} item (sliding window and
  * token bucket take a second {@code UpdateItem} when an instance's guess about a key another instance spent was
- * wrong). Sliding log runs the reference transition in Java and writes the new state with one {@code PutItem}
- * conditioned on the item's version: the version this store last saw for the key or, for a key it has not seen, "no item yet". An
- * allowed decision on a new key or a key this instance wrote last is one {@code PutItem}; a denial is one
- * consistent {@code GetItem} confirming the remembered item, or one failed {@code PutItem} whose {@code ALL_OLD}
- * shows it. The module README lists every case, including when a decision costs more.
+ * wrong). Sliding log keeps one ring of slots per limit and admits with one conditional {@code UpdateItem} that
+ * writes free slots; writers on one key collide only on the same slot. A denial from remembered state is
+ * confirmed by one consistent {@code GetItem}. The module README lists every case, including when a decision
+ * costs more.
+ *
+ * <h2>Contention</h2>
+ * A decision that loses {@link Builder#maxAttempts} conditional writes in a row to other writers is a denial
+ * ({@link dev.ratelimit.Decision.Reason#LIMIT_EXCEEDED}, retryAfter one emission interval of the tightest limit),
+ * never a {@link StoreException}: losing races is contention, not an outage, and no failure policy may turn it
+ * into an admission beyond the limit.
+ *
+ * <h2>Time</h2>
+ * By default ({@link Builder#serviceTime()}) decisions use DynamoDB's time, estimated from the {@code Date} header
+ * of its responses on top of a local clock: within {@code 0.5 s} plus half a round trip of the service's clock
+ * after the first response, never running backwards, so instances whose clocks disagree by minutes still agree
+ * within about a second. {@link Builder#callerTime()} uses the caller's time instead.
  *
  * <h2>Table</h2>
  * One partition key {@code pk} (String), no sort key, TTL on the Number attribute {@code ttl} (epoch seconds at
@@ -48,8 +58,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * <h2>Failures</h2>
  * Throttling is retried by the store, a bounded number of times with exponential backoff
  * ({@link Builder#throttlingRetries}), after whatever retries the SDK client itself makes. Throttling after the
- * retries, timeouts ({@link Builder#requestTimeout}), a missing table and any other service or client error
- * become a {@link StoreException} naming the table, so the limiter's failure policy applies.
+ * retries, timeouts ({@link Builder#requestTimeout}), a refused connection (not retried, so it fails at once), a
+ * missing table, an item of a shape the store does not write, and any other service or client error become a
+ * {@link StoreException} naming the table, the endpoint and the cause, so the limiter's failure policy applies.
  *
  * <p>Thread-safe. One store may serve many limiters. The clients passed in belong to the caller:
  * {@link #close()} leaves them open.
@@ -57,8 +68,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class DynamoDbStore implements RateLimitStore {
 
     /**
-     * Largest permits a {@link Algorithm#SLIDING_LOG} limit may have here: the log is one item, and DynamoDB items
-     * hold at most 400 KB (16 bytes per logged microsecond).
+     * Largest total permits the {@link Algorithm#SLIDING_LOG} limits of one limiter may have here (summed over its
+     * limits): the log is one item holding one slot of about 16 bytes per permit of each limit, and DynamoDB items
+     * hold at most 400 KB.
      */
     public static final long MAX_SLIDING_LOG_PERMITS = 20_000;
 
@@ -66,24 +78,26 @@ public final class DynamoDbStore implements RateLimitStore {
     private final String tableName;
     private final String keyPrefix;
     private final TimeSource clock;
+    private final ServiceClock serviceClock;
+    private final String endpoint;
     private final Io sync;
     private final Io async;
     private final KnownStates known;
     private final int maxAttempts;
-    private final AwsRequestOverrideConfiguration override;
 
     private DynamoDbStore(Builder b) {
         this.client = b.client;
         this.tableName = b.tableName;
         this.keyPrefix = b.keyPrefix;
         this.clock = b.clock;
+        this.serviceClock = b.serviceClock;
+        this.endpoint = b.endpoint;
         long backoffNanos = b.throttlingBackoff.toNanos();
-        this.sync = Io.sync(b.client, tableName, b.throttlingRetries, backoffNanos);
-        this.async = b.asyncClient == null ? null
-                : Io.async(b.asyncClient, tableName, b.throttlingRetries, backoffNanos);
+        this.sync = b.sync;
+        this.async = b.asyncClient == null ? null : Io.async(b.asyncClient, tableName, endpoint, b.throttlingRetries,
+                backoffNanos, serviceClock, b.requestTimeout);
         this.known = new KnownStates(b.knownStates);
         this.maxAttempts = b.maxAttempts;
-        this.override = AwsRequestOverrideConfiguration.builder().apiCallTimeout(b.requestTimeout).build();
     }
 
     /**
@@ -113,8 +127,8 @@ public final class DynamoDbStore implements RateLimitStore {
      * {@inheritDoc}
      *
      * @throws IllegalArgumentException if the namespace is not well-formed UTF-16 or, with the key prefix, longer
-     *     than 1024 UTF-8 bytes, or if a {@link Algorithm#SLIDING_LOG} limit has more than
-     *     {@link #MAX_SLIDING_LOG_PERMITS} permits
+     *     than 1024 UTF-8 bytes, or if {@link Algorithm#SLIDING_LOG} limits have more than
+     *     {@link #MAX_SLIDING_LOG_PERMITS} permits in all
      */
     @Override
     public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
@@ -131,19 +145,45 @@ public final class DynamoDbStore implements RateLimitStore {
             case TOKEN_BUCKET -> new TokenBucketLayout(copy);
             case SLIDING_WINDOW -> new SlidingWindowLayout(copy);
             case SLIDING_LOG -> {
+                long slots = 0;
                 for (Limit limit : copy) {
-                    if (limit.permits() > MAX_SLIDING_LOG_PERMITS) {
-                        throw new IllegalArgumentException("limit " + limit + " is too large for SLIDING_LOG in"
-                                + " DynamoDB: the log of one key is one item of at most 400 KB, so at most "
-                                + MAX_SLIDING_LOG_PERMITS + " permits (use SLIDING_WINDOW for large limits)");
-                    }
+                    slots += limit.permits();
                 }
-                yield new BinaryStateLayout(copy);
+                if (slots > MAX_SLIDING_LOG_PERMITS) {
+                    throw new IllegalArgumentException("limits " + copy + " are too large for SLIDING_LOG in"
+                            + " DynamoDB: the log of one key is one item of at most 400 KB holding one slot per"
+                            + " permit of each limit, so at most " + MAX_SLIDING_LOG_PERMITS + " permits in all"
+                            + " (use SLIDING_WINDOW for large limits)");
+                }
+                yield new SlidingLogLayout(copy);
             }
         };
         PartitionKeys keys = new PartitionKeys(keyPrefix, namespace, algorithm);
-        return new DynamoBinding(tableName, keys, transition, copy, layout, sync, async, known, clock, maxAttempts,
-                override);
+        return new DynamoBinding(tableName, keys, transition, copy, layout, sync, async, known, time(), maxAttempts);
+    }
+
+    /** How the bindings read the time: the service clock, a fixed clock, or null for the limiter's time. */
+    private DynamoBinding.Clock time() {
+        if (serviceClock != null) {
+            return ignored -> serviceClock.nowMicros();
+        }
+        if (clock != null) {
+            return ignored -> clock.nowMicros();
+        }
+        return null;
+    }
+
+    /**
+     * Whether decisions use DynamoDB's time ({@link Builder#serviceTime()}, the default) rather than the caller's
+     * ({@link Builder#callerTime()}).
+     */
+    public boolean usesServiceTime() {
+        return serviceClock != null;
+    }
+
+    /** The service clock, or null with {@link Builder#callerTime()}; for tests. */
+    ServiceClock serviceClock() {
+        return serviceClock;
     }
 
     /** The table this store uses. */
@@ -158,7 +198,9 @@ public final class DynamoDbStore implements RateLimitStore {
 
     @Override
     public String toString() {
-        return "DynamoDbStore{table=" + tableName + ", keyPrefix='" + keyPrefix + "', client=" + client + '}';
+        return "DynamoDbStore{table=" + tableName + ", endpoint=" + endpoint + ", keyPrefix='" + keyPrefix
+                + "', time=" + (serviceClock != null ? serviceClock : clock != null ? "caller clock " + clock
+                : "the limiter's time") + '}';
     }
 
     private static String checkTableName(String tableName) {
@@ -181,6 +223,10 @@ public final class DynamoDbStore implements RateLimitStore {
         private String keyPrefix = "";
         private boolean keyPrefixSet;
         private TimeSource clock;
+        private Boolean serviceTime;
+        private ServiceClock serviceClock;
+        private String endpoint;
+        private Io sync;
         private int throttlingRetries = 3;
         private Duration throttlingBackoff = Duration.ofMillis(25);
         private boolean throttlingSet;
@@ -246,9 +292,45 @@ public final class DynamoDbStore implements RateLimitStore {
         }
 
         /**
-         * The clock every decision uses, instead of the limiter's. DynamoDB has no clock of its own to offer, so
-         * by default the store uses the time the limiter passes, and instances must keep their clocks in sync
-         * (NTP); set one shared time source here to make every limiter on this store agree.
+         * Decisions use DynamoDB's time (the default). DynamoDB has no clock to ask, so the store reads it from the
+         * HTTP {@code Date} header of every response (whole seconds) and keeps the offset between that and a local
+         * clock ({@link #clock}, or the system clock), with the local clock's sub-second progress on top; the
+         * limiter's own time is ignored. Instances whose clocks are minutes apart then agree within one second plus
+         * one round trip, so together they admit at most the limit plus about one second's refill. The time never
+         * runs backwards. The module README states the estimate and its error bound. Before its first decision, a
+         * store that has seen no response yet makes one read ({@code build()}'s table check normally provides it).
+         *
+         * @throws IllegalStateException if the time was already chosen
+         */
+        public Builder serviceTime() {
+            return time(true);
+        }
+
+        /**
+         * Decisions use the caller's time: the {@link #clock} set here or, without one, the time the limiter
+         * passes (its {@code TimeSource}). Instances must then keep their clocks in sync (NTP): two instances
+         * whose clocks are {@code d} apart can together admit up to twice the limit when {@code d} is comparable to
+         * the limit's period. For tests driven by a fake clock, and for deployments with a shared time source.
+         *
+         * @throws IllegalStateException if the time was already chosen
+         */
+        public Builder callerTime() {
+            return time(false);
+        }
+
+        private Builder time(boolean service) {
+            if (serviceTime != null) {
+                throw new IllegalStateException("the time was already set to "
+                        + (serviceTime ? "serviceTime()" : "callerTime()"));
+            }
+            serviceTime = service;
+            return this;
+        }
+
+        /**
+         * The local clock the store reads instead of the limiter's. With {@link #serviceTime()} (the default) it is
+         * the clock the service's time is anchored to (by default the system clock); with {@link #callerTime()} it
+         * is the time every decision uses as is.
          *
          * @throws IllegalStateException if already set
          */
@@ -311,7 +393,8 @@ public final class DynamoDbStore implements RateLimitStore {
 
         /**
          * The most conditional writes one decision tries when other writers keep changing its key before it
-         * lands; 16 by default. Past it the decision fails with a {@link StoreException}.
+         * lands; 16 by default. Past it the decision is a denial (never an error, so no failure policy can turn lost
+         * races into admissions), and a penalty or refund fails with a {@link StoreException}.
          *
          * @throws IllegalArgumentException if not 1..1000
          * @throws IllegalStateException if already set
@@ -369,14 +452,21 @@ public final class DynamoDbStore implements RateLimitStore {
          *
          * @throws IllegalStateException if no table name was set, or (when verifying) the table is missing or has
          *     the wrong key schema; the message names the table and the problem
-         * @throws StoreException if verifying and DynamoDB cannot be reached
+         * @throws StoreException if verifying and DynamoDB cannot be reached (connection refused, unknown host) or
+         *     does not answer within {@link #requestTimeout} (each of the check's calls is bounded by it); the
+         *     message names the table, the endpoint and the cause
          */
         public DynamoDbStore build() {
             if (tableName == null) {
                 throw new IllegalStateException("tableName was not set");
             }
+            endpoint = Failures.endpointOf(client);
+            serviceClock = serviceTime == null || serviceTime
+                    ? new ServiceClock(clock != null ? clock : TimeSource.system()) : null;
+            sync = Io.sync(client, tableName, endpoint, throttlingRetries, throttlingBackoff.toNanos(), serviceClock,
+                    requestTimeout);
             if (verifyTable) {
-                TableSchema.verify(client, tableName);
+                TableSchema.verify(client, tableName, sync.override, endpoint, serviceClock);
             }
             return new DynamoDbStore(this);
         }

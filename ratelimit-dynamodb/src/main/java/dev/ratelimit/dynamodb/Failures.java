@@ -1,6 +1,8 @@
 package dev.ratelimit.dynamodb;
 
 import dev.ratelimit.spi.StoreException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -8,6 +10,9 @@ import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.core.SdkServiceClientConfiguration;
+import software.amazon.awssdk.awscore.AwsServiceClientConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
@@ -27,6 +32,35 @@ final class Failures {
         return e;
     }
 
+    /** The first throwable of type {@code type} in the cause chain and suppressed exceptions of {@code e}. */
+    static Throwable find(Throwable e, Class<? extends Throwable> type) {
+        for (int depth = 0; e != null && depth < 16; e = e.getCause(), depth++) {
+            if (type.isInstance(e)) {
+                return e;
+            }
+            for (Throwable suppressed : e.getSuppressed()) {
+                if (type.isInstance(suppressed) || type.isInstance(suppressed.getCause())) {
+                    return type.isInstance(suppressed) ? suppressed : suppressed.getCause();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Where a client sends its requests, for messages: its endpoint override, or its region. */
+    static String endpointOf(SdkClient client) {
+        try {
+            SdkServiceClientConfiguration config = client.serviceClientConfiguration();
+            if (config.endpointOverride().isPresent()) {
+                return config.endpointOverride().get().toString();
+            }
+            return config instanceof AwsServiceClientConfiguration aws && aws.region() != null
+                    ? "the regional endpoint of " + aws.region() : "the default endpoint";
+        } catch (RuntimeException e) {
+            return "the client's endpoint";
+        }
+    }
+
     static boolean isThrottling(Throwable e) {
         return e instanceof ProvisionedThroughputExceededException
                 || e instanceof RequestLimitExceededException
@@ -38,12 +72,21 @@ final class Failures {
      * {@code retries} throttling retries. A failed condition passes through unchanged: it is an answer, not a
      * failure.
      */
-    static Throwable map(String table, String operation, Throwable error, int retries) {
+    static Throwable map(String table, String endpoint, String operation, Throwable error, int retries) {
         Throwable e = unwrap(error);
         if (e instanceof ConditionalCheckFailedException || e instanceof StoreException) {
             return e;
         }
-        String where = operation + " on DynamoDB table '" + table + "'";
+        String where = operation + " on DynamoDB table '" + table + "' at " + endpoint;
+        Throwable refused = find(e, ConnectException.class);
+        if (refused != null) {
+            return new StoreException(where + " failed: connection refused (" + refused.getMessage()
+                    + "): is DynamoDB reachable at that address?", e);
+        }
+        Throwable unknownHost = find(e, UnknownHostException.class);
+        if (unknownHost != null) {
+            return new StoreException(where + " failed: unknown host (" + unknownHost.getMessage() + ")", e);
+        }
         if (e instanceof ResourceNotFoundException) {
             return new StoreException(where + " failed: the table does not exist (create it with"
                     + " DynamoDbStore.createTable or as the module README shows)", e);
@@ -53,7 +96,8 @@ final class Failures {
                     + " retries by the store (on top of the client's own retries)", e);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
-            return new StoreException(where + " timed out: " + e.getMessage(), e);
+            return new StoreException(where + " timed out (no answer within the store's requestTimeout): "
+                    + e.getMessage(), e);
         }
         if (e instanceof AwsServiceException ase) {
             String message = ase.awsErrorDetails() != null && ase.awsErrorDetails().errorMessage() != null

@@ -56,21 +56,19 @@ final class FixedWindowLayout extends ItemLayout {
         boolean any = false;
         for (int i = 0; i < limits.size(); i++) {
             AttributeValue w = item.get(window(i));
-            if (w == null || w.n() == null) {
+            if (w == null) {
                 s[1 + 2 * i] = Long.MIN_VALUE;
                 continue;
             }
             any = true;
-            long start = Long.parseLong(w.n());
-            AttributeValue c = item.get(count(i, start));
+            long start = BadItem.number(window(i), w);
             s[1 + 2 * i] = start;
-            s[2 + 2 * i] = c == null || c.n() == null ? 0 : Long.parseLong(c.n());
+            s[2 + 2 * i] = count(item, count(i, start));
         }
         if (!any) {
             return null;
         }
-        AttributeValue ttl = item.get(TTL);
-        s[0] = ttl == null || ttl.n() == null ? 0 : Long.parseLong(ttl.n()) * 1_000_000L;
+        s[0] = ttlMicros(item);
         return s;
     }
 

@@ -1,11 +1,13 @@
 package dev.ratelimit.dynamodb;
 
 import dev.ratelimit.spi.StoreException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -28,13 +30,32 @@ abstract class Io {
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     final String table;
+    final String endpoint;
     final int maxRetries;
     final long backoffNanos;
+    /** Learns the service's time from every response; null when the store uses the caller's time. */
+    final ServiceClock clock;
+    /** For every request to this client: the store's timeout, and a {@link RefusalFailsFast} of its own. */
+    final AwsRequestOverrideConfiguration override;
 
-    Io(String table, int maxRetries, long backoffNanos) {
+    Io(String table, String endpoint, int maxRetries, long backoffNanos, ServiceClock clock, Duration timeout) {
+        this.override = AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout)
+                .addPlugin(new RefusalFailsFast()).build();
         this.table = table;
+        this.endpoint = endpoint;
         this.maxRetries = maxRetries;
         this.backoffNanos = backoffNanos;
+        this.clock = clock;
+    }
+
+    long sent() {
+        return clock == null ? 0 : clock.localMicros();
+    }
+
+    void observe(long sent, Object responseOrError) {
+        if (clock != null) {
+            clock.observe(sent, clock.localMicros(), responseOrError);
+        }
     }
 
     abstract CompletableFuture<GetItemResponse> get(GetItemRequest request);
@@ -54,19 +75,22 @@ abstract class Io {
         return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
     }
 
-    static Io sync(DynamoDbClient client, String table, int maxRetries, long backoffNanos) {
-        return new SyncIo(client, table, maxRetries, backoffNanos);
+    static Io sync(DynamoDbClient client, String table, String endpoint, int maxRetries, long backoffNanos,
+            ServiceClock clock, Duration timeout) {
+        return new SyncIo(client, table, endpoint, maxRetries, backoffNanos, clock, timeout);
     }
 
-    static Io async(DynamoDbAsyncClient client, String table, int maxRetries, long backoffNanos) {
-        return new AsyncIo(client, table, maxRetries, backoffNanos);
+    static Io async(DynamoDbAsyncClient client, String table, String endpoint, int maxRetries, long backoffNanos,
+            ServiceClock clock, Duration timeout) {
+        return new AsyncIo(client, table, endpoint, maxRetries, backoffNanos, clock, timeout);
     }
 
     private static final class SyncIo extends Io {
         private final DynamoDbClient client;
 
-        SyncIo(DynamoDbClient client, String table, int maxRetries, long backoffNanos) {
-            super(table, maxRetries, backoffNanos);
+        SyncIo(DynamoDbClient client, String table, String endpoint, int maxRetries, long backoffNanos,
+                ServiceClock clock, Duration timeout) {
+            super(table, endpoint, maxRetries, backoffNanos, clock, timeout);
             this.client = client;
         }
 
@@ -92,14 +116,18 @@ abstract class Io {
 
         private <R> CompletableFuture<R> call(String operation, Supplier<R> call) {
             for (int retry = 0;; retry++) {
+                long sent = sent();
                 try {
-                    return CompletableFuture.completedFuture(call.get());
+                    R response = call.get();
+                    observe(sent, response);
+                    return CompletableFuture.completedFuture(response);
                 } catch (RuntimeException e) {
+                    observe(sent, e);
                     if (retry < maxRetries && Failures.isThrottling(e)) {
                         sleep(backoff(retry), operation);
                         continue;
                     }
-                    return CompletableFuture.failedFuture(Failures.map(table, operation, e, retry));
+                    return CompletableFuture.failedFuture(Failures.map(table, endpoint, operation, e, retry));
                 }
             }
         }
@@ -121,8 +149,9 @@ abstract class Io {
     private static final class AsyncIo extends Io {
         private final DynamoDbAsyncClient client;
 
-        AsyncIo(DynamoDbAsyncClient client, String table, int maxRetries, long backoffNanos) {
-            super(table, maxRetries, backoffNanos);
+        AsyncIo(DynamoDbAsyncClient client, String table, String endpoint, int maxRetries, long backoffNanos,
+                ServiceClock clock, Duration timeout) {
+            super(table, endpoint, maxRetries, backoffNanos, clock, timeout);
             this.client = client;
         }
 
@@ -148,6 +177,7 @@ abstract class Io {
 
         private <R> CompletableFuture<R> call(String operation, Supplier<CompletableFuture<R>> call, int retry) {
             CompletableFuture<R> attempt;
+            long sent = sent();
             try {
                 attempt = call.get();
             } catch (RuntimeException e) {
@@ -155,15 +185,17 @@ abstract class Io {
             }
             return attempt.handle((response, error) -> {
                 if (error == null) {
+                    observe(sent, response);
                     return CompletableFuture.completedFuture(response);
                 }
                 Throwable cause = Failures.unwrap(error);
+                observe(sent, cause);
                 if (retry < maxRetries && Failures.isThrottling(cause)) {
                     Executor later = CompletableFuture.delayedExecutor(backoff(retry), TimeUnit.NANOSECONDS);
                     return CompletableFuture.supplyAsync(() -> call(operation, call, retry + 1), later)
                             .thenCompose(f -> f);
                 }
-                return CompletableFuture.<R>failedFuture(Failures.map(table, operation, cause, retry));
+                return CompletableFuture.<R>failedFuture(Failures.map(table, endpoint, operation, cause, retry));
             }).thenCompose(f -> f);
         }
     }

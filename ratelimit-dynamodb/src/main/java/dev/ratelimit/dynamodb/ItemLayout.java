@@ -34,6 +34,34 @@ abstract class ItemLayout {
     /** Adds the attributes that hold {@code state} to {@code item}. */
     abstract void encode(long[] state, Map<String, AttributeValue> item);
 
+    /** A layout's own view of the item beyond the reference state, kept with it in {@link Known}; null here. */
+    long[] raw(Map<String, AttributeValue> item) {
+        return null;
+    }
+
+    /** The raw view ({@link #raw}) of the item a whole-item write of {@code state} leaves; null here. */
+    long[] rawAfterPut(long[] state) {
+        return null;
+    }
+
+    /** The TTL attribute in microseconds, 0 if absent. */
+    static long ttlMicros(Map<String, AttributeValue> item) {
+        long seconds = BadItem.number(TTL, item.get(TTL), 0);
+        if (seconds < 0 || seconds > Long.MAX_VALUE / 1_000_000L) {
+            throw new BadItem(TTL, "is out of range: " + seconds);
+        }
+        return seconds * 1_000_000L;
+    }
+
+    /** A window count: absent is 0; present, a Number that is not negative. */
+    static long count(Map<String, AttributeValue> item, String name) {
+        long count = BadItem.number(name, item.get(name), 0);
+        if (count < 0) {
+            throw new BadItem(name, "is negative: " + count);
+        }
+        return count;
+    }
+
     /** Whether {@link #fastUpdate} is available. */
     abstract boolean hasFastPath();
 

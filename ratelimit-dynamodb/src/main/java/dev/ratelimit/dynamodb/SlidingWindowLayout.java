@@ -51,26 +51,21 @@ final class SlidingWindowLayout extends ItemLayout {
         boolean any = false;
         for (int i = 0; i < limits.size(); i++) {
             AttributeValue w = item.get(FixedWindowLayout.window(i));
-            if (w == null || w.n() == null) {
+            if (w == null) {
                 s[1 + WIDTH * i] = Long.MIN_VALUE;
                 continue;
             }
             any = true;
-            long start = Long.parseLong(w.n());
+            long start = BadItem.number(FixedWindowLayout.window(i), w);
             s[1 + WIDTH * i] = start;
-            s[2 + WIDTH * i] = number(item.get(FixedWindowLayout.count(i, start - limits.get(i).periodMicros())));
-            s[3 + WIDTH * i] = number(item.get(FixedWindowLayout.count(i, start)));
+            s[2 + WIDTH * i] = count(item, FixedWindowLayout.count(i, start - limits.get(i).periodMicros()));
+            s[3 + WIDTH * i] = count(item, FixedWindowLayout.count(i, start));
         }
         if (!any) {
             return null;
         }
-        AttributeValue ttl = item.get(TTL);
-        s[0] = ttl == null || ttl.n() == null ? 0 : Long.parseLong(ttl.n()) * 1_000_000L;
+        s[0] = ttlMicros(item);
         return s;
-    }
-
-    private static long number(AttributeValue value) {
-        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
     }
 
     @Override

@@ -4,10 +4,12 @@ import dev.ratelimit.spi.StoreException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
@@ -55,21 +57,34 @@ final class TableSchema {
         }
     }
 
-    static void verify(DynamoDbClient client, String table) {
+    /**
+     * Checks the table's key schema (one {@code DescribeTable}) and warns if TTL is off (one
+     * {@code DescribeTimeToLive}), each call bounded by {@code override}'s timeout.
+     */
+    static void verify(DynamoDbClient client, String table, AwsRequestOverrideConfiguration override,
+            String endpoint, ServiceClock clock) {
         TableDescription description;
+        long sent = clock == null ? 0 : clock.localMicros();
         try {
-            description = client.describeTable(b -> b.tableName(table)).table();
+            DescribeTableResponse response = client.describeTable(b -> b.tableName(table)
+                    .overrideConfiguration(override));
+            if (clock != null) {
+                clock.observe(sent, clock.localMicros(), response);
+            }
+            description = response.table();
         } catch (ResourceNotFoundException e) {
-            throw new IllegalStateException("DynamoDB table '" + table + "' does not exist: create it with"
-                    + " DynamoDbStore.createTable(client, \"" + table + "\") or as the module README shows"
-                    + " (partition key '" + ItemLayout.PK + "' of type S, TTL on '" + ItemLayout.TTL + "')", e);
+            throw new IllegalStateException("DynamoDB table '" + table + "' does not exist at " + endpoint
+                    + ": create it with DynamoDbStore.createTable(client, \"" + table + "\") or as the module README"
+                    + " shows (partition key '" + ItemLayout.PK + "' of type S, TTL on '" + ItemLayout.TTL + "')", e);
         } catch (SdkException e) {
-            throw new StoreException("could not describe DynamoDB table '" + table + "' to check its shape: "
-                    + e.getMessage() + " (build the store with verifyTable(false) to skip the check)", e);
+            Throwable mapped = Failures.map(table, endpoint, "DescribeTable", e, 0);
+            throw new StoreException("could not check the shape of the table: " + mapped.getMessage()
+                    + " (build the store with verifyTable(false) to skip the check)", e);
         }
         checkKeys(table, description);
         try {
-            TimeToLiveDescription ttl = client.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription();
+            TimeToLiveDescription ttl = client.describeTimeToLive(b -> b.tableName(table)
+                    .overrideConfiguration(override)).timeToLiveDescription();
             if (!ttlOn(ttl)) {
                 LOG.warn("DynamoDB table '{}' does not have TTL enabled on attribute '{}': idle rate-limit keys will"
                         + " not expire", table, ItemLayout.TTL);

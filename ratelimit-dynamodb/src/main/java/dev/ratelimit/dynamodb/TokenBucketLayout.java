@@ -48,25 +48,31 @@ final class TokenBucketLayout extends ItemLayout {
         boolean any = false;
         for (int i = 0; i < limits.size(); i++) {
             AttributeValue t = item.get(tat(i));
-            if (t == null || t.n() == null) {
+            if (t == null) {
                 s[1 + 2 * i] = Long.MIN_VALUE;
                 continue;
             }
-            any = true;
-            BigInteger[] qr = new BigInteger(t.n()).divideAndRemainder(
-                    BigInteger.valueOf(limits.get(i).intervalDenominator()));
-            if (qr[1].signum() < 0) {
-                qr[0] = qr[0].subtract(BigInteger.ONE);
-                qr[1] = qr[1].add(BigInteger.valueOf(limits.get(i).intervalDenominator()));
+            if (t.n() == null) {
+                throw new BadItem(tat(i), "is not a Number but " + BadItem.describe(t));
             }
-            s[1 + 2 * i] = qr[0].longValueExact();
-            s[2 + 2 * i] = qr[1].longValueExact();
+            any = true;
+            try {
+                BigInteger[] qr = new BigInteger(t.n()).divideAndRemainder(
+                        BigInteger.valueOf(limits.get(i).intervalDenominator()));
+                if (qr[1].signum() < 0) {
+                    qr[0] = qr[0].subtract(BigInteger.ONE);
+                    qr[1] = qr[1].add(BigInteger.valueOf(limits.get(i).intervalDenominator()));
+                }
+                s[1 + 2 * i] = qr[0].longValueExact();
+                s[2 + 2 * i] = qr[1].longValueExact();
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new BadItem(tat(i), "is not a whole number in the range the store writes: '" + t.n() + "'");
+            }
         }
         if (!any) {
             return null;
         }
-        AttributeValue ttl = item.get(TTL);
-        s[0] = ttl == null || ttl.n() == null ? 0 : Long.parseLong(ttl.n()) * 1_000_000L;
+        s[0] = ttlMicros(item);
         return s;
     }
 

@@ -46,7 +46,7 @@ class AsyncClientTest {
         client = local.client(SYNC_LOG);
         asyncClient = local.asyncClient(ASYNC_LOG);
         TestTables.createTableWithoutTtl(client, TABLE);
-        store = DynamoDbStore.builder(client).tableName(TABLE).asyncClient(asyncClient)
+        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().asyncClient(asyncClient)
                 .requestTimeout(Duration.ofSeconds(30)).build();
     }
 

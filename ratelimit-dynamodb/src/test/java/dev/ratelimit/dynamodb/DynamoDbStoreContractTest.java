@@ -22,7 +22,7 @@ class DynamoDbStoreContractTest extends RateLimitStoreContract {
         client = local.client();
         // TTL off: the suite's fake clock starts in the past, and the TTL sweeper would delete live items.
         TestTables.createTableWithoutTtl(client, "contract");
-        store = DynamoDbStore.builder(client).tableName("contract")
+        store = DynamoDbStore.builder(client).tableName("contract").callerTime()
                 // Generous: a loaded build machine can stall DynamoDB Local for over the 1 s default.
                 .requestTimeout(Duration.ofSeconds(10)).build();
     }

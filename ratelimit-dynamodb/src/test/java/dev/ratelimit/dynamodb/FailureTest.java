@@ -99,7 +99,7 @@ class FailureTest {
     }
 
     private static DynamoDbStore.Builder store(DynamoDbClient client) {
-        return DynamoDbStore.builder(client).tableName(TABLE).verifyTable(false);
+        return DynamoDbStore.builder(client).tableName(TABLE).callerTime().verifyTable(false);
     }
 
     private RateLimiter limiter(DynamoDbStore store, Algorithm algorithm, FailurePolicy policy) {

@@ -43,7 +43,7 @@ class ItemsTest {
         local = DynamoDbLocal.start();
         client = local.client();
         TestTables.createTableWithoutTtl(client, TABLE);
-        store = DynamoDbStore.builder(client).tableName(TABLE).requestTimeout(Duration.ofSeconds(10)).build();
+        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().requestTimeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterAll
@@ -104,13 +104,18 @@ class ItemsTest {
             assertThat(item.get("ttl")).as("ttl of %s", key.getKey()).isNotNull();
             long ttl = Long.parseLong(item.get("ttl").n());
             long fullAtSeconds = -Math.floorDiv(-key.getValue()[0], 1_000_000L);
+            long margin = 0;
             if (algorithm == Algorithm.TOKEN_BUCKET) {
                 // An upper bound (the TAT is not known before the write): never early, at most one period late.
                 assertThat(ttl).isBetween(fullAtSeconds, fullAtSeconds + 10);
+            } else if (algorithm == Algorithm.SLIDING_LOG) {
+                // A slot update adds a margin for concurrent writers whose stamps are a little earlier.
+                margin = SlidingLogLayout.TTL_MARGIN_SECONDS;
+                assertThat(ttl).as("ttl of %s", key.getKey()).isBetween(fullAtSeconds, fullAtSeconds + margin);
             } else {
                 assertThat(ttl).as("ttl of %s", key.getKey()).isEqualTo(fullAtSeconds);
             }
-            assertThat(ttl).isLessThanOrEqualTo(latestWrite / 1_000_000 + 21);
+            assertThat(ttl).isLessThanOrEqualTo(latestWrite / 1_000_000 + 21 + margin);
             assertThat(item.get("v")).as("version of %s", key.getKey()).isNotNull();
         }
     }
@@ -162,5 +167,29 @@ class ItemsTest {
 
     private static int utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    @Test
+    void theLargestSlidingLogFitsInOneItem() {
+        // Two limits at the bound together (MAX_SLIDING_LOG_PERMITS slots in all), filled by a whole-item write
+        // and then by slot updates: every slot written stays within DynamoDB's 400 KB item.
+        String prefix = "largest-" + PREFIXES.incrementAndGet();
+        long half = DynamoDbStore.MAX_SLIDING_LOG_PERMITS / 2;
+        RateLimiter limiter = RateLimiter.builder().algorithm(Algorithm.SLIDING_LOG)
+                .limits(Limit.of(half, Duration.ofHours(1)), Limit.of(half, Duration.ofHours(2)))
+                .store(store).keyPrefix(prefix).timeSource(clock).failurePolicy(FailurePolicy.deny())
+                .timeout(Duration.ofSeconds(30)).build();
+        assertThat(limiter.penalize("k", half - 2).remaining()).isEqualTo(2);
+        clock.advanceMicros(1);
+        assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        clock.advanceMicros(1);
+        assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+        Map<String, AttributeValue> item = items(prefix).values().iterator().next();
+        assertThat(item.keySet().stream().filter(name -> name.startsWith("l"))).hasSize((int) (2 * half));
+        assertThatThrownBy(() -> store.bind("too-large", Algorithm.SLIDING_LOG,
+                List.of(Limit.of(half + 1, Duration.ofHours(1)), Limit.of(half, Duration.ofHours(2)))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(Long.toString(DynamoDbStore.MAX_SLIDING_LOG_PERMITS));
     }
 }

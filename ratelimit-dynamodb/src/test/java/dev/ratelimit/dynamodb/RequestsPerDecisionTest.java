@@ -50,7 +50,7 @@ class RequestsPerDecisionTest {
 
     /** A new store, as a separate application instance would have: nothing remembered about any key. */
     private static DynamoDbStore instance() {
-        return DynamoDbStore.builder(client).tableName(TABLE).verifyTable(false).requestTimeout(Duration.ofSeconds(10))
+        return DynamoDbStore.builder(client).tableName(TABLE).callerTime().verifyTable(false).requestTimeout(Duration.ofSeconds(10))
                 .build();
     }
 
@@ -144,29 +144,32 @@ class RequestsPerDecisionTest {
         assertThat(counted(List.of("UpdateItem"), () -> second.tryAcquire("k")).allowed()).isFalse();
     }
 
-    @ParameterizedTest
-    @EnumSource(value = Algorithm.class, names = {"SLIDING_LOG"})
-    void slidingLogUncontended(Algorithm algorithm) {
+    @Test
+    void slidingLogUncontended() {
         String prefix = "sliding-" + PREFIXES.incrementAndGet();
-        RateLimiter limiter = limiter(instance(), algorithm, prefix);
-        // A new key: one conditional PutItem (attribute_not_exists), no read first.
-        assertThat(counted(List.of("PutItem"), () -> limiter.tryAcquire("k")).allowed()).isTrue();
-        // Allowed on a key this instance wrote last: one PutItem conditioned on the remembered version.
-        assertThat(counted(List.of("PutItem"), () -> limiter.tryAcquire("k", 2)).allowed()).isTrue();
+        RateLimiter limiter = limiter(instance(), Algorithm.SLIDING_LOG, prefix);
+        // A new key: one conditional UpdateItem writing free slots, no read first.
+        assertThat(counted(List.of("UpdateItem"), () -> limiter.tryAcquire("k")).allowed()).isTrue();
+        // Allowed on a key this instance knows: one UpdateItem into slots it knows to be free.
+        assertThat(counted(List.of("UpdateItem"), () -> limiter.tryAcquire("k", 2)).allowed()).isTrue();
         // Denied: nothing to write, but the remembered item may be stale (another instance may have refunded
         // or reset), so the denial is confirmed by one consistent GetItem.
         assertThat(counted(List.of("GetItem"), () -> limiter.tryAcquire("k")).allowed()).isFalse();
         assertThat(counted(List.of("GetItem"), () -> limiter.tryAcquire("k")).allowed()).isFalse();
         clock.advanceMicros(2_500_000);
-        assertThat(counted(List.of("PutItem"), () -> limiter.tryAcquire("k")).allowed()).isTrue();
-        // An instance that has never seen the key guesses "new key": the failed PutItem returns the item
-        // (ALL_OLD) and the second PutItem lands; a denial there is the failed PutItem alone.
-        RateLimiter other = limiter(instance(), algorithm, prefix);
-        assertThat(counted(List.of("PutItem", "PutItem"), () -> other.tryAcquire("k")).allowed()).isTrue();
-        RateLimiter third = limiter(instance(), algorithm, prefix);
+        assertThat(counted(List.of("UpdateItem"), () -> limiter.tryAcquire("k")).allowed()).isTrue();
+        // An instance that has never seen the key believes every slot free: its update lands if the slot it
+        // picks is free (two of the three slots of 3/s are), else the failed condition returns the item and the
+        // second update lands.
+        RateLimiter other = limiter(instance(), Algorithm.SLIDING_LOG, prefix);
+        LOG.clear();
+        assertThat(other.tryAcquire("k").allowed()).isTrue();
+        assertThat(LOG.operations()).containsOnly("UpdateItem").hasSizeBetween(1, 2);
+        // A full key seen for the first time: whatever slot it picks is taken, and the failure is the denial.
+        RateLimiter third = limiter(instance(), Algorithm.SLIDING_LOG, prefix);
         third.tryAcquire("full", 3);
-        RateLimiter fourth = limiter(instance(), algorithm, prefix);
-        assertThat(counted(List.of("PutItem"), () -> fourth.tryAcquire("full")).allowed()).isFalse();
+        RateLimiter fourth = limiter(instance(), Algorithm.SLIDING_LOG, prefix);
+        assertThat(counted(List.of("UpdateItem"), () -> fourth.tryAcquire("full")).allowed()).isFalse();
     }
 
     @ParameterizedTest

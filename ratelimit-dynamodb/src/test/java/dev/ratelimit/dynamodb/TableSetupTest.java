@@ -72,7 +72,7 @@ class TableSetupTest {
         assertThat(ttl.timeToLiveStatus()).isIn(TimeToLiveStatus.ENABLED, TimeToLiveStatus.ENABLING);
 
         // The store accepts it and works on it.
-        DynamoDbStore store = DynamoDbStore.builder(client).tableName("created")
+        DynamoDbStore store = DynamoDbStore.builder(client).tableName("created").callerTime()
                 .requestTimeout(Duration.ofSeconds(10)).build();
         RateLimiter limiter = RateLimiter.builder().algorithm(Algorithm.FIXED_WINDOW).limits(Limit.parse("2/1m"))
                 .store(store).failurePolicy(FailurePolicy.deny()).build();
@@ -119,7 +119,7 @@ class TableSetupTest {
 
     @Test
     void aMissingTableIsNamedWhenTheStoreIsBuilt() {
-        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("never-created").build())
+        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("never-created").callerTime().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'never-created' does not exist")
                 .hasMessageContaining("createTable");
@@ -128,7 +128,7 @@ class TableSetupTest {
     @Test
     void aWrongPartitionKeyNameIsNamedWhenTheStoreIsBuilt() {
         createRaw("wrong-name", "key", "S", "HASH");
-        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("wrong-name").build())
+        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("wrong-name").callerTime().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'wrong-name'")
                 .hasMessageContaining("[key HASH S]")
@@ -138,7 +138,7 @@ class TableSetupTest {
     @Test
     void aWrongPartitionKeyTypeIsNamedWhenTheStoreIsBuilt() {
         createRaw("wrong-type", "pk", "N", "HASH");
-        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("wrong-type").build())
+        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("wrong-type").callerTime().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'wrong-type'")
                 .hasMessageContaining("[pk HASH N]");
@@ -147,7 +147,7 @@ class TableSetupTest {
     @Test
     void aSortKeyIsNamedWhenTheStoreIsBuilt() {
         createRaw("with-sort-key", "pk", "S", "HASH", "sk", "S", "RANGE");
-        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("with-sort-key").build())
+        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("with-sort-key").callerTime().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'with-sort-key'")
                 .hasMessageContaining("[pk HASH S, sk RANGE S]")
@@ -156,7 +156,7 @@ class TableSetupTest {
 
     @Test
     void withoutTheCheckAMissingTableIsAStoreErrorOnEachDecision() {
-        DynamoDbStore store = DynamoDbStore.builder(client).tableName("gone").verifyTable(false)
+        DynamoDbStore store = DynamoDbStore.builder(client).tableName("gone").callerTime().verifyTable(false)
                 .requestTimeout(Duration.ofSeconds(10)).build();
         RateLimiter open = RateLimiter.builder().algorithm(Algorithm.TOKEN_BUCKET).limits(Limit.parse("2/1m"))
                 .store(store).failurePolicy(FailurePolicy.allow()).build();
@@ -174,7 +174,7 @@ class TableSetupTest {
     void badTableNamesAreRejectedByName() {
         assertThatThrownBy(() -> DynamoDbStore.createTable(client, "a b"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a b'");
-        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("x"))
+        assertThatThrownBy(() -> DynamoDbStore.builder(client).tableName("x").callerTime())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
     }
 }
