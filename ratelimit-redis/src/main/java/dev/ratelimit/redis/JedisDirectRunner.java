@@ -30,6 +30,9 @@ final class JedisDirectRunner implements ScriptRunner {
             return run(jedis, call);
         } catch (JedisException e) {
             throw new StoreException("Redis store: " + call.describe() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // e.g. a ClassCastException inside Jedis when a wrong server's reply does not fit the command
+            throw new StoreException("Redis store: " + call.describe() + " failed on an unexpected reply: " + e, e);
         }
     }
 

@@ -124,6 +124,8 @@ final class JedisDispatcher extends QueuedRunner {
             call.complete(JedisDirectRunner.run(jedis, call));
         } catch (JedisException e) {
             call.fail(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            call.fail("unexpected reply: " + e, e);
         }
     }
 
@@ -161,6 +163,8 @@ final class JedisDispatcher extends QueuedRunner {
                 } else {
                     Coalescing.fail(g, e.getMessage(), e);
                 }
+            } catch (RuntimeException e) {
+                Coalescing.fail(g, "unexpected reply: " + e, e);
             }
         }
     }
@@ -177,6 +181,8 @@ final class JedisDispatcher extends QueuedRunner {
             }
         } catch (JedisException e) {
             Coalescing.fail(g, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            Coalescing.fail(g, "unexpected reply: " + e, e);
         }
     }
 }
