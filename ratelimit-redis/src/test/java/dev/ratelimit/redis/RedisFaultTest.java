@@ -81,8 +81,8 @@ class RedisFaultTest {
                 }));
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> healthy.get() >= 200);
+            server.kill(); // returns once the process is gone
             long killedAt = System.nanoTime();
-            server.kill();
             await().atMost(Duration.ofSeconds(20)).until(() -> failed.get() >= 24);
             stop.set(true);
             for (Future<?> w : workers) {
