@@ -72,47 +72,50 @@ final class LettuceRunner extends QueuedRunner {
     /** Sends one group as one command; {@code done} runs once its calls are completed. */
     private void send(List<ScriptCall> group, Runnable done) {
         ScriptCall first = group.get(0);
-        CompletionStage<?> reply;
-        try {
-            reply = first.op == ScriptCall.DELETE ? commands.del(first.redisKey)
-                    : evalsha(first.script(), first.redisKey, Coalescing.args(group));
-        } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
+        if (first.op == ScriptCall.DELETE) {
+            commands.del(first.redisKey).whenComplete((r, e) -> finish(group, r, e, done));
+            return;
         }
-        reply.whenComplete((r, e) -> {
-            if (e != null) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                Coalescing.fail(group, String.valueOf(cause.getMessage()), cause);
+        DecisionScript script = first.script();
+        byte[][] keys = {first.redisKey};
+        byte[][] values = Coalescing.args(group).toArray(new byte[0][]);
+        evalsha(script, keys, values).whenComplete((reply, error) -> {
+            if (error != null && unwrap(error) instanceof RedisNoScriptException) {
+                LOG.debug("Loading the {} script, which the server did not know ({})", script.algorithm(),
+                        error.getMessage());
+                commands.scriptLoad(script.textBytes()).thenCompose(sha -> evalsha(script, keys, values))
+                        .whenComplete((r, e) -> finish(group, r, e, done));
             } else {
-                Coalescing.complete(group, r);
-            }
-            for (int i = 0; i < group.size(); i++) {
-                finished();
-            }
-            if (done != null) {
-                done.run();
+                finish(group, reply, error, done);
             }
         });
     }
 
-    private CompletionStage<Object> evalsha(DecisionScript script, byte[] key, List<byte[]> args) {
-        byte[][] keys = {key};
-        byte[][] values = args.toArray(new byte[0][]);
-        CompletionStage<Object> first = commands.evalsha(script.shaHex(), ScriptOutputType.MULTI, keys, values);
-        return first.handle((reply, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(reply);
-            }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            if (!(cause instanceof RedisNoScriptException)) {
-                return CompletableFuture.failedFuture(cause);
-            }
-            LOG.debug("Loading the {} script, which the server did not know ({})", script.algorithm(),
-                    cause.getMessage());
-            return commands.scriptLoad(script.textBytes()).thenCompose(
-                    sha -> commands.<Object>evalsha(script.shaHex(), ScriptOutputType.MULTI, keys, values));
-        }).thenCompose(stage -> stage);
+    private CompletionStage<Object> evalsha(DecisionScript script, byte[][] keys, byte[][] values) {
+        try {
+            return commands.evalsha(script.shaHex(), ScriptOutputType.MULTI, keys, values);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void finish(List<ScriptCall> group, Object reply, Throwable error, Runnable done) {
+        if (error != null) {
+            Throwable cause = unwrap(error);
+            Coalescing.fail(group, String.valueOf(cause.getMessage()), cause);
+        } else {
+            Coalescing.complete(group, reply);
+        }
+        for (int i = 0; i < group.size(); i++) {
+            finished();
+        }
+        if (done != null) {
+            done.run();
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** At most one batch in flight; calls arriving meanwhile form the next batch. */

@@ -12,11 +12,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
@@ -98,6 +101,32 @@ class RedisCoalescingTest {
                 assertThat(evaluations).as("evaluations for %d decisions", decisions.size())
                         .isLessThan(decisions.size());
             }
+        }
+    }
+
+    /** A script flush under a batch: the combined evaluations get NOSCRIPT, load the script and are retried. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Client.class)
+    void afterAScriptFlushEveryCallOfABatchIsDecided(Client client) throws Exception {
+        String prefix = "coalescing-flush-" + client + "-" + System.nanoTime() + ":";
+        JedisPooled jedis = new JedisPooled("127.0.0.1", TestRedis.standalone().port());
+        TestStores.Handle handle = client == Client.LETTUCE
+                ? TestStores.lettuce(TestRedis.standalone().port(), b -> b.keyPrefix(prefix))
+                : new TestStores.Handle(RedisStore.builder(jedis).keyPrefix(prefix).threads(1).build(), jedis);
+        try (handle; Jedis admin = new Jedis("127.0.0.1", TestRedis.standalone().port())) {
+            RateLimiter limiter = RateLimiter.builder().limit(Limit.parse("100/1h")).store(handle.store())
+                    .failurePolicy(FailurePolicy.deny()).build();
+            for (int round = 0; round < 3; round++) {
+                admin.scriptFlush();
+                List<CompletableFuture<Decision>> futures = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    futures.add(limiter.tryAcquireAsync(i % 2 == 0 ? "hot" : "key-" + i).toCompletableFuture());
+                }
+                for (CompletableFuture<Decision> f : futures) {
+                    assertThat(f.get(10, TimeUnit.SECONDS).reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);
+                }
+            }
+            assertThat(limiter.peek("hot").remaining()).as("60 of 100 spent on the hot key").isEqualTo(40);
         }
     }
 
