@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.AbstractPipeline;
@@ -25,11 +26,15 @@ import redis.clients.jedis.exceptions.JedisException;
 final class JedisDispatcher extends QueuedRunner {
 
     static final int MAX_BATCH = 128;
+    /** How long one idle thread polls for work before it parks. */
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final AtomicInteger STORES = new AtomicInteger();
 
     private final UnifiedJedis jedis;
     private final ConcurrentLinkedQueue<ScriptCall> queue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Thread> idle = new ConcurrentLinkedQueue<>();
+    /** Whether one thread is briefly polling for work before it parks (at most one at a time). */
+    private final AtomicBoolean spinning = new AtomicBoolean();
     private final Thread[] workers;
     private volatile boolean closed;
 
@@ -60,6 +65,9 @@ final class JedisDispatcher extends QueuedRunner {
             return;
         }
         queue.add(call);
+        if (spinning.get()) {
+            return; // the polling thread sees the call, during its poll or in its check after it
+        }
         Thread sleeper = idle.poll();
         if (sleeper != null) {
             LockSupport.unpark(sleeper);
@@ -93,6 +101,17 @@ final class JedisDispatcher extends QueuedRunner {
                 }
             }
             if (batch.isEmpty()) {
+                if (spinning.compareAndSet(false, true)) {
+                    // A lone caller's next call usually comes within microseconds: take it without a wake-up.
+                    long until = System.nanoTime() + SPIN_NANOS;
+                    while (queue.isEmpty() && !closed && System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    spinning.set(false);
+                    if (!queue.isEmpty()) {
+                        continue;
+                    }
+                }
                 idle.add(me);
                 if (queue.isEmpty() && !closed) {
                     LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
