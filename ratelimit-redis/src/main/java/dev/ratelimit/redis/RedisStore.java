@@ -41,7 +41,9 @@ import redis.clients.jedis.UnifiedJedis;
  * never grow in number, and at most {@linkplain Builder#maxPendingCalls maxPendingCalls} calls wait (beyond that a
  * call fails at once). While every thread is busy, waiting calls are sent together, one pipeline per thread, and
  * concurrent acquires on one key are decided by one evaluation ({@linkplain Builder#coalescing coalescing}).
- * {@link #tryAcquireAsync} returns without waiting. With {@link Builder#callerThreadCalls()} calls run on the
+ * A lone synchronous caller polls for its answer for up to 100 us before it parks, and one idle store thread
+ * polls for work for up to 50 us, so a single caller is served without thread wake-ups. Asynchronous calls
+ * ({@code tryAcquireAsync} on the limiter) return without waiting. With {@link Builder#callerThreadCalls()} calls run on the
  * caller's thread instead (no threads, no hand-off; bounded only by the client's own timeouts).
  *
  * <p><b>Failures.</b> Every Jedis failure (connection refused or lost, timeout, {@code READONLY} after a
