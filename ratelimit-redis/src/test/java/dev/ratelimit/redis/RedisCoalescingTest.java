@@ -40,13 +40,15 @@ class RedisCoalescingTest {
     enum Client { JEDIS_ONE_THREAD, LETTUCE }
 
     static Stream<Arguments> cases() {
-        return Stream.of(Client.values()).flatMap(c -> Stream.of(Algorithm.values()).map(a -> Arguments.of(c, a)));
+        return Stream.of(Client.values()).flatMap(c -> Stream.of(Algorithm.values()).flatMap(a -> Stream.of(
+                Arguments.of(c, a, List.of(Limit.parse("1000/1h"))),
+                Arguments.of(c, a, List.of(Limit.parse("1000/1h"), Limit.parse("1500/1d"))))));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
-    void concurrentDecisionsOnOneKeyEqualTheReferenceOneByOne(Client client, Algorithm algorithm) throws Exception {
-        List<Limit> limits = List.of(Limit.parse("1000/1h"), Limit.parse("1500/1d"));
+    void concurrentDecisionsOnOneKeyEqualTheReferenceOneByOne(Client client, Algorithm algorithm, List<Limit> limits)
+            throws Exception {
         String prefix = "coalescing-" + client + "-" + algorithm + "-" + System.nanoTime() + ":";
         JedisPooled jedis = new JedisPooled("127.0.0.1", TestRedis.standalone().port());
         TestStores.Handle handle = client == Client.LETTUCE
@@ -95,8 +97,8 @@ class RedisCoalescingTest {
                 actual.merge(d, 1, Integer::sum);
             }
             assertThat(actual).isEqualTo(expected);
-            System.out.printf("RedisCoalescingTest %s %s: %d decisions in %d script evaluations%n", client, algorithm,
-                    decisions.size(), evaluations);
+            System.out.printf("RedisCoalescingTest %s %s %s: %d decisions in %d script evaluations%n", client,
+                    algorithm, limits, decisions.size(), evaluations);
             if (algorithm != Algorithm.SLIDING_LOG) {
                 assertThat(evaluations).as("evaluations for %d decisions", decisions.size())
                         .isLessThan(decisions.size());
