@@ -9,25 +9,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * One algorithm's decision script: {@code head.lua + <algorithm>.single.lua + common.lua + <algorithm>.lua +
  * tail.lua} from this package's resources (the single-limit fast path is optional: an algorithm without one goes
- * straight to the general path), run by SHA-1 with {@code EVALSHA}. When the server does not know the script
- * (first use, restart, failover, {@code SCRIPT FLUSH}) it is loaded (on every master, in a cluster) and the call
- * retried once.
+ * straight to the general path), run by SHA-1 with {@code EVALSHA}. The text and digest are client-neutral; each
+ * client's runner loads the script when the server does not know it ({@code NOSCRIPT}) and retries once.
  *
  * <p>Immutable and thread-safe.
  */
 final class DecisionScript {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DecisionScript.class);
     private static final Map<Algorithm, DecisionScript> SCRIPTS = new EnumMap<>(Algorithm.class);
 
     static {
@@ -35,7 +29,7 @@ final class DecisionScript {
         String common = resource("common.lua");
         String tail = resource("tail.lua");
         for (Algorithm algorithm : Algorithm.values()) {
-            String name = algorithm.name().toLowerCase(java.util.Locale.ROOT);
+            String name = algorithm.name().toLowerCase(Locale.ROOT);
             String single = optionalResource(name + ".single.lua");
             String body = resource(name + ".lua");
             SCRIPTS.put(algorithm, new DecisionScript(algorithm,
@@ -45,32 +39,50 @@ final class DecisionScript {
 
     private final Algorithm algorithm;
     private final String text;
+    private final byte[] textBytes;
+    private final String shaHex;
     private final byte[] sha;
 
     private DecisionScript(Algorithm algorithm, String text) {
         this.algorithm = algorithm;
         this.text = text;
-        this.sha = sha1Hex(text).getBytes(StandardCharsets.US_ASCII);
+        this.textBytes = text.getBytes(StandardCharsets.UTF_8);
+        this.shaHex = sha1Hex(text);
+        this.sha = shaHex.getBytes(StandardCharsets.US_ASCII);
     }
 
     static DecisionScript of(Algorithm algorithm) {
         return SCRIPTS.get(algorithm);
     }
 
+    Algorithm algorithm() {
+        return algorithm;
+    }
+
     String text() {
         return text;
     }
 
-    /** Runs the script on {@code key}; Jedis exceptions other than a first NOSCRIPT propagate. */
-    Object run(UnifiedJedis jedis, byte[] key, List<byte[]> args) {
-        List<byte[]> keys = List.of(key);
-        try {
-            return jedis.evalsha(sha, keys, args);
-        } catch (JedisNoScriptException e) {
-            LOG.debug("Loading the {} script ({}), which the server did not know", algorithm, e.getMessage());
-            jedis.scriptLoad(text);
-            return jedis.evalsha(sha, keys, args);
-        }
+    byte[] textBytes() {
+        return textBytes;
+    }
+
+    /** The SHA-1 as lowercase hex (what {@code EVALSHA} takes). */
+    String shaHex() {
+        return shaHex;
+    }
+
+    byte[] sha() {
+        return sha;
+    }
+
+    /**
+     * Whether concurrent acquires on one key may be decided in one call ({@code 'B'} in {@code tail.lua}): true for
+     * the algorithms whose Lua {@code spend} returns a fresh state. The sliding log's state is a view of the stored
+     * string that only a state as loaded may be spent from, so its calls are pipelined one by one instead.
+     */
+    boolean combinable() {
+        return algorithm != Algorithm.SLIDING_LOG;
     }
 
     private static String resource(String name) {

@@ -53,6 +53,22 @@ local function decide(s, permits)
 end
 
 local s = load(redis.call('GET', key))
+if op == 'B' then
+  -- Coalesced requests on one key: each is decided on the state the previous ones left, exactly as if they had
+  -- come one by one, and the final state is written once. Only for algorithms whose spend returns a fresh state.
+  local replies, last, lastFull = {}, nil, 0
+  for p in string.gmatch(ARGV[2], '%d+') do
+    local reply, nxt, fullAfter = decide(s, p + 0)
+    if nxt then
+      s, last, lastFull = nxt, nxt, fullAfter
+    end
+    replies[#replies + 1] = reply
+  end
+  if last then
+    save(last, lastFull)
+  end
+  return replies
+end
 if op == 'A' then
   local reply, nxt, fullAfter = decide(s, amount)
   if nxt then

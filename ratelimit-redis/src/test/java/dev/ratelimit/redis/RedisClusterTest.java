@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Decision;
 import dev.ratelimit.Limit;
+import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.spi.StoreBinding;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,8 +25,19 @@ class RedisClusterTest {
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void keysOnEveryMasterDecideAndSurviveAScriptFlushOnEveryMaster(Algorithm algorithm) throws Exception {
+        decideOnEveryMasterAcrossAScriptFlush(algorithm,
+                RedisStore.builder(TestRedis.clusterClient()).keyPrefix("cluster:").build());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void onLettuceKeysOnEveryMasterDecideAndSurviveAScriptFlushOnEveryMaster(Algorithm algorithm) throws Exception {
+        decideOnEveryMasterAcrossAScriptFlush(algorithm, TestRedis.lettuceCluster());
+    }
+
+    private static void decideOnEveryMasterAcrossAScriptFlush(Algorithm algorithm, RateLimitStore store)
+            throws Exception {
         RedisCluster cluster = TestRedis.cluster();
-        RedisStore store = RedisStore.builder(TestRedis.clusterClient()).keyPrefix("cluster:").build();
         RedisBinding binding = (RedisBinding) store.bind("ns", algorithm,
                 List.of(Limit.parse("3/1h"), Limit.parse("10/1d")));
         String[] keyOnMaster = new String[3];

@@ -6,7 +6,8 @@ import dev.ratelimit.testkit.StoreBounds;
 import java.time.Duration;
 
 /**
- * The contract suite against a real standalone redis-server. The store uses the limiter's (fake) time; keys
+ * The contract suite against a real standalone redis-server, on the store's defaults (its own threads, coalescing
+ * on). The store uses the limiter's (fake) time; keys
  * outlive their full-allowance time by an hour, because the fake clock and the real clock Redis expires keys by
  * do not move together.
  */

@@ -1,6 +1,13 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.testservers.RedisProcess;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisCluster;
@@ -16,6 +23,8 @@ final class TestRedis {
     private static JedisPooled standaloneClient;
     private static RedisCluster cluster;
     private static JedisCluster clusterClient;
+    private static LettuceRedisStore lettuceStandalone;
+    private static LettuceRedisStore lettuceCluster;
 
     private TestRedis() {
     }
@@ -49,5 +58,33 @@ final class TestRedis {
             clusterClient = cluster().client();
         }
         return clusterClient;
+    }
+
+    /** A Lettuce store on the standalone server, for the contract suite (caller time, long expiry margin). */
+    static synchronized LettuceRedisStore lettuceStandalone() {
+        if (lettuceStandalone == null) {
+            RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1")
+                    .withPort(standalone().port()).withTimeout(Duration.ofSeconds(5)).build());
+            Runtime.getRuntime().addShutdownHook(new Thread(client::shutdown));
+            lettuceStandalone = LettuceStoreContractTest.options(
+                    LettuceRedisStore.builder(client.connect(ByteArrayCodec.INSTANCE)), "lettuce:").build();
+        }
+        return lettuceStandalone;
+    }
+
+    /** A Lettuce store on the cluster, for the contract suite. */
+    static synchronized LettuceRedisStore lettuceCluster() {
+        if (lettuceCluster == null) {
+            List<RedisURI> seeds = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                seeds.add(RedisURI.builder().withHost("127.0.0.1").withPort(cluster().process(i).port())
+                        .withTimeout(Duration.ofSeconds(5)).build());
+            }
+            RedisClusterClient client = RedisClusterClient.create(seeds);
+            Runtime.getRuntime().addShutdownHook(new Thread(client::shutdown));
+            lettuceCluster = LettuceStoreContractTest.options(
+                    LettuceRedisStore.builder(client.connect(ByteArrayCodec.INSTANCE)), "lettuce-cluster:").build();
+        }
+        return lettuceCluster;
     }
 }

@@ -37,7 +37,9 @@ import redis.clients.jedis.JedisPooled;
  *
  * <ul>
  *   <li>{@code FIXED_WINDOW}, {@code SLIDING_WINDOW}, {@code SLIDING_LOG}, {@code TOKEN_BUCKET}: our
- *       {@link RateLimiter} on a {@link RedisStore} with its defaults (Redis {@code TIME}, one {@code EVALSHA}).</li>
+ *       {@link RateLimiter} on a {@link RedisStore} with its defaults (Redis {@code TIME}, one {@code EVALSHA} per
+ *       decision or per coalesced batch on one key, the store's 4 threads; {@link RedisFleetBenchmark} compares
+ *       the store's modes and clients).</li>
  *   <li>{@code BUCKET4J}: Bucket4j's Jedis proxy manager (compare-and-swap: {@code GET}, then a CAS script),
  *       {@code tryConsume(1)}.</li>
  *   <li>{@code BARE_EVALSHA}: {@code EVALSHA} of {@code return 1} with one key: the round trip alone, the floor.</li>

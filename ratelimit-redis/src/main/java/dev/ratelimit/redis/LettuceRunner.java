@@ -1,0 +1,161 @@
+package dev.ratelimit.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs calls through Lettuce's asynchronous API, without a thread of its own: a call is written to the connection
+ * and its future is completed by Lettuce's event loop when the reply arrives (or by the timeout).
+ *
+ * <p>With coalescing, calls are spread over {@link #LANES} lanes by key. A lane has at most one batch in flight:
+ * a call that finds its lane idle is sent at once; calls that arrive while the lane's batch is in flight wait for
+ * it and then go out together, with acquires on one key combined into one evaluation ({@link Coalescing}) and the
+ * rest pipelined on the connection (routed per node in a cluster by Lettuce). Nothing waits on a timer. Without
+ * coalescing every call is sent at once. Thread-safe.
+ */
+final class LettuceRunner extends QueuedRunner {
+
+    static final int LANES = 1024;
+    static final int MAX_BATCH = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(LettuceRunner.class);
+
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final Lane[] lanes;
+    private volatile boolean closed;
+
+    LettuceRunner(RedisClusterAsyncCommands<byte[], byte[]> commands, StoreSettings settings) {
+        super(settings);
+        this.commands = commands;
+        if (settings.coalescing) {
+            lanes = new Lane[LANES];
+            for (int i = 0; i < LANES; i++) {
+                lanes[i] = new Lane();
+            }
+        } else {
+            lanes = null;
+        }
+    }
+
+    @Override
+    void start(ScriptCall call) {
+        if (closed) {
+            call.fail("the store is closed", null);
+            finished();
+            return;
+        }
+        if (lanes == null) {
+            List<ScriptCall> group = new ArrayList<>(1);
+            group.add(call);
+            send(group, null);
+        } else {
+            lanes[Arrays.hashCode(call.redisKey) & (LANES - 1)].add(call);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** Sends one group as one command; {@code done} runs once its calls are completed. */
+    private void send(List<ScriptCall> group, Runnable done) {
+        ScriptCall first = group.get(0);
+        if (first.op == ScriptCall.DELETE) {
+            commands.del(first.redisKey).whenComplete((r, e) -> finish(group, r, e, done));
+            return;
+        }
+        DecisionScript script = first.script();
+        byte[][] keys = {first.redisKey};
+        byte[][] values = Coalescing.args(group).toArray(new byte[0][]);
+        evalsha(script, keys, values).whenComplete((reply, error) -> {
+            if (error != null && unwrap(error) instanceof RedisNoScriptException) {
+                LOG.debug("Loading the {} script, which the server did not know ({})", script.algorithm(),
+                        error.getMessage());
+                commands.scriptLoad(script.textBytes()).thenCompose(sha -> evalsha(script, keys, values))
+                        .whenComplete((r, e) -> finish(group, r, e, done));
+            } else {
+                finish(group, reply, error, done);
+            }
+        });
+    }
+
+    private CompletionStage<Object> evalsha(DecisionScript script, byte[][] keys, byte[][] values) {
+        try {
+            return commands.evalsha(script.shaHex(), ScriptOutputType.MULTI, keys, values);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void finish(List<ScriptCall> group, Object reply, Throwable error, Runnable done) {
+        if (error != null) {
+            Throwable cause = unwrap(error);
+            Coalescing.fail(group, String.valueOf(cause.getMessage()), cause);
+        } else {
+            Coalescing.complete(group, reply);
+        }
+        for (int i = 0; i < group.size(); i++) {
+            finished();
+        }
+        if (done != null) {
+            done.run();
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    /** At most one batch in flight; calls arriving meanwhile form the next batch. */
+    private final class Lane {
+        private final ConcurrentLinkedQueue<ScriptCall> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean busy = new AtomicBoolean();
+
+        void add(ScriptCall call) {
+            queue.add(call);
+            drain();
+        }
+
+        void drain() {
+            while (!queue.isEmpty() && busy.compareAndSet(false, true)) {
+                List<ScriptCall> batch = new ArrayList<>();
+                ScriptCall c;
+                while (batch.size() < MAX_BATCH && (c = queue.poll()) != null) {
+                    if (c.isDone()) {
+                        finished(); // its caller gave up (timeout) before it was sent
+                    } else {
+                        batch.add(c);
+                    }
+                }
+                if (batch.isEmpty()) {
+                    busy.set(false);
+                    continue;
+                }
+                List<List<ScriptCall>> groups = Coalescing.group(batch, true);
+                AtomicInteger left = new AtomicInteger(groups.size());
+                Runnable done = () -> {
+                    if (left.decrementAndGet() == 0) {
+                        busy.set(false);
+                        drain();
+                    }
+                };
+                for (List<ScriptCall> g : groups) {
+                    send(g, done);
+                }
+                return;
+            }
+        }
+    }
+}
