@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * a window that rolled over): then an earlier policy stays charged for the denied request, never the reverse. Every limited response carries
  * {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers-10, one item per policy)
  * and, unless switched off, {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and
- * {@code X-RateLimit-Reset}. A shadow policy is decided and reported but never blocks.
+ * {@code X-RateLimit-Reset}. A shadow policy is decided and reported (listener, metrics, violation log) but never
+ * blocks, and appears in the headers only with {@link Builder#shadowHeaders(boolean)}. A policy on {@code GET} also
+ * covers {@code HEAD}. A 401 carries a {@code WWW-Authenticate} challenge.
  *
  * <p>A store failure is decided by the {@link FailurePolicy} (allow by default; deny answers 429 with
  * {@code Retry-After: 1}), or by in-memory limiters with the same limits ({@link Builder#localFallback()}); it
@@ -90,6 +92,7 @@ public final class RateLimitFilter implements Filter {
     private FailurePolicy failurePolicyOverride;
     private boolean localFallbackOverride;
     private int localDenyCacheOverride = -1;
+    private Boolean shadowHeadersOverride;
     private FilterListener listener;
     private LimiterPool pool;
     private RateLimitStore store;
@@ -108,18 +111,23 @@ public final class RateLimitFilter implements Filter {
         this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
         this.failurePolicyOverride = b.failurePolicy;
         this.localFallbackOverride = b.localFallback;
-        this.store = b.store != null ? b.store : InMemoryStore.create();
-        this.ownsStore = b.store == null;
         this.localDenyCacheOverride = b.localDenyCache;
+        this.shadowHeadersOverride = b.shadowHeaders;
         this.listener = new FilterListener(b.listener);
-        this.pool = new LimiterPool(store, time, listener);
         if (b.configLocation != null) {
             this.configFile = new ConfigFile(b.configLocation, time, updateLock, this::applyConfig);
-            configFile.install(configFile.read());
+            ConfigFile.Content content = configFile.read();
+            this.store = b.store != null ? b.store : defaultStore(content.config().maximumKeys());
+            this.ownsStore = b.store == null;
+            this.pool = new LimiterPool(store, time, listener);
+            configFile.install(content);
         } else {
+            this.store = b.store != null ? b.store : defaultStore(RateLimitConfig.DEFAULT_MAXIMUM_KEYS);
+            this.ownsStore = b.store == null;
+            this.pool = new LimiterPool(store, time, listener);
             Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
                     b.plans != null ? b.plans : Plans.none(), List.copyOf(b.excludes),
-                    b.legacyHeaders == null || b.legacyHeaders,
+                    b.legacyHeaders == null || b.legacyHeaders, b.shadowHeaders != null && b.shadowHeaders,
                     b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow(), b.localFallback,
                     Math.max(0, b.localDenyCache));
             this.enforcer = Enforcer.compile(settings, pool);
@@ -155,7 +163,8 @@ public final class RateLimitFilter implements Filter {
                 ConfigFile file = new ConfigFile(where, time, updateLock, this::applyConfig);
                 ConfigFile.Content content = file.read();
                 this.store = factoryName == null || factoryName.isBlank()
-                        ? InMemoryStore.create() : createStore(factoryName.trim(), content.config());
+                        ? defaultStore(content.config().maximumKeys())
+                        : createStore(factoryName.trim(), content.config());
                 this.ownsStore = true;
                 this.listener = new FilterListener(null);
                 this.pool = new LimiterPool(store, time, listener);
@@ -191,7 +200,7 @@ public final class RateLimitFilter implements Filter {
         switch (outcome.verdict()) {
             case PASS -> chain.doFilter(request, response);
             case ALLOW -> {
-                ResponseWriter.headers(out, outcome.items(), null, current.legacyHeaders());
+                ResponseWriter.headers(out, outcome.items(), null, current.legacyHeaders(), current.shadowHeaders());
                 if (!current.settlesOnStatus()) {
                     chain.doFilter(request, response);
                     return;
@@ -212,7 +221,8 @@ public final class RateLimitFilter implements Filter {
                 }
             }
             case DENY -> {
-                ResponseWriter.headers(out, outcome.items(), outcome.denied(), current.legacyHeaders());
+                ResponseWriter.headers(out, outcome.items(), outcome.denied(), current.legacyHeaders(),
+                        current.shadowHeaders());
                 ResponseWriter.tooManyRequests(out, outcome.denied());
             }
             case MISSING_KEY -> ResponseWriter.missingKey(out, outcome.rejectedBy());
@@ -320,14 +330,14 @@ public final class RateLimitFilter implements Filter {
      *     not positive
      */
     public Decision penalize(String policyName, String key, long permits) {
-        return current().limiterFor(policyName, checkKey(key)).penalize(key, permits);
+        return current().limiterFor(policyName, checkKey(key)).penalize(LongKeys.bound(key), permits);
     }
 
     /** {@link #penalize(String, String, long)} for the key the policy resolves from {@code request}. */
     public Decision penalize(String policyName, HttpServletRequest request, long permits) {
         Enforcer e = current();
         String key = keyOf(e, policyName, request);
-        return e.limiterFor(policyName, key).penalize(key, permits);
+        return e.limiterFor(policyName, key).penalize(LongKeys.bound(key), permits);
     }
 
     /**
@@ -340,14 +350,14 @@ public final class RateLimitFilter implements Filter {
      *     not positive
      */
     public Decision refund(String policyName, String key, long permits) {
-        return current().limiterFor(policyName, checkKey(key)).refund(key, permits);
+        return current().limiterFor(policyName, checkKey(key)).refund(LongKeys.bound(key), permits);
     }
 
     /** {@link #refund(String, String, long)} for the key the policy resolves from {@code request}. */
     public Decision refund(String policyName, HttpServletRequest request, long permits) {
         Enforcer e = current();
         String key = keyOf(e, policyName, request);
-        return e.limiterFor(policyName, key).refund(key, permits);
+        return e.limiterFor(policyName, key).refund(LongKeys.bound(key), permits);
     }
 
     private static String checkKey(String key) {
@@ -403,7 +413,9 @@ public final class RateLimitFilter implements Filter {
     private void applyConfig(RateLimitConfig config) {
         boolean overridden = failurePolicyOverride != null || localFallbackOverride;
         Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
-                config.legacyHeaders(), overridden ? failurePolicyOverride : config.failurePolicy(),
+                config.legacyHeaders(),
+                shadowHeadersOverride != null ? shadowHeadersOverride : config.shadowHeaders(),
+                overridden ? failurePolicyOverride : config.failurePolicy(),
                 overridden ? localFallbackOverride : config.localFallback(),
                 localDenyCacheOverride >= 0 ? localDenyCacheOverride : config.localDenyCache());
         this.enforcer = Enforcer.compile(settings, pool);
@@ -412,6 +424,14 @@ public final class RateLimitFilter implements Filter {
                 .rate(config.violationLogRate().permits(), config.violationLogRate().period())
                 .timeSource(time)
                 .build());
+    }
+
+    /**
+     * The filter's own store when none is given: in memory, holding at most {@code maximumKeys} keys. Keys come from
+     * requests, so without a bound a client sending distinct header values would fill the heap.
+     */
+    private static RateLimitStore defaultStore(long maximumKeys) {
+        return InMemoryStore.builder().maximumKeys(maximumKeys).build();
     }
 
     private static RateLimitStore createStore(String className, RateLimitConfig config) {
@@ -449,11 +469,13 @@ public final class RateLimitFilter implements Filter {
      *   <tr><td>{@link #configLocation}</td><td>none: policies come from the builder</td></tr>
      *   <tr><td>{@link #exclude}</td><td>none</td></tr>
      *   <tr><td>{@link #plans}</td><td>{@link Plans#none()}</td></tr>
-     *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore}</td></tr>
+     *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore} of at most
+     *       {@value RateLimitConfig#DEFAULT_MAXIMUM_KEYS} keys (or the file's {@code ratelimit.maximumKeys})</td></tr>
      *   <tr><td>{@link #timeSource}</td><td>{@link TimeSource#system()}</td></tr>
      *   <tr><td>{@link #failurePolicy} or {@link #localFallback}</td><td>{@link FailurePolicy#allow()} (or the
      *       file's)</td></tr>
      *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>
+     *   <tr><td>{@link #shadowHeaders}</td><td>false (or the file's)</td></tr>
      *   <tr><td>{@link #listener}</td><td>none</td></tr>
      *   <tr><td>{@link #localDenyCache}</td><td>0: off (or the file's)</td></tr>
      * </table>
@@ -470,6 +492,7 @@ public final class RateLimitFilter implements Filter {
         private String configLocation;
         private int localDenyCache = -1;
         private boolean localFallback;
+        private Boolean shadowHeaders;
 
         private Builder() {
         }
@@ -512,7 +535,12 @@ public final class RateLimitFilter implements Filter {
             return this;
         }
 
-        /** Where the limiters keep state; a new in-memory store by default. The filter never closes it. */
+        /**
+         * Where the limiters keep state. By default a new in-memory store holding at most
+         * {@value RateLimitConfig#DEFAULT_MAXIMUM_KEYS} keys ({@code ratelimit.maximumKeys} with a
+         * {@link #configLocation}), which the filter closes in {@code destroy()}; the filter never closes a store
+         * given here.
+         */
         public Builder store(RateLimitStore store) {
             checkUnset("store", this.store);
             this.store = Objects.requireNonNull(store, "store");
@@ -561,6 +589,18 @@ public final class RateLimitFilter implements Filter {
         public Builder legacyHeaders(boolean legacyHeaders) {
             checkUnset("legacyHeaders", this.legacyHeaders);
             this.legacyHeaders = legacyHeaders;
+            return this;
+        }
+
+        /**
+         * Whether shadow policies appear in {@code RateLimit-Policy}, {@code RateLimit} and {@code X-RateLimit-*};
+         * false by default. A shadow policy is not enforced, so a client that honours its {@code r=0} would throttle
+         * itself for nothing; it is reported to the listener, metrics and the violation log either way. Overrides a
+         * configuration file's {@code ratelimit.headers.shadow}.
+         */
+        public Builder shadowHeaders(boolean shadowHeaders) {
+            checkUnset("shadowHeaders", this.shadowHeaders);
+            this.shadowHeaders = shadowHeaders;
             return this;
         }
 
