@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import org.slf4j.event.Level;
@@ -75,7 +76,7 @@ final class ConfigParser {
         }
         boolean legacy = bool("headers.legacy", true);
         boolean shadowHeaders = bool("headers.shadow", false);
-        long maximumKeys = positiveLong("maximumKeys", RateLimitConfig.DEFAULT_MAXIMUM_KEYS);
+        OptionalLong maximumKeys = maximumKeys();
         String failure = get("failurePolicy", "allow").toLowerCase(Locale.ROOT);
         FailurePolicy failurePolicy = switch (failure) {
             case "allow" -> FailurePolicy.allow();
@@ -464,20 +465,20 @@ final class ConfigParser {
         throw bad(key, "expected a whole number from " + min + " to " + max);
     }
 
-    private long positiveLong(String key, long defaultValue) {
-        String value = get(key, null);
+    private OptionalLong maximumKeys() {
+        String value = get("maximumKeys", null);
         if (value == null) {
-            return defaultValue;
+            return OptionalLong.empty();
         }
         try {
             long n = Long.parseLong(value);
-            if (n >= 1) {
-                return n;
+            if (n >= 1 && n <= RateLimitConfig.MAX_MAXIMUM_KEYS) {
+                return OptionalLong.of(n);
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw bad(key, "expected a whole number, 1 or more");
+        throw bad("maximumKeys", "expected a whole number, 1 or more and at most " + RateLimitConfig.MAX_MAXIMUM_KEYS);
     }
 
     private boolean bool(String key, boolean defaultValue) {

@@ -199,7 +199,7 @@ final class Enforcer {
                 limiters = new ArrayList<>(4);
             }
             applicable.add(c);
-            keys.add(LongKeys.bound(key)); // after the plan lookup, which needs the key as the client sent it
+            keys.add(key);
             limiters.add(limiter);
         }
         if (applicable == null) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Properties;
 import org.slf4j.event.Level;
 
@@ -65,8 +66,8 @@ import org.slf4j.event.Level;
 public final class RateLimitConfig {
 
     static final String PREFIX = "ratelimit.";
-    /** The default of {@code ratelimit.maximumKeys}: the most keys the filter's own in-memory store holds. */
-    public static final long DEFAULT_MAXIMUM_KEYS = 100_000;
+    /** The largest {@code ratelimit.maximumKeys}: the in-memory store holds at most 2^30 keys. */
+    static final long MAX_MAXIMUM_KEYS = 1L << 30;
 
     private final List<Policy> policies;
     private final Plans plans;
@@ -81,11 +82,11 @@ public final class RateLimitConfig {
     private final Limit violationLogRate;
     private final Properties properties;
     private final boolean shadowHeaders;
-    private final long maximumKeys;
+    private final OptionalLong maximumKeys;
 
     RateLimitConfig(List<Policy> policies, Plans plans, List<String> excludes, TrustedProxies trustedProxies,
             boolean legacyHeaders, boolean shadowHeaders, FailurePolicy failurePolicy, boolean localFallback,
-            Duration reloadInterval, int localDenyCache, long maximumKeys,
+            Duration reloadInterval, int localDenyCache, OptionalLong maximumKeys,
             Level violationLogLevel, Limit violationLogRate, Properties properties) {
         this.shadowHeaders = shadowHeaders;
         this.maximumKeys = maximumKeys;
@@ -160,10 +161,10 @@ public final class RateLimitConfig {
     }
 
     /**
-     * The most keys the filter's own in-memory store holds ({@code ratelimit.maximumKeys}); read when the filter
-     * starts, and unused when a store is given or made by a {@link StoreFactory}.
+     * The most keys the filter's own in-memory store holds ({@code ratelimit.maximumKeys}), or empty for the store's
+     * default bounds. Read when the filter starts; unused when a store is given or made by a {@link StoreFactory}.
      */
-    public long maximumKeys() {
+    public OptionalLong maximumKeys() {
         return maximumKeys;
     }
 

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +123,7 @@ public final class RateLimitFilter implements Filter {
             this.pool = new LimiterPool(store, time, listener);
             configFile.install(content);
         } else {
-            this.store = b.store != null ? b.store : defaultStore(RateLimitConfig.DEFAULT_MAXIMUM_KEYS);
+            this.store = b.store != null ? b.store : defaultStore(OptionalLong.empty());
             this.ownsStore = b.store == null;
             this.pool = new LimiterPool(store, time, listener);
             Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
@@ -330,14 +331,14 @@ public final class RateLimitFilter implements Filter {
      *     not positive
      */
     public Decision penalize(String policyName, String key, long permits) {
-        return current().limiterFor(policyName, checkKey(key)).penalize(LongKeys.bound(key), permits);
+        return current().limiterFor(policyName, checkKey(key)).penalize(key, permits);
     }
 
     /** {@link #penalize(String, String, long)} for the key the policy resolves from {@code request}. */
     public Decision penalize(String policyName, HttpServletRequest request, long permits) {
         Enforcer e = current();
         String key = keyOf(e, policyName, request);
-        return e.limiterFor(policyName, key).penalize(LongKeys.bound(key), permits);
+        return e.limiterFor(policyName, key).penalize(key, permits);
     }
 
     /**
@@ -350,14 +351,14 @@ public final class RateLimitFilter implements Filter {
      *     not positive
      */
     public Decision refund(String policyName, String key, long permits) {
-        return current().limiterFor(policyName, checkKey(key)).refund(LongKeys.bound(key), permits);
+        return current().limiterFor(policyName, checkKey(key)).refund(key, permits);
     }
 
     /** {@link #refund(String, String, long)} for the key the policy resolves from {@code request}. */
     public Decision refund(String policyName, HttpServletRequest request, long permits) {
         Enforcer e = current();
         String key = keyOf(e, policyName, request);
-        return e.limiterFor(policyName, key).refund(LongKeys.bound(key), permits);
+        return e.limiterFor(policyName, key).refund(key, permits);
     }
 
     private static String checkKey(String key) {
@@ -396,6 +397,11 @@ public final class RateLimitFilter implements Filter {
         return current().settings().plans();
     }
 
+    /** The store the limiters use, for tests in this package. */
+    RateLimitStore store() {
+        return store;
+    }
+
     /** The compiled configuration in force, for tests in this package. */
     Enforcer enforcer() {
         return current();
@@ -427,11 +433,13 @@ public final class RateLimitFilter implements Filter {
     }
 
     /**
-     * The filter's own store when none is given: in memory, holding at most {@code maximumKeys} keys. Keys come from
-     * requests, so without a bound a client sending distinct header values would fill the heap.
+     * The filter's own store when none is given: in memory, bounded by {@code maximumKeys} if set, else by the
+     * store's own default bounds. Keys come from requests, so without a bound a client sending distinct header
+     * values would fill the heap.
      */
-    private static RateLimitStore defaultStore(long maximumKeys) {
-        return InMemoryStore.builder().maximumKeys(maximumKeys).build();
+    private static RateLimitStore defaultStore(OptionalLong maximumKeys) {
+        return maximumKeys.isPresent() ? InMemoryStore.builder().maximumKeys(maximumKeys.getAsLong()).build()
+                : InMemoryStore.create();
     }
 
     private static RateLimitStore createStore(String className, RateLimitConfig config) {
@@ -469,8 +477,8 @@ public final class RateLimitFilter implements Filter {
      *   <tr><td>{@link #configLocation}</td><td>none: policies come from the builder</td></tr>
      *   <tr><td>{@link #exclude}</td><td>none</td></tr>
      *   <tr><td>{@link #plans}</td><td>{@link Plans#none()}</td></tr>
-     *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore} of at most
-     *       {@value RateLimitConfig#DEFAULT_MAXIMUM_KEYS} keys (or the file's {@code ratelimit.maximumKeys})</td></tr>
+     *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore} with its default bounds (or the file's
+     *       {@code ratelimit.maximumKeys})</td></tr>
      *   <tr><td>{@link #timeSource}</td><td>{@link TimeSource#system()}</td></tr>
      *   <tr><td>{@link #failurePolicy} or {@link #localFallback}</td><td>{@link FailurePolicy#allow()} (or the
      *       file's)</td></tr>
@@ -536,10 +544,10 @@ public final class RateLimitFilter implements Filter {
         }
 
         /**
-         * Where the limiters keep state. By default a new in-memory store holding at most
-         * {@value RateLimitConfig#DEFAULT_MAXIMUM_KEYS} keys ({@code ratelimit.maximumKeys} with a
-         * {@link #configLocation}), which the filter closes in {@code destroy()}; the filter never closes a store
-         * given here.
+         * Where the limiters keep state. By default a new {@link InMemoryStore} with its default bounds (at most
+         * {@code ratelimit.maximumKeys} keys with a {@link #configLocation} that sets it), which the filter closes
+         * in {@code destroy()}; the filter never closes a store given here. Pass
+         * {@code InMemoryStore.builder().maximumKeys(n).build()} to choose the bound in code.
          */
         public Builder store(RateLimitStore store) {
             checkUnset("store", this.store);
