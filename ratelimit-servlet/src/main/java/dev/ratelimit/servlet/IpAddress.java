@@ -82,11 +82,17 @@ final class IpAddress {
         if (prefixLength == bits) {
             return text;
         }
-        byte[] network = bytes.clone();
-        for (int bit = prefixLength; bit < bits; bit++) {
+        byte[] network = network(bytes, prefixLength);
+        return (network.length == 4 ? formatV4(network) : formatV6(network)) + "/" + prefixLength;
+    }
+
+    /** A copy of {@code address} with every bit after the first {@code prefixLength} cleared. */
+    static byte[] network(byte[] address, int prefixLength) {
+        byte[] network = address.clone();
+        for (int bit = prefixLength; bit < network.length * 8; bit++) {
             network[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
         }
-        return (network.length == 4 ? formatV4(network) : formatV6(network)) + "/" + prefixLength;
+        return network;
     }
 
     /** The normal form described in the class comment. */

@@ -16,6 +16,11 @@ import java.util.Objects;
 @FunctionalInterface
 public interface KeyResolver {
 
+    /** The IPv4 prefix length {@link #clientIp(TrustedProxies)} groups by: 32, each address. */
+    int DEFAULT_IPV4_PREFIX = 32;
+    /** The IPv6 prefix length {@link #clientIp(TrustedProxies)} groups by: 64, one subscriber's usual network. */
+    int DEFAULT_IPV6_PREFIX = 64;
+
     /** The key for this request, or {@code null} if the request has none. */
     String resolve(HttpServletRequest request);
 
@@ -28,11 +33,6 @@ public interface KeyResolver {
     static KeyResolver clientIp(TrustedProxies trustedProxies) {
         return clientIp(trustedProxies, DEFAULT_IPV4_PREFIX, DEFAULT_IPV6_PREFIX);
     }
-
-    /** The IPv4 prefix length {@link #clientIp(TrustedProxies)} groups by: 32, each address. */
-    int DEFAULT_IPV4_PREFIX = 32;
-    /** The IPv6 prefix length {@link #clientIp(TrustedProxies)} groups by: 64, one subscriber's usual network. */
-    int DEFAULT_IPV6_PREFIX = 64;
 
     /**
      * The client's IP address as {@link #clientIp(TrustedProxies)} finds it, keyed by the block of its first
@@ -52,8 +52,8 @@ public interface KeyResolver {
             throw new IllegalArgumentException("ipv6Prefix must be 1 to 128 but was " + ipv6Prefix);
         }
         String header = trustedProxies.header().headerName();
-        String name = ipv4Prefix == 32 && ipv6Prefix == DEFAULT_IPV6_PREFIX ? "ip" : "ip(/" + ipv4Prefix + ",/"
-                + ipv6Prefix + ")";
+        String name = ipv4Prefix == DEFAULT_IPV4_PREFIX && ipv6Prefix == DEFAULT_IPV6_PREFIX ? "ip"
+                : "ip(/" + ipv4Prefix + ",/" + ipv6Prefix + ")";
         return new NamedKeyResolver(name, request -> trustedProxies.clientKey(request.getRemoteAddr(),
                 request.getHeaders(header), ipv4Prefix, ipv6Prefix));
     }

@@ -94,6 +94,11 @@ public final class RateLimitFilter implements Filter {
     private boolean localFallbackOverride;
     private int localDenyCacheOverride = -1;
     private Boolean shadowHeadersOverride;
+    /**
+     * The file's {@code ratelimit.maximumKeys} the filter's own store was made with (null if the store is not the
+     * filter's own); a change applies at the next start.
+     */
+    private OptionalLong startMaximumKeys;
     private FilterListener listener;
     private LimiterPool pool;
     private RateLimitStore store;
@@ -119,6 +124,7 @@ public final class RateLimitFilter implements Filter {
             this.configFile = new ConfigFile(b.configLocation, time, updateLock, this::applyConfig);
             ConfigFile.Content content = configFile.read();
             this.store = b.store != null ? b.store : defaultStore(content.config().maximumKeys());
+            this.startMaximumKeys = b.store != null ? null : content.config().maximumKeys();
             this.ownsStore = b.store == null;
             this.pool = new LimiterPool(store, time, listener);
             configFile.install(content);
@@ -163,9 +169,10 @@ public final class RateLimitFilter implements Filter {
                 this.time = TimeSource.system();
                 ConfigFile file = new ConfigFile(where, time, updateLock, this::applyConfig);
                 ConfigFile.Content content = file.read();
-                this.store = factoryName == null || factoryName.isBlank()
-                        ? defaultStore(content.config().maximumKeys())
+                boolean own = factoryName == null || factoryName.isBlank();
+                this.store = own ? defaultStore(content.config().maximumKeys())
                         : createStore(factoryName.trim(), content.config());
+                this.startMaximumKeys = own ? content.config().maximumKeys() : null;
                 this.ownsStore = true;
                 this.listener = new FilterListener(null);
                 this.pool = new LimiterPool(store, time, listener);
@@ -417,6 +424,11 @@ public final class RateLimitFilter implements Filter {
 
     /** Compiles and installs a configuration from the file; {@link ConfigFile} calls it under the update lock. */
     private void applyConfig(RateLimitConfig config) {
+        if (startMaximumKeys != null && !startMaximumKeys.equals(config.maximumKeys())) {
+            LOG.warn("Rate limit filter: ratelimit.maximumKeys changed to {}; the store keeps the bound it was made"
+                    + " with until the next start", config.maximumKeys().isPresent()
+                            ? config.maximumKeys().getAsLong() : "the store's default");
+        }
         boolean overridden = failurePolicyOverride != null || localFallbackOverride;
         Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
                 config.legacyHeaders(),

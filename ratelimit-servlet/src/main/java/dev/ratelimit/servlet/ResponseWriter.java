@@ -12,8 +12,10 @@ import java.util.List;
  * Writes the filter's answers: the rate-limit headers of draft-ietf-httpapi-ratelimit-headers-10, the legacy
  * {@code X-RateLimit-*} headers, and RFC 9457 problem details for 429 and 401. Stateless.
  *
- * <p>Header values are Structured Field lists (RFC 9651): each item is the policy name as an sf-string, with
- * integer parameters. Policy names are restricted to {@code A-Z a-z 0-9 _ -}, so they never need escaping.
+ * <p>Header values are Structured Field lists (RFC 9651): each item is a policy name (with {@code /PERIOD} for each
+ * limit of a policy with several) as an sf-string, with integer parameters. Policy names are restricted to
+ * {@code A-Z a-z 0-9 _ -} and periods to digits and unit letters, so they never need escaping. A 401 carries a
+ * {@code WWW-Authenticate} challenge, and problem details are {@code application/problem+json} without a charset.
  */
 final class ResponseWriter {
 
