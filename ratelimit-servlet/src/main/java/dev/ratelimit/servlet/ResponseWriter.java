@@ -33,8 +33,8 @@ final class ResponseWriter {
      * <ul>
      *   <li>{@code RateLimit-Policy} has one item per limit of each policy, in policy order: {@code "NAME"} for a
      *       policy with one limit, {@code "NAME/PERIOD"} (for example {@code "perKey/2s"}, {@code "perKey/1m"}) for
-     *       each limit of a policy with several (by position, {@code "NAME/1"}, {@code "NAME/2"}, if two limits share a
-     *       period). It describes every limit on every response, so a client sees the same policy each time.</li>
+     *       each limit of a policy with several (all by position, {@code "NAME/1"}, {@code "NAME/2"}, if two of its
+     *       limits share a period). It describes every limit on every response, so a client sees the same policy each time.</li>
      *   <li>{@code RateLimit} has one item per policy, naming the limit that binds: the one that denied, or else the
      *       one with the fewest permits left.</li>
      *   <li>The legacy headers describe the denying policy, or else the one with the fewest permits left.</li>
@@ -103,13 +103,14 @@ final class ResponseWriter {
         if (limits.size() == 1) {
             return policy;
         }
-        String period = periodText(limits.get(index));
         for (int i = 0; i < limits.size(); i++) {
-            if (i != index && periodText(limits.get(i)).equals(period)) {
-                return policy + "/" + (index + 1);
+            for (int j = i + 1; j < limits.size(); j++) {
+                if (periodText(limits.get(i)).equals(periodText(limits.get(j)))) {
+                    return policy + "/" + (index + 1); // two limits share a period: every item by position
+                }
             }
         }
-        return policy + "/" + period;
+        return policy + "/" + periodText(limits.get(index));
     }
 
     /** {@code Retry-After} in whole seconds: the wait rounded up, and at least 1 while denied. */

@@ -3,6 +3,8 @@ package dev.ratelimit.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.Limit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -73,6 +75,18 @@ class SpellingRulesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("33");
         assertThatThrownBy(() -> KeyResolver.clientIp(TrustedProxies.none(), 32, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ipv6Prefix");
+    }
+
+    @Test
+    void headerItemsAreNamedByPeriodOrByPositionWhenPeriodsRepeat() {
+        List<Limit> one = List.of(Limit.parse("5/1s"));
+        List<Limit> distinct = List.of(Limit.parse("3/2s"), Limit.parse("5/1m"));
+        List<Limit> repeated = List.of(Limit.parse("10/1s burst 20"), Limit.parse("5/1s"), Limit.parse("100/1m"));
+        assertThat(ResponseWriter.itemName("p", one, 0)).isEqualTo("p");
+        assertThat(List.of(ResponseWriter.itemName("p", distinct, 0), ResponseWriter.itemName("p", distinct, 1)))
+                .containsExactly("p/2s", "p/1m");
+        assertThat(List.of(ResponseWriter.itemName("p", repeated, 0), ResponseWriter.itemName("p", repeated, 1),
+                ResponseWriter.itemName("p", repeated, 2))).containsExactly("p/1", "p/2", "p/3");
     }
 
     @ParameterizedTest(name = "{0} is {1} edits from ratelimit")
