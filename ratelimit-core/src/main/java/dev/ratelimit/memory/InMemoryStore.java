@@ -13,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The embedded store: state in this JVM's heap, the default for a limiter built without a store.
@@ -24,8 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code PackedAlgorithm}) keeps each key as
  * one {@code long} word in a small cell. A decision reads the word, computes the next word and publishes it with
  * one compare-and-set, retrying with the word another thread wrote if it lost the race. Nothing is allocated on
- * the allowed path but the returned {@link dev.ratelimit.Decision}; a denial writes nothing. The encodings are
- * exact for times from the epoch to at least the year 2112; a time outside that range fails with a
+ * the allowed path of a known key but the returned {@link dev.ratelimit.Decision}; a denial writes nothing. The
+ * encodings are exact for times from the epoch to at least the year 2112; a time outside that range fails with a
  * {@link StoreException}.
  *
  * <p>Other limiters (sliding log, several limits, very large limits) map each key to an entry holding the key's
@@ -33,38 +32,104 @@ import java.util.concurrent.atomic.LongAdder;
  * new state with the same compare-and-set loop; an allowed request then also allocates its new state array.
  * Either way there is no lock: a key's decisions are linearizable, and keys never contend with each other.
  *
- * <h2>Bounded memory</h2>
- * A key whose state is back at full allowance is worth nothing, so it is dropped. At most once per
- * {@linkplain Builder#sweepInterval sweep interval} of the limiters' time, the first decision past the interval
- * hands a sweep to the {@linkplain Builder#sweepExecutor executor}; the sweep walks the keys without a global
- * lock and removes each expired key by marking its entry dead with a compare-and-set, so a decision racing with
- * the sweep either sees the old state (and the sweep skips the key) or sees the mark and starts a fresh entry;
- * no update is lost. {@link Builder#maximumKeys(long)} caps the number of live keys: a decision that would add a
- * key beyond the cap fails with a {@link StoreException}, and the limiter's failure policy decides.
+ * <h2>Keys</h2>
+ * A key of at most 64 characters is held as the caller's {@code String}. A longer key is held as the SHA-256
+ * digest of its UTF-8 bytes (of its CESU-8 bytes if it holds a lone surrogate, which UTF-8 would turn into
+ * {@code '?'}; so distinct keys are always distinct inputs): 48 bytes however long the key, and attacker-chosen
+ * keys cannot collide without a SHA-256 collision. A digest never equals a verbatim key. Hashing costs a long
+ * key about a microsecond or two per kilobyte on each decision (SHA-256 and the UTF-8 round trip); keys of 64
+ * characters or fewer pay nothing.
  *
- * <p>Thread-safe. One store may serve many limiters; each binding has its own keys.
+ * <h2>Bounded memory</h2>
+ * The store holds at most {@linkplain Builder#maximumKeys maximumKeys} keys and at most
+ * {@linkplain Builder#maximumBytes maximumBytes} of estimated heap, across all limiters bound to it. By default
+ * that is {@value #DEFAULT_MAXIMUM_KEYS} keys and 64 MiB, or a quarter of the maximum heap if that is less (at
+ * least 1 MiB). The derivation: a default store must not take more than a quarter of a small (256 MB) heap, which
+ * leaves the application the rest; the key cap is that budget over 128 bytes, about the smallest entry, so for
+ * every key longer than 8 characters the byte budget binds first. The estimate counts, per key, 72 bytes of entry
+ * (map node, table share, cell; about 66 bytes measured for a packed limiter with compressed pointers), the key (a
+ * {@code String} of n characters as {@code 40 + 2n} bytes rounded up to 8, a digest as 48) and, for unpacked
+ * limiters, the state array ({@code 16 + 8 x length}, so a sliding log of a large limit weighs what it holds). So
+ * by default a packed limiter holds about 466,000 keys of 14 characters (144 bytes each), or 524,288 long keys
+ * (120 bytes each). Measured: a default store flooded with 10<sup>7</sup> distinct 7 KB keys in a 256 MB heap
+ * settles at about 70 MB of heap after a full collection (the {@code KeyFlood} benchmark).
+ *
+ * <p><b>Full is not a failure</b>: a new key never fails for lack of room. A new key first reserves its place;
+ * when that takes the store over a bound, the inserting thread evicts (up to 16 keys) until it is not. It picks
+ * a limiter (at random, in proportion to its keys), samples 16 of its keys (from small random regions of its hash
+ * table) and evicts the one whose forgetting costs least: first by the fraction of its allowance it has spent
+ * (forgetting it grants that many permits again), then by the time until it is back at full allowance. While the
+ * cheapest key of a sample has spent half its allowance or more, it draws another sample, up to 4. So a flood of
+ * fresh keys, each of which has spent little, evicts itself, while keys that are being limited (spent or denied)
+ * keep their state: such a key is evicted only when four samples found no key that spent less. The key cap holds
+ * within one key per thread inserting at that moment, the byte budget within what those threads add; nothing
+ * outside a limiter's map refers to its keys, so the decision path is as fast as without a bound. An eviction
+ * never turns into "allow": it forgets what the evicted key had spent, which the choice above keeps as small as
+ * the samples allow. When a state grows past the byte budget (a sliding log), the growing thread evicts the same
+ * way.
+ *
+ * <p>A key whose state is back at full allowance is worth nothing, so it is also dropped by sweeping. At most once
+ * per {@linkplain Builder#sweepInterval sweep interval} of the limiters' time, the first decision past the
+ * interval hands a sweep to the {@linkplain Builder#sweepExecutor executor}; the sweep walks the keys without a
+ * global lock and removes each expired key by marking its entry dead with a compare-and-set, so a decision racing
+ * with the sweep either sees the old state (and the sweep skips the key) or sees the mark and starts a fresh entry;
+ * no update is lost.
+ *
+ * <h2>Clocks that step back</h2>
+ * The store remembers the latest time at which a sweep or an eviction removed a key. A key with no state at an
+ * earlier time (the clock stepped back, or a racing thread read the clock a little earlier) does not start with
+ * the full allowance, since it may have been removed with its allowance spent: for one limit it starts from the
+ * emptiest state that is back at full allowance by that time (a token bucket full exactly then, a fixed window's
+ * previous window spent, and so on); for several limits it is denied until that time. So a clock that steps back
+ * after a sweep grants no permits the kept state would not have. The store assumes its limiters share one clock,
+ * as sweeping does.
+ *
+ * <p>Thread-safe. One store may serve many limiters; each binding has its own keys, and they share the bounds.
  */
 public final class InMemoryStore implements RateLimitStore {
 
+    /** The default key cap, 2<sup>19</sup>: the default byte budget over 128 bytes, about the smallest entry. */
+    public static final long DEFAULT_MAXIMUM_KEYS = 524_288;
+
+    /** The default byte budget, when a quarter of the maximum heap is not smaller. */
+    public static final long DEFAULT_MAXIMUM_BYTES = 64L << 20;
+
+    /** The largest key cap. */
+    public static final long MAX_KEYS = 1L << 30;
+
+    /** The smallest byte budget. */
+    public static final long MIN_BYTES = 1L << 20;
+
     private final long maximumKeys;
+    private final long maximumBytes;
     private final long sweepIntervalMicros;
     private final Executor sweepExecutor;
+    private final KeyBudget budget;
     private final List<SweptBinding> bindings = new CopyOnWriteArrayList<>();
-    private final LongAdder keys = new LongAdder();
     private final AtomicLong nextSweepMicros = new AtomicLong(Long.MIN_VALUE);
 
     private InMemoryStore(Builder builder) {
         this.maximumKeys = builder.maximumKeys;
+        this.maximumBytes = builder.maximumBytesSet ? builder.maximumBytes : defaultMaximumBytes();
         this.sweepIntervalMicros = builder.sweepIntervalMicros;
         this.sweepExecutor = builder.sweepExecutor;
+        this.budget = new KeyBudget(maximumKeys, maximumBytes, bindings);
     }
 
-    /** A store with no key cap, sweeping every minute on the common fork-join pool. */
+    /** 64 MiB, or a quarter of the maximum heap if that is less, but at least {@link #MIN_BYTES}. */
+    static long defaultMaximumBytes() {
+        return Math.max(MIN_BYTES, Math.min(DEFAULT_MAXIMUM_BYTES, Runtime.getRuntime().maxMemory() / 4));
+    }
+
+    /**
+     * A store with the default bounds ({@value #DEFAULT_MAXIMUM_KEYS} keys, 64 MiB or a quarter of the heap),
+     * sweeping every minute on the common fork-join pool.
+     */
     public static InMemoryStore create() {
         return builder().build();
     }
 
-    /** A builder for a store with a key cap, another sweep interval or executor. */
+    /** A builder for a store with other bounds, another sweep interval or executor. */
     public static Builder builder() {
         return new Builder();
     }
@@ -86,9 +151,19 @@ public final class InMemoryStore implements RateLimitStore {
         return binding;
     }
 
-    /** Live keys across all bindings, including expired keys not yet swept. */
+    /** Live keys across all bindings, including expired keys not yet swept; never more than the key cap. */
     public long keyCount() {
-        return keys.sum();
+        return budget.keys();
+    }
+
+    /** The estimated heap bytes the keys hold (see the class comment for what is counted). */
+    public long estimatedBytes() {
+        return budget.bytes();
+    }
+
+    /** Keys evicted so far to stay within the bounds (sweeps and resets are not evictions). */
+    public long evictionCount() {
+        return budget.evictions();
     }
 
     /**
@@ -109,30 +184,24 @@ public final class InMemoryStore implements RateLimitStore {
         }
     }
 
-    void reserveKey() {
-        if (keys.sum() >= maximumKeys) {
-            throw new StoreException("in-memory store is full: it holds the maximum of " + maximumKeys
-                    + " keys; idle keys are freed by the next sweep");
-        }
-        keys.increment();
-    }
-
-    void releaseKey() {
-        keys.decrement();
+    KeyBudget budget() {
+        return budget;
     }
 
     @Override
     public String toString() {
-        return "InMemoryStore{keys=" + keyCount() + ", maximumKeys="
-                + (maximumKeys == Long.MAX_VALUE ? "unbounded" : maximumKeys) + '}';
+        return "InMemoryStore{keys=" + keyCount() + ", maximumKeys=" + maximumKeys + ", estimatedBytes="
+                + estimatedBytes() + ", maximumBytes=" + maximumBytes + ", evictions=" + evictionCount() + '}';
     }
 
     /**
      * Builds an {@link InMemoryStore}. Each option may be set once; values are checked when set. Not thread-safe.
      */
     public static final class Builder {
-        private long maximumKeys = Long.MAX_VALUE;
+        private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
         private boolean maximumKeysSet;
+        private long maximumBytes;
+        private boolean maximumBytesSet;
         private long sweepIntervalMicros = 60_000_000L;
         private boolean sweepIntervalSet;
         private Executor sweepExecutor = ForkJoinPool.commonPool();
@@ -142,20 +211,44 @@ public final class InMemoryStore implements RateLimitStore {
         }
 
         /**
-         * The most keys the store holds at once; unbounded by default.
+         * The most keys the store holds at once, across its limiters; {@value #DEFAULT_MAXIMUM_KEYS} by default. At
+         * the cap a new key evicts the key that loses least by being forgotten (see the class comment). The
+         * default byte budget binds before a larger cap unless {@link #maximumBytes} is raised too.
          *
-         * @throws IllegalArgumentException if not positive
+         * @throws IllegalArgumentException if not between 1 and {@link #MAX_KEYS}
          * @throws IllegalStateException if already set
          */
         public Builder maximumKeys(long maximumKeys) {
             if (maximumKeysSet) {
                 throw new IllegalStateException("maximumKeys was already set to " + this.maximumKeys);
             }
-            if (maximumKeys < 1) {
-                throw new IllegalArgumentException("maximumKeys must be positive but was " + maximumKeys);
+            if (maximumKeys < 1 || maximumKeys > MAX_KEYS) {
+                throw new IllegalArgumentException(
+                        "maximumKeys must be between 1 and " + MAX_KEYS + " but was " + maximumKeys);
             }
             this.maximumKeys = maximumKeys;
             this.maximumKeysSet = true;
+            return this;
+        }
+
+        /**
+         * The most estimated heap bytes the store's keys hold, across its limiters (see the class comment for the
+         * estimate); 64 MiB by default, or a quarter of the maximum heap if that is less. Above it, the thread that
+         * added bytes evicts the keys that lose least. Pass {@code Long.MAX_VALUE} to bound by keys alone.
+         *
+         * @throws IllegalArgumentException if less than {@link #MIN_BYTES} (1 MiB)
+         * @throws IllegalStateException if already set
+         */
+        public Builder maximumBytes(long maximumBytes) {
+            if (maximumBytesSet) {
+                throw new IllegalStateException("maximumBytes was already set to " + this.maximumBytes);
+            }
+            if (maximumBytes < MIN_BYTES) {
+                throw new IllegalArgumentException(
+                        "maximumBytes must be at least " + MIN_BYTES + " but was " + maximumBytes);
+            }
+            this.maximumBytes = maximumBytes;
+            this.maximumBytesSet = true;
             return this;
         }
 

@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One single-limit limiter's keys in an {@link InMemoryStore} when its state packs into one {@code long}
  * ({@link PackedAlgorithm}): each key is a {@link Cell} with one word, updated by one compare-and-set. The allowed
- * path allocates only the returned {@link Decision}; a denial writes nothing. Thread-safe and lock-free per key.
+ * path of a known short key allocates only the returned {@link Decision}; a denial writes nothing. A new key is
+ * created with its first decision already applied, after it has reserved its room in the store's
+ * {@link KeyBudget} (which may evict another key). Thread-safe and lock-free per key.
  */
 final class PackedBinding implements StoreBinding, SweptBinding {
 
@@ -20,11 +22,15 @@ final class PackedBinding implements StoreBinding, SweptBinding {
     private static final long DEAD = Long.MIN_VALUE;
 
     private final InMemoryStore store;
+    private final KeyBudget budget;
     private final PackedAlgorithm algorithm;
-    private final ConcurrentHashMap<String, Cell> cells = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, Cell> cells = new ConcurrentHashMap<>();
+    /** The word a fresh key starts from at a time before the removal mark, for the last mark asked about. */
+    private volatile FreshWord freshWord;
 
     PackedBinding(InMemoryStore store, PackedAlgorithm algorithm) {
         this.store = store;
+        this.budget = store.budget();
         this.algorithm = algorithm;
     }
 
@@ -32,14 +38,23 @@ final class PackedBinding implements StoreBinding, SweptBinding {
     public Decision tryAcquire(String key, long permits, long nowMicros) {
         checkTime(nowMicros);
         store.maybeSweep(nowMicros);
+        Object stored = StoredKey.of(key);
         for (;;) {
-            Cell cell = cells.get(key);
+            Cell cell = cells.get(stored);
             if (cell == null) {
-                cell = insert(key);
+                long initial = initialWord(nowMicros);
+                long next = algorithm.spend(initial, permits, nowMicros);
+                if (next == PackedAlgorithm.DENIED) {
+                    return algorithm.denied(initial, permits, nowMicros);
+                }
+                if (insert(stored, next, nowMicros)) {
+                    return algorithm.allowed(next, nowMicros);
+                }
+                continue;
             }
             long word = cell.word;
             if (word == DEAD) {
-                remove(key, cell);
+                cells.remove(stored, cell);
                 continue;
             }
             long next = algorithm.spend(word, permits, nowMicros);
@@ -60,14 +75,20 @@ final class PackedBinding implements StoreBinding, SweptBinding {
         }
         checkTime(nowMicros);
         store.maybeSweep(nowMicros);
+        Object stored = StoredKey.of(key);
         for (;;) {
-            Cell cell = cells.get(key);
+            Cell cell = cells.get(stored);
             if (cell == null) {
-                cell = insert(key);
+                long next = algorithm.adjust(initialWord(nowMicros), delta, nowMicros);
+                if (algorithm.full(next, nowMicros) && nowMicros >= budget.removalMark()
+                        || insert(stored, next, nowMicros)) {
+                    return algorithm.peek(next, nowMicros);
+                }
+                continue;
             }
             long word = cell.word;
             if (word == DEAD) {
-                remove(key, cell);
+                cells.remove(stored, cell);
                 continue;
             }
             long next = algorithm.adjust(word, delta, nowMicros);
@@ -80,18 +101,26 @@ final class PackedBinding implements StoreBinding, SweptBinding {
     @Override
     public Decision peek(String key, long nowMicros) {
         checkTime(nowMicros);
-        Cell cell = cells.get(key);
-        long word = cell == null ? 0 : cell.word;
-        return algorithm.peek(word == DEAD ? 0 : word, nowMicros);
+        Cell cell = cells.get(StoredKey.of(key));
+        long word = cell == null ? DEAD : cell.word;
+        return algorithm.peek(word == DEAD ? initialWord(nowMicros) : word, nowMicros);
     }
 
     @Override
     public void reset(String key) {
-        Cell cell = cells.get(key);
+        Object stored = StoredKey.of(key);
+        Cell cell = cells.get(stored);
         if (cell != null) {
-            cell.word = DEAD;
-            remove(key, cell);
+            if (cell.getAndSetDead() != DEAD) {
+                budget.release(bytes(stored));
+            }
+            cells.remove(stored, cell);
         }
+    }
+
+    @Override
+    public int mappedKeys() {
+        return cells.size();
     }
 
     @Override
@@ -99,13 +128,101 @@ final class PackedBinding implements StoreBinding, SweptBinding {
         if (nowMicros < 0 || nowMicros > algorithm.maxNowMicros) {
             return;
         }
-        for (Map.Entry<String, Cell> mapping : cells.entrySet()) {
+        boolean marked = false;
+        for (Map.Entry<Object, Cell> mapping : cells.entrySet()) {
             Cell cell = mapping.getValue();
             long word = cell.word;
-            if (word != DEAD && algorithm.full(word, nowMicros) && cell.compareAndSet(word, DEAD)) {
-                remove(mapping.getKey(), cell);
+            if (word == DEAD) {
+                cells.remove(mapping.getKey(), cell);
+            } else if (algorithm.full(word, nowMicros)) {
+                if (!marked) {
+                    // Before the first entry dies: a thread that finds it dead then finds the mark.
+                    budget.raiseRemovalMark(nowMicros);
+                    marked = true;
+                }
+                if (!cell.compareAndSet(word, DEAD)) {
+                    continue;
+                }
+                budget.release(bytes(mapping.getKey()));
+                cells.remove(mapping.getKey(), cell);
             }
         }
+    }
+
+    /**
+     * Adds a cell holding {@code word} for a key that has none: reserves its room first (which may evict), then
+     * publishes the cell. Returns false if another thread added the key meanwhile; the caller then starts over.
+     */
+    private boolean insert(Object stored, long word, long now) {
+        long size = bytes(stored);
+        budget.admit(size, now);
+        if (cells.putIfAbsent(stored, new Cell(word)) != null) {
+            budget.release(size);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public long evictOne(long nowMicros) {
+        KeyBudget.Candidate<Cell> victim = KeyBudget.cheapest(cells, this::cost, nowMicros);
+        if (victim == null) {
+            return -1;
+        }
+        Cell cell = victim.value;
+        long word = cell.word;
+        if (word == DEAD || cost(word, nowMicros) > victim.cost || !cell.compareAndSet(word, DEAD)) {
+            return -1;
+        }
+        cells.remove(victim.key, cell);
+        return bytes(victim.key);
+    }
+
+    private static long bytes(Object stored) {
+        return KeyBudget.ENTRY_BYTES + StoredKey.bytes(stored);
+    }
+
+    /**
+     * The word of a key that has none: 0 (full allowance), unless the time is before the store's removal mark.
+     * Then a key removed at the mark may have spent its allowance just before, and a fresh key starts from the
+     * emptiest word that is back at full allowance by the mark; see {@link #emptiestFullBy}.
+     */
+    private long initialWord(long now) {
+        long mark = budget.removalMark();
+        if (now >= mark) {
+            return 0;
+        }
+        FreshWord cached = freshWord;
+        if (cached != null && cached.mark == mark) {
+            return cached.word;
+        }
+        long word = emptiestFullBy(Math.min(mark, algorithm.maxNowMicros));
+        freshWord = new FreshWord(mark, word);
+        return word;
+    }
+
+    /**
+     * The word with the whole capacity spent at the latest time {@code t} at which it is still back at full
+     * allowance by {@code mark}: no state that is full at {@code mark} grants fewer permits before it. Found by
+     * bisecting {@code t} in {@code [0, mark]} (fullness is monotonic in it); near the epoch, where no such
+     * {@code t} exists, the word spent at time 0, which is more conservative still.
+     */
+    private long emptiestFullBy(long mark) {
+        long capacity = algorithm.limit.capacity();
+        if (!algorithm.full(algorithm.adjust(0, capacity, 0), mark)) {
+            return algorithm.adjust(0, capacity, 0);
+        }
+        long full = 0;
+        long notFull = mark; // spending at the mark itself is never full at the mark
+        while (notFull - full > 1) {
+            long mid = full + (notFull - full) / 2;
+            if (algorithm.full(algorithm.adjust(0, capacity, mid), mark)) {
+                full = mid;
+            } else {
+                notFull = mid;
+            }
+        }
+        return algorithm.adjust(0, capacity, full);
     }
 
     private void checkTime(long nowMicros) {
@@ -115,17 +232,7 @@ final class PackedBinding implements StoreBinding, SweptBinding {
         }
     }
 
-    private Cell insert(String key) {
-        return cells.computeIfAbsent(key, k -> {
-            store.reserveKey();
-            return new Cell();
-        });
-    }
-
-    private void remove(String key, Cell cell) {
-        if (cells.remove(key, cell)) {
-            store.releaseKey();
-        }
+    private record FreshWord(long mark, long word) {
     }
 
     static final class Cell {
@@ -139,11 +246,36 @@ final class PackedBinding implements StoreBinding, SweptBinding {
             }
         }
 
-        /** The packed state; 0 for a new key, {@link #DEAD} once removed. */
+        /** The packed state; {@link #DEAD} once removed. */
         volatile long word;
+
+        Cell(long word) {
+            this.word = word;
+        }
 
         boolean compareAndSet(long expected, long next) {
             return WORD.compareAndSet(this, expected, next);
         }
+
+        long getAndSetDead() {
+            return (long) WORD.getAndSet(this, DEAD);
+        }
+    }
+
+    private long cost(Cell cell, long now) {
+        long word = cell.word;
+        return word == DEAD ? -1 : cost(word, now);
+    }
+
+    private long cost(long word, long now) {
+        if (now < 0 || now > algorithm.maxNowMicros) {
+            return Long.MAX_VALUE - 1;
+        }
+        if (algorithm.full(word, now)) {
+            return 0;
+        }
+        Decision d = algorithm.peek(word, now);
+        long capacity = algorithm.limit.capacity();
+        return KeyBudget.cost(capacity - d.remaining(), capacity, d.resetAfterMicros());
     }
 }

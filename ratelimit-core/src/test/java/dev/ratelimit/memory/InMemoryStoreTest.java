@@ -9,7 +9,6 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.spi.StoreBinding;
-import dev.ratelimit.spi.StoreException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -71,38 +70,56 @@ class InMemoryStoreTest {
         assertThat(store.keyCount()).isEqualTo(1);
     }
 
+    /** Regression (issue 12): at the cap a new key failed and the default policy admitted it without limit. */
     @Test
-    void theKeyCapTurnsNewKeysIntoStoreFailuresUntilASweepFreesRoom() {
+    void aFullStoreEvictsInsteadOfFailingAndNeverReportsAStoreFailure() {
         InMemoryStore store = InMemoryStore.builder().maximumKeys(3).sweepExecutor(Runnable::run).build();
         RateLimiter limiter = RateLimiter.builder().limit(Limit.parse("5/1s")).store(store).timeSource(now::get)
                 .failurePolicy(FailurePolicy.deny()).build();
         for (String key : List.of("a", "b", "c")) {
             assertThat(limiter.tryAcquire(key).reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);
         }
-        Decision fourth = limiter.tryAcquire("d");
-        assertThat(fourth.allowed()).isFalse();
-        assertThat(fourth.reason()).isEqualTo(Decision.Reason.STORE_UNAVAILABLE);
-        assertThat(limiter.tryAcquire("a").reason()).as("existing keys still work")
-                .isEqualTo(Decision.Reason.WITHIN_LIMIT);
-        now.addAndGet(2_000_000);
-        store.sweep(now.get());
-        assertThat(limiter.tryAcquire("d").reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);
-        StoreBinding binding = store.bind("x", Algorithm.FIXED_WINDOW, List.of(Limit.parse("1/s")));
-        for (String key : List.of("e", "f")) {
-            binding.tryAcquire(key, 1, now.get());
+        assertThat(limiter.tryAcquire("a", 4).allowed()).isTrue();
+        assertThat(limiter.tryAcquire("b", 2).allowed()).isTrue();
+        for (int i = 0; i < 100; i++) {
+            Decision fresh = limiter.tryAcquire("new-" + i);
+            assertThat(fresh.reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);
+            assertThat(store.keyCount()).isEqualTo(3);
         }
-        assertThatThrownBy(() -> binding.tryAcquire("g", 1, now.get()))
-                .isInstanceOf(StoreException.class).hasMessageContaining("maximum of 3 keys");
+        assertThat(limiter.tryAcquire("a").reason()).as("the spent key kept its state")
+                .isEqualTo(Decision.Reason.LIMIT_EXCEEDED);
+        assertThat(limiter.peek("b").remaining()).isEqualTo(2);
+        assertThat(store.evictionCount()).isEqualTo(100);
+        StoreBinding binding = store.bind("x", Algorithm.FIXED_WINDOW, List.of(Limit.parse("1/s")));
+        for (String key : List.of("e", "f", "g")) {
+            assertThat(binding.tryAcquire(key, 1, now.get()).allowed()).isTrue();
+        }
+        assertThat(store.keyCount()).isEqualTo(3);
     }
 
     @Test
     void builderOptionsAreValidatedAndSetOnce() {
         assertThatThrownBy(() -> InMemoryStore.builder().maximumKeys(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was 0");
+        assertThatThrownBy(() -> InMemoryStore.builder().maximumKeys((1L << 30) + 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was 1073741825");
         assertThatThrownBy(() -> InMemoryStore.builder().maximumKeys(5).maximumKeys(6))
                 .isInstanceOf(IllegalStateException.class).hasMessage("maximumKeys was already set to 5");
+        assertThatThrownBy(() -> InMemoryStore.builder().maximumBytes(1_000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maximumBytes must be at least 1048576 but was 1000");
+        assertThatThrownBy(() -> InMemoryStore.builder().maximumBytes(1L << 21).maximumBytes(1L << 22))
+                .isInstanceOf(IllegalStateException.class).hasMessage("maximumBytes was already set to 2097152");
         assertThatThrownBy(() -> InMemoryStore.builder().sweepInterval(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
+    }
+
+    @Test
+    void theDefaultStoreIsBounded() {
+        long expectedBytes = Math.max(1L << 20, Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4));
+        assertThat(InMemoryStore.create()).hasToString("InMemoryStore{keys=0, maximumKeys=524288, estimatedBytes=0,"
+                + " maximumBytes=" + expectedBytes + ", evictions=0}");
+        assertThat(InMemoryStore.DEFAULT_MAXIMUM_KEYS * 128).isEqualTo(InMemoryStore.DEFAULT_MAXIMUM_BYTES);
     }
 
     /**

@@ -49,7 +49,10 @@ public final class MemoryPerKey {
     private static void measure(Algorithm algorithm, String[] keys) {
         long frozen = 1_800_000_000_000_000L;
         long before = settledHeap();
-        InMemoryStore store = InMemoryStore.create();
+        // Room for every key measured (the store starts evicting within 1/16 of its key cap), not the default
+        // bounds, which would evict.
+        InMemoryStore store = InMemoryStore.builder().maximumKeys(keys.length + keys.length / 8)
+                .maximumBytes(Long.MAX_VALUE).build();
         RateLimiter limiter = RateLimiter.builder()
                 .algorithm(algorithm)
                 .limit(Limit.parse("100/1m"))
