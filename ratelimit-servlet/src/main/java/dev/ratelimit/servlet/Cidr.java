@@ -49,11 +49,7 @@ final class Cidr {
                         + "\": expected 0 to " + bits);
             }
         }
-        byte[] network = address.bytes().clone();
-        for (int bit = prefix; bit < bits; bit++) {
-            network[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
-        }
-        return new Cidr(network, prefix, s);
+        return new Cidr(IpAddress.network(address.bytes(), prefix), prefix, s);
     }
 
     /** Whether the address lies in this block. */

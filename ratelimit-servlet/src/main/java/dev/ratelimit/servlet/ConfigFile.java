@@ -62,7 +62,11 @@ final class ConfigFile {
     /** Puts {@code content} in force and schedules the next check by its reload interval. */
     void install(Content content) {
         synchronized (lock) {
-            install.accept(content.config());
+            try {
+                install.accept(content.config());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("configuration " + location + ": " + e.getMessage(), e);
+            }
             installed = content.bytes();
             broken = null;
             long interval = content.config().reloadInterval().isZero() ? 0

@@ -3,12 +3,14 @@ package dev.ratelimit.servlet;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
+import dev.ratelimit.spi.StateTransition;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import org.slf4j.event.Level;
@@ -33,6 +35,9 @@ final class ConfigParser {
     }
 
     RateLimitConfig parse() {
+        checkPrefixes();
+        int ipv4Prefix = intInRange("ipv4Prefix", KeyResolver.DEFAULT_IPV4_PREFIX, 1, 32);
+        int ipv6Prefix = intInRange("ipv6Prefix", KeyResolver.DEFAULT_IPV6_PREFIX, 1, 128);
         TrustedProxies.Header header = switch (get("trustedProxies.header", "X-Forwarded-For")
                 .toLowerCase(Locale.ROOT)) {
             case "x-forwarded-for" -> TrustedProxies.Header.X_FORWARDED_FOR;
@@ -52,8 +57,14 @@ final class ConfigParser {
             throw new IllegalArgumentException(PREFIX + "policies is required: list the policies, for example "
                     + PREFIX + "policies=global,perKey");
         }
+        Set<String> seen = new LinkedHashSet<>();
         for (String name : names) {
-            policies.add(policy(name, proxies));
+            if (!seen.add(name)) {
+                throw bad("policies", "the policy " + name + " is listed twice; policy names must differ");
+            }
+        }
+        for (String name : names) {
+            policies.add(policy(name, proxies, plans, ipv4Prefix, ipv6Prefix));
         }
         List<String> excludes = list("excludes");
         for (String exclude : excludes) {
@@ -64,6 +75,8 @@ final class ConfigParser {
             }
         }
         boolean legacy = bool("headers.legacy", true);
+        boolean shadowHeaders = bool("headers.shadow", false);
+        OptionalLong maximumKeys = maximumKeys();
         String failure = get("failurePolicy", "allow").toLowerCase(Locale.ROOT);
         FailurePolicy failurePolicy = switch (failure) {
             case "allow" -> FailurePolicy.allow();
@@ -95,7 +108,8 @@ final class ConfigParser {
             }
         }
         return new RateLimitConfig(List.copyOf(policies), plans, List.copyOf(excludes), proxies, legacy,
-                failurePolicy, failure.equals("local"), reload, denyCache, level, logRate, p);
+                shadowHeaders, failurePolicy, failure.equals("local"), reload, denyCache, maximumKeys, level, logRate,
+                p);
     }
 
     private Plans plans() {
@@ -141,7 +155,51 @@ final class ConfigParser {
         return builder.build();
     }
 
-    private Policy policy(String name, TrustedProxies proxies) {
+    /**
+     * Refuses a key whose first part is within two typing mistakes of {@code ratelimit} but is not
+     * {@code ratelimit.}: {@code ratelimt.policies}, {@code RateLimit.policies}, {@code rate-limit.reload}. Such a
+     * key would otherwise be taken for one of a store factory's own and ignored.
+     */
+    private void checkPrefixes() {
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith(PREFIX)) {
+                continue;
+            }
+            int dot = key.indexOf('.');
+            String first = (dot < 0 ? key : key.substring(0, dot)).toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+            if (editDistance(first, "ratelimit") <= 2) {
+                throw new IllegalArgumentException("the key " + key + "=" + p.getProperty(key) + " is not under "
+                        + PREFIX + " but looks like a misspelling of it; spell it " + PREFIX + "..., or name a"
+                        + " store factory's own key differently");
+            }
+        }
+    }
+
+    /** The optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+    static int editDistance(String a, String b) {
+        if (Math.abs(a.length() - b.length()) > 2) {
+            return 3;
+        }
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    private Policy policy(String name, TrustedProxies proxies, Plans plans, int ipv4Prefix, int ipv6Prefix) {
         Policy.Builder b;
         try {
             b = Policy.builder(name);
@@ -161,29 +219,42 @@ final class ConfigParser {
                     + " constant[:VALUE] or composite:PART+PART");
         }
         try {
-            b.key(keyResolver(keySpec, proxies));
+            b.key(keyResolver(keySpec, proxies, ipv4Prefix, ipv6Prefix));
             boolean fromPlans = bool(base + "plans", false);
             String limits = get(base + "limits", null);
             if (fromPlans && limits != null) {
                 throw bad(base + "limits", "policy " + name + " takes its limits from plans (" + PREFIX + base
                         + "plans=true); remove one of them");
             }
+            List<Limit> own = List.of();
             if (fromPlans) {
+                if (plans.plans().isEmpty()) {
+                    throw bad(base + "plans", "policy " + name + " takes its limits from plans, but no plan is"
+                            + " defined: add " + PREFIX + "plan.NAME.limits, or give the policy " + PREFIX + base
+                            + "limits");
+                }
                 b.limitsFromPlans();
             } else if (limits == null) {
                 throw new IllegalArgumentException(PREFIX + base + "limits is required (or " + PREFIX + base
                         + "plans=true)");
             } else {
-                b.limits(limits(base + "limits").toArray(new Limit[0]));
+                own = limits(base + "limits");
+                try {
+                    b.limits(own.toArray(new Limit[0]));
+                } catch (IllegalArgumentException e) {
+                    throw bad(base + "limits", e.getMessage());
+                }
             }
             String algorithm = get(base + "algorithm", null);
+            Algorithm algo = Algorithm.TOKEN_BUCKET;
             if (algorithm != null) {
                 try {
-                    b.algorithm(Algorithm.valueOf(algorithm.toUpperCase(Locale.ROOT)));
+                    algo = Algorithm.valueOf(algorithm.toUpperCase(Locale.ROOT));
                 } catch (IllegalArgumentException e) {
                     throw bad(base + "algorithm", "expected FIXED_WINDOW, SLIDING_WINDOW, SLIDING_LOG or"
                             + " TOKEN_BUCKET");
                 }
+                b.algorithm(algo);
             }
             for (String path : list(base + "paths")) {
                 b.paths(path);
@@ -192,12 +263,23 @@ final class ConfigParser {
                 b.methods(method);
             }
             String cost = get(base + "cost", null);
+            long costValue = 1;
             if (cost != null) {
                 try {
-                    b.cost(Long.parseLong(cost));
+                    costValue = Long.parseLong(cost);
+                    b.cost(costValue);
                 } catch (NumberFormatException e) {
-                    throw bad(base + "cost", "expected a positive integer");
+                    throw bad(base + "cost", "expected a whole number of permits, 1 or more");
+                } catch (IllegalArgumentException e) {
+                    throw bad(base + "cost", e.getMessage());
                 }
+            }
+            if (fromPlans) {
+                for (Plan plan : plans.plans().values()) {
+                    checkLimits(name, algo, costValue, plan.limits(), "plan." + plan.name() + ".limits");
+                }
+            } else {
+                checkLimits(name, algo, costValue, own, base + "limits");
             }
             b.shadow(bool(base + "shadow", false));
             String refund = get(base + "refundOnStatus", null);
@@ -241,7 +323,31 @@ final class ConfigParser {
         }
     }
 
-    private KeyResolver keyResolver(String spec, TrustedProxies proxies) {
+    /**
+     * Checks a policy's cost and algorithm against limits read from {@code limitsKey}, naming the key at fault: the
+     * limits key for a burst without a token bucket or a limit too large for the algorithm, the cost key for a cost
+     * a limit cannot hold.
+     */
+    private void checkLimits(String policy, Algorithm algorithm, long cost, List<Limit> limits, String limitsKey) {
+        String base = "policy." + policy + ".";
+        for (Limit limit : limits) {
+            if (limit.hasBurst() && algorithm != Algorithm.TOKEN_BUCKET) {
+                throw bad(limitsKey, "the burst of " + limit + " is used only by TOKEN_BUCKET, but policy " + policy
+                        + " uses " + algorithm + " (" + PREFIX + base + "algorithm)");
+            }
+            if (cost > limit.capacity()) {
+                throw bad(base + "cost", "policy " + policy + " costs " + cost + " permits per request, more than"
+                        + " the limit " + limit + " (" + PREFIX + limitsKey + ") can ever hold");
+            }
+        }
+        try {
+            StateTransition.of(algorithm).validate(limits);
+        } catch (IllegalArgumentException e) {
+            throw bad(limitsKey, "policy " + policy + " uses " + algorithm + ": " + e.getMessage());
+        }
+    }
+
+    private KeyResolver keyResolver(String spec, TrustedProxies proxies, int ipv4Prefix, int ipv6Prefix) {
         String s = spec.startsWith("composite:") ? spec.substring("composite:".length()) : spec;
         String[] parts = s.split("\\+", -1);
         List<KeyResolver> resolvers = new ArrayList<>();
@@ -249,7 +355,7 @@ final class ConfigParser {
             String t = part.trim();
             KeyResolver r;
             if (t.equals("ip")) {
-                r = KeyResolver.clientIp(proxies);
+                r = KeyResolver.clientIp(proxies, ipv4Prefix, ipv6Prefix);
             } else if (t.equals("principal")) {
                 r = KeyResolver.principal();
             } else if (t.equals("route")) {
@@ -341,6 +447,38 @@ final class ConfigParser {
             // reported below
         }
         throw bad(key, "expected a whole number, 0 or more");
+    }
+
+    private int intInRange(String key, int defaultValue, int min, int max) {
+        String value = get(key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(key, "expected a whole number from " + min + " to " + max);
+    }
+
+    private OptionalLong maximumKeys() {
+        String value = get("maximumKeys", null);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long n = Long.parseLong(value);
+            if (n >= 1 && n <= RateLimitConfig.MAX_MAXIMUM_KEYS) {
+                return OptionalLong.of(n);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad("maximumKeys", "expected a whole number, 1 or more and at most " + RateLimitConfig.MAX_MAXIMUM_KEYS);
     }
 
     private boolean bool(String key, boolean defaultValue) {

@@ -38,16 +38,16 @@ final class Enforcer {
 
     /** What the configuration says, before limiters are attached. */
     record Settings(List<Policy> policies, Plans plans, List<String> excludes, boolean legacyHeaders,
-            FailurePolicy failurePolicy, boolean localFallback, int localDenyCache) {
+            boolean shadowHeaders, FailurePolicy failurePolicy, boolean localFallback, int localDenyCache) {
 
         Settings withPolicies(List<Policy> newPolicies) {
-            return new Settings(List.copyOf(newPolicies), plans, excludes, legacyHeaders, failurePolicy,
-                    localFallback, localDenyCache);
+            return new Settings(List.copyOf(newPolicies), plans, excludes, legacyHeaders, shadowHeaders,
+                    failurePolicy, localFallback, localDenyCache);
         }
 
         Settings withPlans(Plans newPlans) {
-            return new Settings(policies, newPlans, excludes, legacyHeaders, failurePolicy, localFallback,
-                    localDenyCache);
+            return new Settings(policies, newPlans, excludes, legacyHeaders, shadowHeaders, failurePolicy,
+                    localFallback, localDenyCache);
         }
     }
 
@@ -153,11 +153,16 @@ final class Enforcer {
         return settings.legacyHeaders();
     }
 
+    /** Whether shadow policies appear in the response headers. */
+    boolean shadowHeaders() {
+        return settings.shadowHeaders();
+    }
+
     /** Decides a request, spending permits as the class comment describes. */
     Outcome evaluate(HttpServletRequest request) {
         String path = RequestPaths.path(request);
         for (PathPattern exclude : excludes) {
-            if (exclude.matches(path)) {
+            if (exclude.matchesExactly(path)) {
                 return Outcome.PASS;
             }
         }

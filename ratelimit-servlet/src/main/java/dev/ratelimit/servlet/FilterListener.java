@@ -34,7 +34,8 @@ final class FilterListener implements RateLimitListener {
     public void onDenied(String limiter, String key, long permits, Decision decision) {
         ViolationLog log = violations;
         if (log != null) {
-            log.onDenied(limiter, key, permits, decision);
+            // The key is the client's text: escaped so that it cannot break or forge a log line.
+            log.onDenied(limiter, LogText.escape(key), permits, decision);
         }
         if (user != null) {
             user.onDenied(limiter, key, permits, decision);

@@ -66,6 +66,35 @@ final class IpAddress {
         return Arrays.hashCode(bytes);
     }
 
+    /**
+     * The key of the block of {@code prefixLength} leading bits this address lies in: the address itself when the
+     * prefix covers every bit (32 for IPv4, 128 for IPv6), otherwise the block's network address in normal form with
+     * {@code /prefixLength} appended ({@code 2001:db8:1:2::/64}, {@code 192.0.2.0/24}). Every address of one block
+     * gives the same text, and no two blocks do.
+     *
+     * @throws IllegalArgumentException if the prefix length is outside 0 to the address's bit count
+     */
+    String blockKey(int prefixLength) {
+        int bits = bytes.length * 8;
+        if (prefixLength < 0 || prefixLength > bits) {
+            throw new IllegalArgumentException("prefix length must be 0 to " + bits + " but was " + prefixLength);
+        }
+        if (prefixLength == bits) {
+            return text;
+        }
+        byte[] network = network(bytes, prefixLength);
+        return (network.length == 4 ? formatV4(network) : formatV6(network)) + "/" + prefixLength;
+    }
+
+    /** A copy of {@code address} with every bit after the first {@code prefixLength} cleared. */
+    static byte[] network(byte[] address, int prefixLength) {
+        byte[] network = address.clone();
+        for (int bit = prefixLength; bit < network.length * 8; bit++) {
+            network[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        return network;
+    }
+
     /** The normal form described in the class comment. */
     @Override
     public String toString() {

@@ -16,19 +16,46 @@ import java.util.Objects;
 @FunctionalInterface
 public interface KeyResolver {
 
+    /** The IPv4 prefix length {@link #clientIp(TrustedProxies)} groups by: 32, each address. */
+    int DEFAULT_IPV4_PREFIX = 32;
+    /** The IPv6 prefix length {@link #clientIp(TrustedProxies)} groups by: 64, one subscriber's usual network. */
+    int DEFAULT_IPV6_PREFIX = 64;
+
     /** The key for this request, or {@code null} if the request has none. */
     String resolve(HttpServletRequest request);
 
     /**
      * The client's IP address, believing forwarding headers only from {@code trustedProxies} (see
-     * {@link TrustedProxies} for the rules). IPv6 addresses are normalised, so every spelling of one address
-     * gives one key.
+     * {@link TrustedProxies} for the rules), grouped as most operators do: an IPv4 client by its address (/32), an
+     * IPv6 client by its /64, because one IPv6 subscriber usually holds a whole /64 and could otherwise take a fresh
+     * key per address. Same as {@code clientIp(trustedProxies, 32, 64)}.
      */
     static KeyResolver clientIp(TrustedProxies trustedProxies) {
+        return clientIp(trustedProxies, DEFAULT_IPV4_PREFIX, DEFAULT_IPV6_PREFIX);
+    }
+
+    /**
+     * The client's IP address as {@link #clientIp(TrustedProxies)} finds it, keyed by the block of its first
+     * {@code ipv4Prefix} (IPv4) or {@code ipv6Prefix} (IPv6) bits: every address of one block counts against one
+     * bucket. The key is the address itself for a full-length prefix ({@code 203.0.113.9}, {@code 2001:db8::1}) and
+     * the block otherwise ({@code 203.0.113.0/24}, {@code 2001:db8:1:2::/64}). IPv6 addresses are normalised first,
+     * so every spelling of one address gives one key.
+     *
+     * @throws IllegalArgumentException if ipv4Prefix is not 1 to 32 or ipv6Prefix not 1 to 128
+     */
+    static KeyResolver clientIp(TrustedProxies trustedProxies, int ipv4Prefix, int ipv6Prefix) {
         Objects.requireNonNull(trustedProxies, "trustedProxies");
+        if (ipv4Prefix < 1 || ipv4Prefix > 32) {
+            throw new IllegalArgumentException("ipv4Prefix must be 1 to 32 but was " + ipv4Prefix);
+        }
+        if (ipv6Prefix < 1 || ipv6Prefix > 128) {
+            throw new IllegalArgumentException("ipv6Prefix must be 1 to 128 but was " + ipv6Prefix);
+        }
         String header = trustedProxies.header().headerName();
-        return new NamedKeyResolver("ip", request -> trustedProxies.clientKey(request.getRemoteAddr(),
-                request.getHeaders(header)));
+        String name = ipv4Prefix == DEFAULT_IPV4_PREFIX && ipv6Prefix == DEFAULT_IPV6_PREFIX ? "ip"
+                : "ip(/" + ipv4Prefix + ",/" + ipv6Prefix + ")";
+        return new NamedKeyResolver(name, request -> trustedProxies.clientKey(request.getRemoteAddr(),
+                request.getHeaders(header), ipv4Prefix, ipv6Prefix));
     }
 
     /**
@@ -75,10 +102,12 @@ public interface KeyResolver {
 
     /**
      * The request's path within the application (servlet path plus path info, without the context path or query),
-     * for limits per route; usually combined with a user in {@link #composite}.
+     * for limits per route; usually combined with a user in {@link #composite}. Empty segments are dropped, so
+     * {@code /api/orders/} and {@code /api//orders} count against the bucket of {@code /api/orders}: a client
+     * cannot get a fresh bucket by spelling a route differently.
      */
     static KeyResolver route() {
-        return new NamedKeyResolver("route", RequestPaths::path);
+        return new NamedKeyResolver("route", request -> PathPattern.canonical(RequestPaths.path(request)));
     }
 
     /**

@@ -14,10 +14,13 @@ final class PathPattern {
 
     private final String text;
     private final String[] segments;
+    /** The segments with empty ones kept ({@code /health/} is {@code health} and {@code ""}), for exact matching. */
+    private final String[] exactSegments;
 
-    private PathPattern(String text, String[] segments) {
+    private PathPattern(String text, String[] segments, String[] exactSegments) {
         this.text = text;
         this.segments = segments;
+        this.exactSegments = exactSegments;
     }
 
     /**
@@ -36,15 +39,41 @@ final class PathPattern {
                         + segment + "\"; ** must be a whole segment");
             }
         }
-        return new PathPattern(text, segments);
+        return new PathPattern(text, segments, splitExactly(text));
     }
 
-    /** Whether the path (starting with {@code /}, without the context path) matches. */
+    /**
+     * Whether the path (starting with {@code /}, without the context path) matches, ignoring empty segments: a
+     * trailing slash ({@code /api/orders/}) or a doubled one ({@code /api//orders}) matches as if it were absent.
+     * Policies match this way, so no spelling of a path escapes the policy that limits it.
+     */
     boolean matches(String path) {
-        return match(segments, 0, split(path), 0);
+        return match(segments, 0, split(path), 0, false);
     }
 
-    private static boolean match(String[] pattern, int p, String[] path, int s) {
+    /**
+     * Whether the path matches segment for segment, empty segments included: {@code /health} matches
+     * {@code /health} only, not {@code /health/} or {@code //health}; {@code /health/} matches {@code /health/}
+     * only; a {@code *} segment never matches an empty one, a {@code **} segment matches any segments. Exclusions
+     * match this way, so a spelling a client chooses never widens an exclusion.
+     */
+    boolean matchesExactly(String path) {
+        return match(exactSegments, 0, splitExactly(path), 0, true);
+    }
+
+    /**
+     * The path with empty segments removed: {@code /api/orders/} and {@code /api//orders} are {@code /api/orders};
+     * the root is {@code /}. The route key, so that one route has one bucket however its path is spelled.
+     */
+    static String canonical(String path) {
+        if (path.startsWith("/") && !path.endsWith("/") && path.indexOf("//") < 0) {
+            return path; // already canonical: no copy on the common path
+        }
+        String[] segments = split(path);
+        return segments.length == 0 ? "/" : "/" + String.join("/", segments);
+    }
+
+    private static boolean match(String[] pattern, int p, String[] path, int s, boolean exact) {
         while (p < pattern.length) {
             String segment = pattern[p];
             if (segment.equals("**")) {
@@ -52,13 +81,14 @@ final class PathPattern {
                     return true;
                 }
                 for (int skip = s; skip <= path.length; skip++) {
-                    if (match(pattern, p + 1, path, skip)) {
+                    if (match(pattern, p + 1, path, skip, exact)) {
                         return true;
                     }
                 }
                 return false;
             }
-            if (s >= path.length || !matchSegment(segment, path[s])) {
+            if (s >= path.length || !matchSegment(segment, path[s])
+                    || (exact && path[s].isEmpty() && !segment.isEmpty())) {
                 return false;
             }
             p++;
@@ -109,6 +139,11 @@ final class PathPattern {
             }
         }
         return out.toArray(new String[0]);
+    }
+
+    /** The segments after the leading {@code /}, empty ones kept: {@code /} is one empty segment. */
+    private static String[] splitExactly(String path) {
+        return path.substring(path.startsWith("/") ? 1 : 0).split("/", -1);
     }
 
     @Override

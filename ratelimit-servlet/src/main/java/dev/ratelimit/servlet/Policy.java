@@ -2,6 +2,7 @@ package dev.ratelimit.servlet;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import dev.ratelimit.spi.StateTransition;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -97,7 +98,10 @@ public final class Policy {
         return Collections.unmodifiableList(out);
     }
 
-    /** The methods in upper case; empty means every method. */
+    /**
+     * The methods in upper case, as given; empty means every method. A policy that names {@code GET} also applies
+     * to {@code HEAD} (RFC 9110: HEAD is GET without the body), whether or not HEAD is listed.
+     */
     public Set<String> methods() {
         return methods;
     }
@@ -167,7 +171,8 @@ public final class Policy {
 
     /** Whether the policy applies to a request with this method and path. */
     boolean appliesTo(String method, String path) {
-        if (!methods.isEmpty() && !methods.contains(method)) {
+        // RFC 9110 9.3.2: HEAD is GET without the body, so a policy on GET covers HEAD too.
+        if (!methods.isEmpty() && !methods.contains(method) && !("HEAD".equals(method) && methods.contains("GET"))) {
             return false;
         }
         for (PathPattern pattern : paths) {
@@ -242,6 +247,7 @@ public final class Policy {
 
         /**
          * Adds HTTP methods the policy applies to (case-insensitive); without any it applies to every method.
+         * {@code GET} covers {@code HEAD} as well, so a HEAD request never slips past a policy on reads.
          *
          * @throws IllegalArgumentException if a method is empty or not a token
          */
@@ -401,8 +407,19 @@ public final class Policy {
         }
     }
 
-    /** Checks that this policy's cost and algorithm fit {@code limits} (its own, or a plan's). */
+    /**
+     * Checks that this policy's cost and algorithm fit {@code limits} (its own, or a plan's): the cost fits every
+     * limit, a burst only with a token bucket, and no limit is too large for the algorithm.
+     *
+     * @throws IllegalArgumentException naming the policy, the limit and {@code where} it comes from
+     */
     void checkLimits(List<Limit> limits, String where) {
+        try {
+            StateTransition.of(algorithm).validate(limits);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("policy " + name + " (" + algorithm + ", the limits of " + where + "): "
+                    + e.getMessage(), e);
+        }
         for (Limit limit : limits) {
             if (cost > limit.capacity()) {
                 throw new IllegalArgumentException("policy " + name + " costs " + cost + " permits per request, more"

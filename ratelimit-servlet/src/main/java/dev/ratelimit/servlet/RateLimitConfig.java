@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Properties;
 import org.slf4j.event.Level;
 
@@ -43,6 +44,10 @@ import org.slf4j.event.Level;
  * ratelimit.trustedProxies=10.0.0.0/8,::1/128
  * ratelimit.trustedProxies.header=X-Forwarded-For       # or Forwarded
  * ratelimit.headers.legacy=true
+ * ratelimit.headers.shadow=false                        # shadow policies in the response headers
+ * ratelimit.ipv4Prefix=32                               # the ip key groups IPv4 clients by this prefix
+ * ratelimit.ipv6Prefix=64                               # and IPv6 clients by this one
+ * ratelimit.maximumKeys=100000                          # keys the filter's own in-memory store holds at most
  * ratelimit.failurePolicy=allow                         # allow | deny | local
  * ratelimit.reload=PT10S                                # ISO-8601 duration, or off
  * ratelimit.localDenyCache=0                            # keys remembered as denied in this JVM; 0 = off
@@ -51,14 +56,18 @@ import org.slf4j.event.Level;
  * </pre>
  *
  * <p>Keys outside {@code ratelimit.} are ignored (a {@link StoreFactory} may read them); an unknown key inside it,
- * or a policy key for a policy not listed in {@code ratelimit.policies}, is an error, so a typo never goes
- * unnoticed. Errors are {@link IllegalArgumentException}s that name the key and the value.
+ * a policy key for a policy not listed in {@code ratelimit.policies}, a key under a misspelt prefix (one whose
+ * first part is within two typing mistakes of {@code ratelimit}, such as {@code ratelimt.} or {@code RateLimit.}),
+ * and, in a file, a key written twice, are errors, so a typo never goes unnoticed. Errors are
+ * {@link IllegalArgumentException}s that name the file (when read from one), the key and the value.
  *
  * <p>Immutable and thread-safe.
  */
 public final class RateLimitConfig {
 
     static final String PREFIX = "ratelimit.";
+    /** The largest {@code ratelimit.maximumKeys}: the in-memory store holds at most 2^30 keys. */
+    static final long MAX_MAXIMUM_KEYS = 1L << 30;
 
     private final List<Policy> policies;
     private final Plans plans;
@@ -72,11 +81,15 @@ public final class RateLimitConfig {
     private final Level violationLogLevel;
     private final Limit violationLogRate;
     private final Properties properties;
+    private final boolean shadowHeaders;
+    private final OptionalLong maximumKeys;
 
     RateLimitConfig(List<Policy> policies, Plans plans, List<String> excludes, TrustedProxies trustedProxies,
-            boolean legacyHeaders, FailurePolicy failurePolicy, boolean localFallback, Duration reloadInterval,
-            int localDenyCache,
+            boolean legacyHeaders, boolean shadowHeaders, FailurePolicy failurePolicy, boolean localFallback,
+            Duration reloadInterval, int localDenyCache, OptionalLong maximumKeys,
             Level violationLogLevel, Limit violationLogRate, Properties properties) {
+        this.shadowHeaders = shadowHeaders;
+        this.maximumKeys = maximumKeys;
         this.policies = policies;
         this.plans = plans;
         this.excludes = excludes;
@@ -140,6 +153,19 @@ public final class RateLimitConfig {
     /** Whether {@code X-RateLimit-*} headers are written. */
     public boolean legacyHeaders() {
         return legacyHeaders;
+    }
+
+    /** Whether shadow policies appear in the rate-limit response headers ({@code ratelimit.headers.shadow}). */
+    public boolean shadowHeaders() {
+        return shadowHeaders;
+    }
+
+    /**
+     * The most keys the filter's own in-memory store holds ({@code ratelimit.maximumKeys}), or empty for the store's
+     * default bounds. Read when the filter starts; unused when a store is given or made by a {@link StoreFactory}.
+     */
+    public OptionalLong maximumKeys() {
+        return maximumKeys;
     }
 
     /** What limiters decide when the store fails; {@link FailurePolicy#allow()} if {@link #localFallback()}. */
@@ -218,9 +244,11 @@ public final class RateLimitConfig {
     }
 
     static RateLimitConfig parse(byte[] content, String location) {
-        Properties properties = new Properties();
+        Properties properties = new SingleAssignmentProperties();
         try (Reader reader = new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8)) {
             properties.load(reader);
+        } catch (DuplicateKeyException e) {
+            throw new IllegalArgumentException("configuration " + location + ": " + e.getMessage(), e);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("configuration " + location + " is not a properties file: "
                     + e.getMessage(), e);
@@ -229,6 +257,33 @@ public final class RateLimitConfig {
             return parse(properties);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException("configuration " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A key written twice in one file. */
+    private static final class DuplicateKeyException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        DuplicateKeyException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Properties that refuse a second value for a key while a file is loaded: {@code Properties.load} would keep the
+     * last one silently, so of two lines for one key, the one a reader looks at may not be the one in force.
+     */
+    private static final class SingleAssignmentProperties extends Properties {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public synchronized Object put(Object key, Object value) {
+            Object previous = get(key);
+            if (previous != null) {
+                throw new DuplicateKeyException("the key " + key + " is written twice (" + key + "=" + previous
+                        + " and " + key + "=" + value + "); remove one of them");
+            }
+            return super.put(key, value);
         }
     }
 }

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * a window that rolled over): then an earlier policy stays charged for the denied request, never the reverse. Every limited response carries
  * {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers-10, one item per policy)
  * and, unless switched off, {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and
- * {@code X-RateLimit-Reset}. A shadow policy is decided and reported but never blocks.
+ * {@code X-RateLimit-Reset}. A shadow policy is decided and reported (listener, metrics, violation log) but never
+ * blocks, and appears in the headers only with {@link Builder#shadowHeaders(boolean)}. A policy on {@code GET} also
+ * covers {@code HEAD}. A 401 carries a {@code WWW-Authenticate} challenge.
  *
  * <p>A store failure is decided by the {@link FailurePolicy} (allow by default; deny answers 429 with
  * {@code Retry-After: 1}), or by in-memory limiters with the same limits ({@link Builder#localFallback()}); it
@@ -90,6 +93,12 @@ public final class RateLimitFilter implements Filter {
     private FailurePolicy failurePolicyOverride;
     private boolean localFallbackOverride;
     private int localDenyCacheOverride = -1;
+    private Boolean shadowHeadersOverride;
+    /**
+     * The file's {@code ratelimit.maximumKeys} the filter's own store was made with (null if the store is not the
+     * filter's own); a change applies at the next start.
+     */
+    private OptionalLong startMaximumKeys;
     private FilterListener listener;
     private LimiterPool pool;
     private RateLimitStore store;
@@ -108,18 +117,24 @@ public final class RateLimitFilter implements Filter {
         this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
         this.failurePolicyOverride = b.failurePolicy;
         this.localFallbackOverride = b.localFallback;
-        this.store = b.store != null ? b.store : InMemoryStore.create();
-        this.ownsStore = b.store == null;
         this.localDenyCacheOverride = b.localDenyCache;
+        this.shadowHeadersOverride = b.shadowHeaders;
         this.listener = new FilterListener(b.listener);
-        this.pool = new LimiterPool(store, time, listener);
         if (b.configLocation != null) {
             this.configFile = new ConfigFile(b.configLocation, time, updateLock, this::applyConfig);
-            configFile.install(configFile.read());
+            ConfigFile.Content content = configFile.read();
+            this.store = b.store != null ? b.store : defaultStore(content.config().maximumKeys());
+            this.startMaximumKeys = b.store != null ? null : content.config().maximumKeys();
+            this.ownsStore = b.store == null;
+            this.pool = new LimiterPool(store, time, listener);
+            configFile.install(content);
         } else {
+            this.store = b.store != null ? b.store : defaultStore(OptionalLong.empty());
+            this.ownsStore = b.store == null;
+            this.pool = new LimiterPool(store, time, listener);
             Enforcer.Settings settings = new Enforcer.Settings(List.copyOf(b.policies),
                     b.plans != null ? b.plans : Plans.none(), List.copyOf(b.excludes),
-                    b.legacyHeaders == null || b.legacyHeaders,
+                    b.legacyHeaders == null || b.legacyHeaders, b.shadowHeaders != null && b.shadowHeaders,
                     b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow(), b.localFallback,
                     Math.max(0, b.localDenyCache));
             this.enforcer = Enforcer.compile(settings, pool);
@@ -154,8 +169,10 @@ public final class RateLimitFilter implements Filter {
                 this.time = TimeSource.system();
                 ConfigFile file = new ConfigFile(where, time, updateLock, this::applyConfig);
                 ConfigFile.Content content = file.read();
-                this.store = factoryName == null || factoryName.isBlank()
-                        ? InMemoryStore.create() : createStore(factoryName.trim(), content.config());
+                boolean own = factoryName == null || factoryName.isBlank();
+                this.store = own ? defaultStore(content.config().maximumKeys())
+                        : createStore(factoryName.trim(), content.config());
+                this.startMaximumKeys = own ? content.config().maximumKeys() : null;
                 this.ownsStore = true;
                 this.listener = new FilterListener(null);
                 this.pool = new LimiterPool(store, time, listener);
@@ -191,7 +208,7 @@ public final class RateLimitFilter implements Filter {
         switch (outcome.verdict()) {
             case PASS -> chain.doFilter(request, response);
             case ALLOW -> {
-                ResponseWriter.headers(out, outcome.items(), null, current.legacyHeaders());
+                ResponseWriter.headers(out, outcome.items(), null, current.legacyHeaders(), current.shadowHeaders());
                 if (!current.settlesOnStatus()) {
                     chain.doFilter(request, response);
                     return;
@@ -212,7 +229,8 @@ public final class RateLimitFilter implements Filter {
                 }
             }
             case DENY -> {
-                ResponseWriter.headers(out, outcome.items(), outcome.denied(), current.legacyHeaders());
+                ResponseWriter.headers(out, outcome.items(), outcome.denied(), current.legacyHeaders(),
+                        current.shadowHeaders());
                 ResponseWriter.tooManyRequests(out, outcome.denied());
             }
             case MISSING_KEY -> ResponseWriter.missingKey(out, outcome.rejectedBy());
@@ -386,6 +404,11 @@ public final class RateLimitFilter implements Filter {
         return current().settings().plans();
     }
 
+    /** The store the limiters use, for tests in this package. */
+    RateLimitStore store() {
+        return store;
+    }
+
     /** The compiled configuration in force, for tests in this package. */
     Enforcer enforcer() {
         return current();
@@ -401,9 +424,16 @@ public final class RateLimitFilter implements Filter {
 
     /** Compiles and installs a configuration from the file; {@link ConfigFile} calls it under the update lock. */
     private void applyConfig(RateLimitConfig config) {
+        if (startMaximumKeys != null && !startMaximumKeys.equals(config.maximumKeys())) {
+            LOG.warn("Rate limit filter: ratelimit.maximumKeys changed to {}; the store keeps the bound it was made"
+                    + " with until the next start", config.maximumKeys().isPresent()
+                            ? config.maximumKeys().getAsLong() : "the store's default");
+        }
         boolean overridden = failurePolicyOverride != null || localFallbackOverride;
         Enforcer.Settings settings = new Enforcer.Settings(config.policies(), config.plans(), config.excludes(),
-                config.legacyHeaders(), overridden ? failurePolicyOverride : config.failurePolicy(),
+                config.legacyHeaders(),
+                shadowHeadersOverride != null ? shadowHeadersOverride : config.shadowHeaders(),
+                overridden ? failurePolicyOverride : config.failurePolicy(),
                 overridden ? localFallbackOverride : config.localFallback(),
                 localDenyCacheOverride >= 0 ? localDenyCacheOverride : config.localDenyCache());
         this.enforcer = Enforcer.compile(settings, pool);
@@ -412,6 +442,16 @@ public final class RateLimitFilter implements Filter {
                 .rate(config.violationLogRate().permits(), config.violationLogRate().period())
                 .timeSource(time)
                 .build());
+    }
+
+    /**
+     * The filter's own store when none is given: in memory, bounded by {@code maximumKeys} if set, else by the
+     * store's own default bounds. Keys come from requests, so without a bound a client sending distinct header
+     * values would fill the heap.
+     */
+    private static RateLimitStore defaultStore(OptionalLong maximumKeys) {
+        return maximumKeys.isPresent() ? InMemoryStore.builder().maximumKeys(maximumKeys.getAsLong()).build()
+                : InMemoryStore.create();
     }
 
     private static RateLimitStore createStore(String className, RateLimitConfig config) {
@@ -449,11 +489,13 @@ public final class RateLimitFilter implements Filter {
      *   <tr><td>{@link #configLocation}</td><td>none: policies come from the builder</td></tr>
      *   <tr><td>{@link #exclude}</td><td>none</td></tr>
      *   <tr><td>{@link #plans}</td><td>{@link Plans#none()}</td></tr>
-     *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore}</td></tr>
+     *   <tr><td>{@link #store}</td><td>a new {@link InMemoryStore} with its default bounds (or the file's
+     *       {@code ratelimit.maximumKeys})</td></tr>
      *   <tr><td>{@link #timeSource}</td><td>{@link TimeSource#system()}</td></tr>
      *   <tr><td>{@link #failurePolicy} or {@link #localFallback}</td><td>{@link FailurePolicy#allow()} (or the
      *       file's)</td></tr>
      *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>
+     *   <tr><td>{@link #shadowHeaders}</td><td>false (or the file's)</td></tr>
      *   <tr><td>{@link #listener}</td><td>none</td></tr>
      *   <tr><td>{@link #localDenyCache}</td><td>0: off (or the file's)</td></tr>
      * </table>
@@ -470,6 +512,7 @@ public final class RateLimitFilter implements Filter {
         private String configLocation;
         private int localDenyCache = -1;
         private boolean localFallback;
+        private Boolean shadowHeaders;
 
         private Builder() {
         }
@@ -512,7 +555,12 @@ public final class RateLimitFilter implements Filter {
             return this;
         }
 
-        /** Where the limiters keep state; a new in-memory store by default. The filter never closes it. */
+        /**
+         * Where the limiters keep state. By default a new {@link InMemoryStore} with its default bounds (at most
+         * {@code ratelimit.maximumKeys} keys with a {@link #configLocation} that sets it), which the filter closes
+         * in {@code destroy()}; the filter never closes a store given here. Pass
+         * {@code InMemoryStore.builder().maximumKeys(n).build()} to choose the bound in code.
+         */
         public Builder store(RateLimitStore store) {
             checkUnset("store", this.store);
             this.store = Objects.requireNonNull(store, "store");
@@ -561,6 +609,18 @@ public final class RateLimitFilter implements Filter {
         public Builder legacyHeaders(boolean legacyHeaders) {
             checkUnset("legacyHeaders", this.legacyHeaders);
             this.legacyHeaders = legacyHeaders;
+            return this;
+        }
+
+        /**
+         * Whether shadow policies appear in {@code RateLimit-Policy}, {@code RateLimit} and {@code X-RateLimit-*};
+         * false by default. A shadow policy is not enforced, so a client that honours its {@code r=0} would throttle
+         * itself for nothing; it is reported to the listener, metrics and the violation log either way. Overrides a
+         * configuration file's {@code ratelimit.headers.shadow}.
+         */
+        public Builder shadowHeaders(boolean shadowHeaders) {
+            checkUnset("shadowHeaders", this.shadowHeaders);
+            this.shadowHeaders = shadowHeaders;
             return this;
         }
 

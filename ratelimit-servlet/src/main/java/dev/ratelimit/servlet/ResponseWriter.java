@@ -12,8 +12,10 @@ import java.util.List;
  * Writes the filter's answers: the rate-limit headers of draft-ietf-httpapi-ratelimit-headers-10, the legacy
  * {@code X-RateLimit-*} headers, and RFC 9457 problem details for 429 and 401. Stateless.
  *
- * <p>Header values are Structured Field lists (RFC 9651): each item is the policy name as an sf-string, with
- * integer parameters. Policy names are restricted to {@code A-Z a-z 0-9 _ -}, so they never need escaping.
+ * <p>Header values are Structured Field lists (RFC 9651): each item is a policy name (with {@code /PERIOD} for each
+ * limit of a policy with several) as an sf-string, with integer parameters. Policy names are restricted to
+ * {@code A-Z a-z 0-9 _ -} and periods to digits and unit letters, so they never need escaping. A 401 carries a
+ * {@code WWW-Authenticate} challenge, and problem details are {@code application/problem+json} without a charset.
  */
 final class ResponseWriter {
 
@@ -26,19 +28,29 @@ final class ResponseWriter {
     }
 
     /**
-     * Sets {@code RateLimit-Policy} and {@code RateLimit} (one item per policy, in policy order) and, if
-     * {@code legacy}, {@code X-RateLimit-Limit/-Remaining/-Reset} for the denying policy or else the one with the
-     * fewest permits left. A policy whose decision the failure policy made while allowing is left out: its state
-     * is unknown.
+     * Sets {@code RateLimit-Policy} and {@code RateLimit} and, if {@code legacy}, {@code X-RateLimit-Limit/-Remaining
+     * /-Reset}, for the items whose state is known and shown:
+     * <ul>
+     *   <li>{@code RateLimit-Policy} has one item per limit of each policy, in policy order: {@code "NAME"} for a
+     *       policy with one limit, {@code "NAME/PERIOD"} (for example {@code "perKey/2s"}, {@code "perKey/1m"}) for
+     *       each limit of a policy with several (all by position, {@code "NAME/1"}, {@code "NAME/2"}, if two of its
+     *       limits share a period). It describes every limit on every response, so a client sees the same policy each time.</li>
+     *   <li>{@code RateLimit} has one item per policy, naming the limit that binds: the one that denied, or else the
+     *       one with the fewest permits left.</li>
+     *   <li>The legacy headers describe the denying policy, or else the one with the fewest permits left.</li>
+     * </ul>
+     * Left out: a policy whose decision the failure policy made (its state is unknown: the store did not answer),
+     * and a shadow policy unless {@code showShadow}. When the denying policy's state is unknown, no legacy header is
+     * sent either.
      */
     static void headers(HttpServletResponse response, List<Enforcer.Item> items, Enforcer.Item denied,
-            boolean legacy) {
+            boolean legacy, boolean showShadow) {
         StringBuilder policy = new StringBuilder();
         StringBuilder state = new StringBuilder();
-        Enforcer.Item reported = denied;
+        Enforcer.Item reported = denied != null && known(denied) ? denied : null;
         for (Enforcer.Item item : items) {
             Decision d = item.decision();
-            if (d.allowed() && d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+            if (!known(item) || (item.policy().shadow() && !showShadow)) {
                 continue;
             }
             if (policy.length() > 0) {
@@ -46,14 +58,22 @@ final class ResponseWriter {
                 state.append(", ");
             }
             String name = item.policy().name();
-            Limit limit = d.limit();
-            policy.append('"').append(name).append("\";q=").append(quota(limit)).append(";w=").append(window(limit));
-            state.append('"').append(name).append("\";r=").append(remaining(d));
+            List<Limit> limits = item.limiter().limits();
+            int binding = Math.max(0, limits.indexOf(d.limit()));
+            for (int i = 0; i < limits.size(); i++) {
+                Limit limit = limits.get(i);
+                if (i > 0) {
+                    policy.append(", ");
+                }
+                policy.append('"').append(itemName(name, limits, i)).append("\";q=").append(quota(limit))
+                        .append(";w=").append(window(limit));
+            }
+            state.append('"').append(itemName(name, limits, binding)).append("\";r=").append(remaining(d));
             long t = reset(d);
             if (t >= 0) {
                 state.append(";t=").append(t);
             }
-            if (reported == null || (denied == null && d.remaining() < reported.decision().remaining())) {
+            if (denied == null && (reported == null || d.remaining() < reported.decision().remaining())) {
                 reported = item;
             }
         }
@@ -71,6 +91,26 @@ final class ResponseWriter {
                 response.setHeader("X-RateLimit-Reset", Long.toString(t));
             }
         }
+    }
+
+    /** Whether the item's state is known: false when the failure policy decided because the store failed. */
+    private static boolean known(Enforcer.Item item) {
+        return item.decision().reason() != Decision.Reason.STORE_UNAVAILABLE;
+    }
+
+    /** The header item name of limit {@code index} of a policy, as {@link #headers} describes. */
+    static String itemName(String policy, List<Limit> limits, int index) {
+        if (limits.size() == 1) {
+            return policy;
+        }
+        for (int i = 0; i < limits.size(); i++) {
+            for (int j = i + 1; j < limits.size(); j++) {
+                if (periodText(limits.get(i)).equals(periodText(limits.get(j)))) {
+                    return policy + "/" + (index + 1); // two limits share a period: every item by position
+                }
+            }
+        }
+        return policy + "/" + periodText(limits.get(index));
     }
 
     /** {@code Retry-After} in whole seconds: the wait rounded up, and at least 1 while denied. */
@@ -103,6 +143,7 @@ final class ResponseWriter {
 
     /** Answers 401: the request has no key for a policy that requires one. */
     static void missingKey(HttpServletResponse response, Policy policy) throws IOException {
+        response.setHeader("WWW-Authenticate", challenge(policy));
         problem(response, 401, "about:blank", "Unauthorized",
                 "Policy " + policy.name() + " identifies clients by " + policy.key()
                         + ", and this request has no such key.",
@@ -111,10 +152,30 @@ final class ResponseWriter {
 
     /** Answers 401: the request's key is on no plan and there is no default plan, so it is no valid credential. */
     static void unknownPlan(HttpServletResponse response, Policy policy) throws IOException {
+        response.setHeader("WWW-Authenticate", challenge(policy));
         problem(response, 401, "about:blank", "Unauthorized",
                 "The key of this request (" + policy.key() + ") is on no plan, and policy " + policy.name()
                         + " admits no other keys.",
                 ",\"policy\":" + json(policy.name()));
+    }
+
+    /**
+     * The challenge a 401 must carry (RFC 9110 11.6.1): scheme {@code ApiKey}, the policy as the realm, and for a key
+     * read from a header, that header ({@code ApiKey realm="perKey", header="X-API-Key"}), so a client learns which
+     * credential is missing. Policy names and header names are tokens, so neither needs escaping.
+     */
+    static String challenge(Policy policy) {
+        StringBuilder sb = new StringBuilder("ApiKey realm=\"").append(policy.name()).append('"');
+        if (policy.key() instanceof NamedKeyResolver) {
+            String spec = policy.key().toString();
+            int at = spec.indexOf("header:");
+            if (at >= 0) {
+                int end = spec.indexOf('+', at);
+                sb.append(", header=\"").append(spec, at + "header:".length(), end < 0 ? spec.length() : end)
+                        .append('"');
+            }
+        }
+        return sb.toString();
     }
 
     private static void problem(HttpServletResponse response, int status, String type, String title, String detail,
@@ -122,8 +183,9 @@ final class ResponseWriter {
         byte[] body = ("{\"type\":" + json(type) + ",\"title\":" + json(title) + ",\"status\":" + status
                 + ",\"detail\":" + json(detail) + extensions + "}").getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
-        response.setContentType("application/problem+json");
-        response.setCharacterEncoding("UTF-8");
+        // JSON is UTF-8 by definition (RFC 8259) and application/problem+json defines no charset parameter, so none
+        // is sent. Set as a header so the container does not append one from an encoding set earlier.
+        response.setHeader("Content-Type", "application/problem+json");
         response.setContentLength(body.length);
         try (OutputStream out = response.getOutputStream()) {
             out.write(body);

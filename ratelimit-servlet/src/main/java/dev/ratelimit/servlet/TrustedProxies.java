@@ -109,9 +109,18 @@ public final class TrustedProxies {
 
     /**
      * The client's key for a request from {@code remoteAddr} carrying these values of {@link #header()}, as the
-     * class comment describes; {@code null} if the peer address is missing.
+     * class comment describes, with the client's address as it is; {@code null} if the peer address is missing.
      */
     String clientKey(String remoteAddr, Enumeration<String> headerValues) {
+        return clientKey(remoteAddr, headerValues, 32, 128);
+    }
+
+    /**
+     * As {@link #clientKey(String, Enumeration)}, but an IPv4 client is keyed by its block of {@code ipv4Prefix}
+     * bits and an IPv6 client by its block of {@code ipv6Prefix} bits ({@link IpAddress#blockKey}). The walk over
+     * the proxies compares whole addresses, as before; only the client found is grouped.
+     */
+    String clientKey(String remoteAddr, Enumeration<String> headerValues, int ipv4Prefix, int ipv6Prefix) {
         if (remoteAddr == null || remoteAddr.isEmpty()) {
             return null;
         }
@@ -120,7 +129,7 @@ public final class TrustedProxies {
             return remoteAddr; // not an IP socket (for example a Unix domain socket): the container's name for it
         }
         if (!isTrusted(peer) || headerValues == null || !headerValues.hasMoreElements()) {
-            return peer.toString();
+            return peer.blockKey(peer.isV4() ? ipv4Prefix : ipv6Prefix);
         }
         List<String> hops = new ArrayList<>();
         while (headerValues.hasMoreElements()) {
@@ -138,14 +147,17 @@ public final class TrustedProxies {
             String node = hops.get(i);
             IpAddress hop = IpAddress.parse(ForwardedHeader.nodeAddress(node));
             if (hop == null) {
-                return ForwardedHeader.isObfuscated(node) ? node : current.toString();
+                if (ForwardedHeader.isObfuscated(node)) {
+                    return node;
+                }
+                break;
             }
             if (!isTrusted(hop)) {
-                return hop.toString();
+                return hop.blockKey(hop.isV4() ? ipv4Prefix : ipv6Prefix);
             }
             current = hop;
         }
-        return current.toString();
+        return current.blockKey(current.isV4() ? ipv4Prefix : ipv6Prefix);
     }
 
     boolean isTrusted(IpAddress address) {

@@ -43,9 +43,14 @@ class ClientIpHttpTest {
         forwardedServer.close();
     }
 
+    /**
+     * A filter keyed by each client address (/32 and /128): these tests pin which address the walk over the proxies
+     * finds and how it is normalised. The default grouping of IPv6 clients by /64 is {@link IpPrefixHttpTest}'s.
+     */
     private static RateLimitFilter ipFilter(TrustedProxies proxies, String limit, RecordingListener listener) {
         return RateLimitFilter.builder()
-                .policy(Policy.builder("ip").key(KeyResolver.clientIp(proxies)).limits(Limit.parse(limit)).build())
+                .policy(Policy.builder("ip").key(KeyResolver.clientIp(proxies, 32, 128)).limits(Limit.parse(limit))
+                        .build())
                 .timeSource(new FakeClock())
                 .listener(listener)
                 .build();

@@ -61,10 +61,12 @@ class ConfigDocSnippetHttpTest {
                 TestServer server = TestServer.start(rateLimitFilter(store, meters))) {
             HttpResponse<String> post = server.send("POST", "/api/orders", "X-API-Key", "p-1", "X-Test-User", "ann");
             assertThat(post.statusCode()).isEqualTo(200);
-            assertThat(header(post, "RateLimit-Policy")).isEqualTo("\"global\";q=2000;w=1, \"perIp\";q=50;w=1,"
-                    + " \"perKey\";q=500;w=1, \"perUserRoute\";q=10;w=1");
+            // Issue 13: one item per limit of each policy; the shadow policy perUserRoute is not shown.
+            assertThat(header(post, "RateLimit-Policy")).isEqualTo("\"global\";q=2000;w=1, \"perIp/1s\";q=50;w=1,"
+                    + " \"perIp/1h\";q=5000;w=3600, \"perKey/1s\";q=500;w=1, \"perKey/1d\";q=100000;w=86400");
             assertThat(header(server.get("/api/orders", "X-API-Key", "other"), "RateLimit-Policy"))
-                    .isEqualTo("\"global\";q=2000;w=1, \"perIp\";q=50;w=1, \"perKey\";q=100;w=1");
+                    .isEqualTo("\"global\";q=2000;w=1, \"perIp/1s\";q=50;w=1, \"perIp/1h\";q=5000;w=3600,"
+                            + " \"perKey/1s\";q=100;w=1, \"perKey/1d\";q=10000;w=86400");
             assertThat(server.get("/actuator/health").headers().firstValue("RateLimit")).isEmpty();
             assertThat(meters.get("ratelimit.decisions").tag("limiter", "http:perKey:premium")
                     .tag("result", "allowed").counter().count()).isEqualTo(1);

@@ -61,7 +61,8 @@ class ConfigDocTest {
         }
         assertThat(checked).contains("ratelimit.excludes", "ratelimit.trustedProxies", "ratelimit.reload",
                 "ratelimit.localDenyCache", "ratelimit.violationLog.rate", "ratelimit.policy.basic.refundOnStatus",
-                "ratelimit.plan-keys.basic").hasSizeGreaterThanOrEqualTo(24);
+                "ratelimit.plan-keys.basic", "ratelimit.headers.shadow", "ratelimit.ipv4Prefix",
+                "ratelimit.ipv6Prefix", "ratelimit.maximumKeys").hasSizeGreaterThanOrEqualTo(28);
     }
 
     @Test

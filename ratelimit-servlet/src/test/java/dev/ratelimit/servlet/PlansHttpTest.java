@@ -35,6 +35,8 @@ class PlansHttpTest {
         return Policy.builder("perKey").key(KeyResolver.header("X-API-Key")).limitsFromPlans();
     }
 
+    // Issue 13: a plan with several limits announces one RateLimit-Policy item per limit ("perKey/1s",
+    // "perKey/1d") on every response, and RateLimit names the item of the limit that binds.
     @Test
     void eachKeyGetsTheLimitsOfItsPlan() throws Exception {
         RateLimitFilter filter = RateLimitFilter.builder()
@@ -44,11 +46,13 @@ class PlansHttpTest {
                 .build();
         try (TestServer server = TestServer.start(filter)) {
             HttpResponse<String> basic = server.get("/", "X-API-Key", "key-basic");
-            assertThat(header(basic, "RateLimit-Policy")).isEqualTo("\"perKey\";q=100;w=1");
-            assertThat(header(basic, "RateLimit")).isEqualTo("\"perKey\";r=99;t=1");
+            assertThat(header(basic, "RateLimit-Policy"))
+                    .isEqualTo("\"perKey/1s\";q=100;w=1, \"perKey/1d\";q=10000;w=86400");
+            assertThat(header(basic, "RateLimit")).isEqualTo("\"perKey/1s\";r=99;t=1");
             HttpResponse<String> premium = server.get("/", "X-API-Key", "key-premium");
-            assertThat(header(premium, "RateLimit-Policy")).isEqualTo("\"perKey\";q=500;w=1");
-            assertThat(header(premium, "RateLimit")).isEqualTo("\"perKey\";r=499;t=1");
+            assertThat(header(premium, "RateLimit-Policy"))
+                    .isEqualTo("\"perKey/1s\";q=500;w=1, \"perKey/1d\";q=100000;w=86400");
+            assertThat(header(premium, "RateLimit")).isEqualTo("\"perKey/1s\";r=499;t=1");
 
             for (int i = 1; i < 100; i++) {
                 assertThat(server.get("/", "X-API-Key", "key-basic").statusCode()).isEqualTo(200);
@@ -64,7 +68,7 @@ class PlansHttpTest {
                 assertThat(server.get("/", "X-API-Key", "key-premium").statusCode()).isEqualTo(200);
             }
             assertThat(header(server.get("/", "X-API-Key", "key-premium"), "RateLimit"))
-                    .isEqualTo("\"perKey\";r=398;t=1");
+                    .isEqualTo("\"perKey/1s\";r=398;t=1");
 
             // Basic refills at 100/s: after 10 ms one more request.
             clock.advance(Duration.ofMillis(10));
@@ -86,20 +90,22 @@ class PlansHttpTest {
             HttpResponse<String> second = server.get("/", "X-API-Key", "key-trial");
             assertThat(second.statusCode()).isEqualTo(200);
             // Both limits have little left; the per-second one has least and is reported.
-            assertThat(header(second, "RateLimit-Policy")).isEqualTo("\"perKey\";q=2;w=1");
-            assertThat(header(second, "RateLimit")).isEqualTo("\"perKey\";r=0;t=1");
+            assertThat(header(second, "RateLimit-Policy"))
+                    .isEqualTo("\"perKey/1s\";q=2;w=1, \"perKey/1d\";q=3;w=86400");
+            assertThat(header(second, "RateLimit")).isEqualTo("\"perKey/1s\";r=0;t=1");
             clock.advance(Duration.ofSeconds(1));
             HttpResponse<String> third = server.get("/", "X-API-Key", "key-trial");
-            assertThat(header(third, "RateLimit-Policy")).isEqualTo("\"perKey\";q=3;w=86400");
-            assertThat(header(third, "RateLimit")).startsWith("\"perKey\";r=0;");
+            assertThat(header(third, "RateLimit-Policy")).isEqualTo("\"perKey/1s\";q=2;w=1, \"perKey/1d\";q=3;w=86400");
+            assertThat(header(third, "RateLimit")).startsWith("\"perKey/1d\";r=0;");
 
             clock.advance(Duration.ofSeconds(1));
             HttpResponse<String> denied = server.get("/", "X-API-Key", "key-trial");
             assertThat(denied.statusCode()).isEqualTo(429);
-            assertThat(header(denied, "RateLimit-Policy")).isEqualTo("\"perKey\";q=3;w=86400");
+            assertThat(header(denied, "RateLimit-Policy"))
+                    .isEqualTo("\"perKey/1s\";q=2;w=1, \"perKey/1d\";q=3;w=86400");
             // A day's 3 permits refill one per 8 h; the first was spent 2 s ago.
             assertThat(header(denied, "Retry-After")).isEqualTo(Long.toString(8 * 3600 - 2));
-            assertThat(header(denied, "RateLimit")).isEqualTo("\"perKey\";r=0;t=" + (8 * 3600 - 2));
+            assertThat(header(denied, "RateLimit")).isEqualTo("\"perKey/1d\";r=0;t=" + (8 * 3600 - 2));
             assertThat(denied.body()).contains("allows 3 requests per 1d; retry after 28798 seconds.");
         }
     }
@@ -114,14 +120,15 @@ class PlansHttpTest {
         try (TestServer server = TestServer.start(filter)) {
             HttpResponse<String> unknown = server.get("/", "X-API-Key", "key-nobody-issued");
             assertThat(unknown.statusCode()).isEqualTo(200);
-            assertThat(header(unknown, "RateLimit-Policy")).isEqualTo("\"perKey\";q=100;w=1");
-            assertThat(header(unknown, "RateLimit")).isEqualTo("\"perKey\";r=99;t=1");
+            assertThat(header(unknown, "RateLimit-Policy"))
+                    .isEqualTo("\"perKey/1s\";q=100;w=1, \"perKey/1d\";q=10000;w=86400");
+            assertThat(header(unknown, "RateLimit")).isEqualTo("\"perKey/1s\";r=99;t=1");
             // Each unknown key has its own bucket on the default plan...
             assertThat(header(server.get("/", "X-API-Key", "key-other"), "RateLimit"))
-                    .isEqualTo("\"perKey\";r=99;t=1");
+                    .isEqualTo("\"perKey/1s\";r=99;t=1");
             // ...while requests without a key share one anonymous bucket on it.
-            assertThat(header(server.get("/"), "RateLimit")).isEqualTo("\"perKey\";r=99;t=1");
-            assertThat(header(server.get("/"), "RateLimit")).isEqualTo("\"perKey\";r=98;t=1");
+            assertThat(header(server.get("/"), "RateLimit")).isEqualTo("\"perKey/1s\";r=99;t=1");
+            assertThat(header(server.get("/"), "RateLimit")).isEqualTo("\"perKey/1s\";r=98;t=1");
         }
     }
 
@@ -146,7 +153,7 @@ class PlansHttpTest {
             HttpResponse<String> ok = server.get("/", "X-API-Key", "key-basic");
             assertThat(ok.statusCode()).isEqualTo(200);
             // The two rejected requests spent nothing on the global policy.
-            assertThat(header(ok, "RateLimit")).isEqualTo("\"global\";r=9;t=60, \"perKey\";r=99;t=1");
+            assertThat(header(ok, "RateLimit")).isEqualTo("\"global\";r=9;t=60, \"perKey/1s\";r=99;t=1");
         }
     }
 
@@ -164,7 +171,7 @@ class PlansHttpTest {
                 .build();
         try (TestServer server = TestServer.start(filter)) {
             assertThat(header(server.get("/", "X-API-Key", "acme"), "RateLimit-Policy"))
-                    .isEqualTo("\"perKey\";q=500;w=1");
+                    .isEqualTo("\"perKey/1s\";q=500;w=1, \"perKey/1d\";q=100000;w=86400");
             assertThat(server.get("/", "X-API-Key", "initech").statusCode()).isEqualTo(401);
         }
     }
@@ -186,9 +193,9 @@ class PlansHttpTest {
                 .build();
         try (TestServer server = TestServer.start(filter)) {
             assertThat(header(server.get("/", "X-API-Key", "key-b2"), "RateLimit-Policy"))
-                    .isEqualTo("\"perKey\";q=100;w=1");
+                    .isEqualTo("\"perKey/1s\";q=100;w=1, \"perKey/1d\";q=10000;w=86400");
             assertThat(header(server.get("/", "X-API-Key", "key-p1"), "RateLimit-Policy"))
-                    .isEqualTo("\"perKey\";q=500;w=1");
+                    .isEqualTo("\"perKey/1s\";q=500;w=1, \"perKey/1d\";q=100000;w=86400");
             assertThat(server.get("/", "X-API-Key", "key-x").statusCode()).isEqualTo(401);
             assertThat(server.get("/").statusCode()).isEqualTo(401);
         }

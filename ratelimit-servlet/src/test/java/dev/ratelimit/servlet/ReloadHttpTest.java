@@ -236,6 +236,7 @@ class ReloadHttpTest {
                 "ratelimit.policy.perKey.key=header:X-API-Key",
                 "ratelimit.policy.perKey.limits=100/1m",
                 "ratelimit.policy.perKey.algorithm=FIXED_WINDOW",
+                "ratelimit.headers.shadow=true", // shown, to see its state; hidden by default
                 "ratelimit.reload=off");
         RecordingListener listener = new RecordingListener();
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config).timeSource(clock)

@@ -39,9 +39,11 @@ final class TestServer implements AutoCloseable {
 
     private final Server server;
     private final String base;
+    private final int port;
 
     private TestServer(Server server, String host, int port) {
         this.server = server;
+        this.port = port;
         this.base = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
@@ -86,6 +88,11 @@ final class TestServer implements AutoCloseable {
             throw e;
         }
         return new TestServer(server, host, connector.getLocalPort());
+    }
+
+    /** The port the server listens on. */
+    int port() {
+        return port;
     }
 
     /** Sends {@code method path} with header name/value pairs. */

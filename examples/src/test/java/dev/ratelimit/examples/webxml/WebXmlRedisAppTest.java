@@ -8,6 +8,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -47,6 +52,69 @@ class WebXmlRedisAppTest {
             }
             try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
                 assertThat(jedis.dbSize()).as("one Redis key for 127.0.0.1 under perIp").isEqualTo(1);
+            }
+        }
+    }
+
+    /**
+     * Issue 13: a Redis that stops answering (SIGSTOP: its sockets stay open, nothing is read) must cost each
+     * request a bounded time, not Jedis's defaults (2 s per command, an unbounded wait for a pooled connection). The
+     * shipped factory's {@code redis.timeout} (PT0.25S in the example's file) bounds the pool wait, the connect and
+     * each answer; the example's failure policy then lets the request through. 40 concurrent requests during the
+     * stall all answer within the bound, and the store is used again once Redis resumes.
+     */
+    @Test
+    void aStalledRedisCostsEachOf40ConcurrentRequestsABoundedTime() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        try (RedisProcess redis = RedisProcess.start()) {
+            System.setProperty("redis.host", "127.0.0.1");
+            System.setProperty("redis.port", Integer.toString(redis.port()));
+            try (WebXmlApp app = WebXmlApp.start(WebXmlApp.REDIS, "127.0.0.1", 0)) {
+                URI uri = URI.create("http://127.0.0.1:" + app.port() + "/api/hello");
+                HttpResponse<String> before = client.send(HttpRequest.newBuilder(uri).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(before.headers().firstValue("RateLimit")).isPresent();
+
+                redis.pause();
+                List<Long> millis;
+                List<HttpResponse<String>> responses = new ArrayList<>();
+                try {
+                    List<CompletableFuture<Long>> timings = new ArrayList<>();
+                    for (int i = 0; i < 40; i++) {
+                        long start = System.nanoTime();
+                        timings.add(client.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                                .GET().build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+                                    synchronized (responses) {
+                                        responses.add(r);
+                                    }
+                                    return (System.nanoTime() - start) / 1_000_000;
+                                }));
+                    }
+                    millis = new ArrayList<>();
+                    for (CompletableFuture<Long> timing : timings) {
+                        millis.add(timing.get(60, TimeUnit.SECONDS));
+                    }
+                } finally {
+                    redis.resume();
+                }
+                Collections.sort(millis);
+                System.out.println("40 concurrent requests during a Redis stall, ms: min " + millis.get(0)
+                        + ", median " + millis.get(20) + ", max " + millis.get(39));
+                // failurePolicy=allow: answered, and without RateLimit headers, the state being unknown.
+                assertThat(responses).hasSize(40).allSatisfy(r -> {
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    assertThat(r.headers().firstValue("RateLimit")).isEmpty();
+                });
+                // At most about 3 x redis.timeout (pool wait, connect, answer), plus scheduling slack on a busy box.
+                assertThat(millis.get(39)).isLessThan(2_000);
+
+                HttpResponse<String> after = client.send(HttpRequest.newBuilder(uri).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(after.headers().firstValue("RateLimit")).isPresent();
+            } finally {
+                System.clearProperty("redis.host");
+                System.clearProperty("redis.port");
             }
         }
     }

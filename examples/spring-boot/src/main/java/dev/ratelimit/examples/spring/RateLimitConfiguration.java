@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -64,7 +67,16 @@ public class RateLimitConfiguration {
     @Bean
     @ConditionalOnProperty(name = "app.ratelimit.store", havingValue = "redis")
     UnifiedJedis jedis(RateLimitProperties props) {
-        return new JedisPooled(props.redis().host(), props.redis().port());
+        // Bounded waits: a stalled Redis costs a request about 3 x the timeout (pool wait, connect, answer), then
+        // the filter's failure policy decides. Jedis's defaults wait 2 s per command and forever for a connection.
+        int millis = (int) props.redis().timeout().toMillis();
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(props.redis().maxConnections());
+        pool.setMaxIdle(props.redis().maxConnections());
+        pool.setMaxWait(props.redis().timeout());
+        return new JedisPooled(new HostAndPort(props.redis().host(), props.redis().port()),
+                DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis).build(),
+                pool);
     }
 
     @Bean

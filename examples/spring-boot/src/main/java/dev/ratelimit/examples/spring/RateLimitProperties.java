@@ -1,5 +1,6 @@
 package dev.ratelimit.examples.spring;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -30,7 +31,27 @@ public record RateLimitProperties(
         }
     }
 
-    /** {@code app.ratelimit.redis.*}. */
-    public record Redis(@DefaultValue("localhost") String host, @DefaultValue("6379") int port) {
+    /**
+     * {@code app.ratelimit.redis.*}.
+     *
+     * @param host the server
+     * @param port its port
+     * @param timeout the longest wait for a pooled connection, a new connection and each answer (250 ms by default)
+     * @param maxConnections the pool's size
+     */
+    public record Redis(@DefaultValue("localhost") String host, @DefaultValue("6379") int port,
+            @DefaultValue("250ms") Duration timeout, @DefaultValue("32") int maxConnections) {
+
+        /** Checks the timeout and the pool size, naming a bad value. */
+        public Redis {
+            if (timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("app.ratelimit.redis.timeout must be at least 1ms but was "
+                        + timeout);
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("app.ratelimit.redis.max-connections must be positive but was "
+                        + maxConnections);
+            }
+        }
     }
 }
