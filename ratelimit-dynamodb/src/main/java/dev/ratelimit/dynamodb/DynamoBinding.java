@@ -178,12 +178,9 @@ final class DynamoBinding implements StoreBinding {
         return guess != null ? guess : Known.GUESS_ABSENT;
     }
 
-    /** The single-update path; {@code guess} may be stale or null. */
-    private CompletableFuture<Decision> single(Io io, String pk, long permits, long now, Known guess, int attempt) {
-        String token = token();
-        ItemLayout.FastUpdate update = layout.fastUpdate(guess, permits, now, token);
-        Expression e = update.expression();
-        UpdateItemRequest request = UpdateItemRequest.builder()
+    /** A conditional update of the key's item that returns the old item, whether or not the condition held. */
+    private UpdateItemRequest conditionalUpdate(Io io, String pk, Expression e) {
+        return UpdateItemRequest.builder()
                 .tableName(table)
                 .key(key(pk))
                 .updateExpression(e.update())
@@ -194,6 +191,14 @@ final class DynamoBinding implements StoreBinding {
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .overrideConfiguration(io.override)
                 .build();
+    }
+
+    /** The single-update path; {@code guess} may be stale or null. */
+    private CompletableFuture<Decision> single(Io io, String pk, long permits, long now, Known guess, int attempt) {
+        String token = token();
+        ItemLayout.FastUpdate update = layout.fastUpdate(guess, permits, now, token);
+        Expression e = update.expression();
+        UpdateItemRequest request = conditionalUpdate(io, pk, e);
         return io.update(request).handle((response, error) -> {
             if (error == null) {
                 Map<String, AttributeValue> old = response.hasAttributes() ? response.attributes() : Map.of();
@@ -244,17 +249,7 @@ final class DynamoBinding implements StoreBinding {
                     permits, now);
         }
         Expression e = update.expression();
-        UpdateItemRequest request = UpdateItemRequest.builder()
-                .tableName(table)
-                .key(key(pk))
-                .updateExpression(e.update())
-                .conditionExpression(e.condition())
-                .expressionAttributeNames(e.names())
-                .expressionAttributeValues(e.values())
-                .returnValues(ReturnValue.ALL_OLD)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .overrideConfiguration(io.override)
-                .build();
+        UpdateItemRequest request = conditionalUpdate(io, pk, e);
         return io.update(request).handle((response, error) -> {
             if (error == null) {
                 Known old = fromItem(pk, response.hasAttributes() ? response.attributes() : null);
