@@ -39,7 +39,12 @@ public final class DynamoDbLocal implements AutoCloseable {
         this.endpoint = URI.create("http://127.0.0.1:" + port);
     }
 
-    /** Starts a fresh in-memory server on a free port; about half a second. */
+    /**
+     * Starts a fresh in-memory server on a free port; about half a second.
+     *
+     * @return the running server; close it to stop it
+     * @throws IllegalStateException if no server could be started in five attempts
+     */
     public static DynamoDbLocal start() {
         Exception last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -57,10 +62,21 @@ public final class DynamoDbLocal implements AutoCloseable {
         throw new IllegalStateException("could not start DynamoDB Local", last);
     }
 
+    /**
+     * The server's HTTP endpoint on the loopback interface.
+     *
+     * @return {@code http://127.0.0.1:PORT}
+     */
     public URI endpoint() {
         return endpoint;
     }
 
+    /**
+     * A synchronous client for this server (Apache 5 HTTP client, up to 64 connections, dummy credentials).
+     *
+     * @param interceptors run on every request, e.g. to count the requests a store sends
+     * @return a new client; the caller closes it
+     */
     public DynamoDbClient client(ExecutionInterceptor... interceptors) {
         return DynamoDbClient.builder()
                 .endpointOverride(endpoint)
@@ -71,6 +87,12 @@ public final class DynamoDbLocal implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * An asynchronous client for this server (Netty, up to 64 concurrent requests, dummy credentials).
+     *
+     * @param interceptors run on every request, e.g. to count the requests a store sends
+     * @return a new client; the caller closes it
+     */
     public DynamoDbAsyncClient asyncClient(ExecutionInterceptor... interceptors) {
         return DynamoDbAsyncClient.builder()
                 .endpointOverride(endpoint)

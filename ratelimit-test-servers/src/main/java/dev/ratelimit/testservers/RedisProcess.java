@@ -64,16 +64,32 @@ public final class RedisProcess implements AutoCloseable {
         this.extraArgs = extraArgs;
     }
 
-    /** The binary the tests run. */
+    /**
+     * The binary the tests run.
+     *
+     * @return {@code redis-server} from the PATH when there is one, else the binary extracted from embedded-redis
+     */
     public static Path binary() {
         return BINARY;
     }
 
-    /** Starts a server on a free port and waits until it answers PING. */
+    /**
+     * Starts a server on a free port and waits until it answers PING.
+     *
+     * @param extraArgs more {@code redis-server} arguments, e.g. {@code "--maxmemory", "1mb"}
+     * @return the running server; close it to stop it and delete its directory
+     */
     public static RedisProcess start(String... extraArgs) {
         return start(freePort(false), extraArgs);
     }
 
+    /**
+     * Starts a server on the given port and waits until it answers PING.
+     *
+     * @param port the port to listen on (127.0.0.1 only)
+     * @param extraArgs more {@code redis-server} arguments, e.g. {@code "--cluster-enabled", "yes"}
+     * @return the running server; close it to stop it and delete its directory
+     */
     public static RedisProcess start(int port, String... extraArgs) {
         try {
             Path dir = Files.createTempDirectory("ratelimit-redis-" + port + "-");
@@ -88,6 +104,10 @@ public final class RedisProcess implements AutoCloseable {
     /**
      * Starts a Sentinel on a free port that monitors the master on {@code masterPort} under {@code masterName}
      * (quorum 1), and waits until it answers PING. Sentinel needs a writable config file, written here.
+     *
+     * @param masterName the name the Sentinel knows the master by
+     * @param masterPort the master's port on 127.0.0.1
+     * @return the running Sentinel; close it to stop it and delete its directory
      */
     public static RedisProcess startSentinel(String masterName, int masterPort) {
         try {
@@ -103,10 +123,20 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The port the server listens on.
+     *
+     * @return the port on 127.0.0.1
+     */
     public int port() {
         return port;
     }
 
+    /**
+     * The server's process id, for signals sent from a test.
+     *
+     * @return the pid of the running process
+     */
     public long pid() {
         return process.pid();
     }
@@ -202,7 +232,11 @@ public final class RedisProcess implements AutoCloseable {
                 });
     }
 
-    /** The server's version line and the binary it runs, for benchmark results. */
+    /**
+     * The server's version line and the binary it runs, for benchmark results.
+     *
+     * @return e.g. {@code redis_version:7.0.15 (/usr/bin/redis-server)}
+     */
     public String version() {
         try (Jedis jedis = new Jedis("127.0.0.1", port, 1_000)) {
             return jedis.info("server").lines().filter(l -> l.startsWith("redis_version:")).findFirst()
@@ -210,6 +244,11 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The server's log so far, for a failing test's message.
+     *
+     * @return the log file's content, or a note saying why it could not be read
+     */
     public String log() {
         try {
             return Files.readString(dir.resolve("redis.log"));
@@ -218,7 +257,12 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
-    /** A port that is free, and (for cluster nodes) whose bus port, port + 10000, is free too. */
+    /**
+     * A port that is free, and (for cluster nodes) whose bus port, port + 10000, is free too.
+     *
+     * @param withBusPort whether port + 10000 must be free as well
+     * @return a port on 127.0.0.1 that was free when checked
+     */
     public static int freePort(boolean withBusPort) {
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int port = withBusPort ? ThreadLocalRandom.current().nextInt(20_000, 40_000) : 0;

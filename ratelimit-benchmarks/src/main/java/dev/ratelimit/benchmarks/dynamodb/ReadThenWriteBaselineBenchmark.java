@@ -19,9 +19,11 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 
 /**
  * The peer for {@link DynamoDbStoreBenchmark}: the usual hand-written DynamoDB limiter (and what a
@@ -60,8 +62,8 @@ public class ReadThenWriteBaselineBenchmark {
             }
         });
         client.createTable(b -> b.tableName("baseline")
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType("S"))
-                .keySchema(k -> k.attributeName("pk").keyType("HASH"))
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk").attributeType("S").build())
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType("HASH").build())
                 .billingMode("PAY_PER_REQUEST"));
         keyNames = new String[keys];
         for (int i = 0; i < keys; i++) {
