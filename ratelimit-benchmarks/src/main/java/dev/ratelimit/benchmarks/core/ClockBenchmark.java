@@ -25,22 +25,42 @@ public class ClockBenchmark {
 
     private final TimeSource system = TimeSource.system();
 
+    /**
+     * {@code System.nanoTime()}.
+     *
+     * @return the time read
+     */
     @Benchmark
     public long nanoTime() {
         return System.nanoTime();
     }
 
+    /**
+     * {@code System.currentTimeMillis()}.
+     *
+     * @return the time read
+     */
     @Benchmark
     public long currentTimeMillis() {
         return System.currentTimeMillis();
     }
 
+    /**
+     * {@code Instant.now()} turned into epoch microseconds.
+     *
+     * @return the time read
+     */
     @Benchmark
     public long instantNowMicros() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
+    /**
+     * The limiter's default clock, {@code TimeSource.system()}.
+     *
+     * @return the time read
+     */
     @Benchmark
     public long timeSourceSystem() {
         return system.nowMicros();

@@ -28,6 +28,11 @@ public final class CpuTimePerCall {
     private CpuTimePerCall() {
     }
 
+    /**
+     * Runs the measurement.
+     *
+     * @param args the subject name, then optionally the number of keys (default 1)
+     */
     public static void main(String[] args) {
         String name = args[0];
         int keyCount = args.length > 1 ? Integer.parseInt(args[1]) : 1;

@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 public class DeniedBenchmark {
 
+    /** The limiter measured: one of ours by algorithm (or with the deny cache), or a peer library. */
     @Param({"FIXED_WINDOW", "SLIDING_WINDOW", "SLIDING_LOG", "TOKEN_BUCKET", "DENY_CACHE_TOKEN_BUCKET",
             "BUCKET4J", "GUAVA", "RESILIENCE4J"})
     public String limiter;
@@ -32,6 +33,7 @@ public class DeniedBenchmark {
     private Subject subject;
     private final String key = "client-0000001";
 
+    /** Builds the limiter and spends the key, so that every measured call is a denial. */
     @Setup(Level.Trial)
     public void setUp() {
         subject = Subject.create(limiter, false);
@@ -43,6 +45,11 @@ public class DeniedBenchmark {
         }
     }
 
+    /**
+     * One call on a key that is already denied.
+     *
+     * @return the decision, consumed by JMH
+     */
     @Benchmark
     public Object tryAcquire() {
         return subject.tryAcquire(key);

@@ -22,6 +22,11 @@ public final class DenyCacheStoreCalls {
     private DenyCacheStoreCalls() {
     }
 
+    /**
+     * Runs both floods and prints the store calls of each.
+     *
+     * @param args optionally the seconds each flood lasts (default 3)
+     */
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         Run without = flood(false, seconds);

@@ -36,6 +36,12 @@ public final class KeyFlood {
     private KeyFlood() {
     }
 
+    /**
+     * Runs the flood and prints what the class comment lists.
+     *
+     * @param args optionally: keys, key bytes, limited keys, threads (see the class comment for the defaults)
+     * @throws InterruptedException if interrupted while waiting for the heap to settle
+     */
     public static void main(String[] args) throws InterruptedException {
         long keys = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int keyBytes = args.length > 1 ? Integer.parseInt(args[1]) : 7_000;

@@ -26,6 +26,11 @@ public final class MemoryPerKey {
     private MemoryPerKey() {
     }
 
+    /**
+     * Fills a store and prints the heap per key.
+     *
+     * @param args optionally the number of keys (default 1,000,000), then the algorithms to measure
+     */
     public static void main(String[] args) {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Algorithm[] algorithms = Algorithm.values();

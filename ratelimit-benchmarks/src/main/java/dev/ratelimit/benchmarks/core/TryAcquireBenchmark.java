@@ -27,15 +27,18 @@ import org.openjdk.jmh.infra.ThreadParams;
 @State(Scope.Benchmark)
 public class TryAcquireBenchmark {
 
+    /** The limiter measured: one of ours by algorithm, or a peer library. */
     @Param({"FIXED_WINDOW", "SLIDING_WINDOW", "SLIDING_LOG", "TOKEN_BUCKET", "BUCKET4J", "GUAVA", "RESILIENCE4J"})
     public String limiter;
 
+    /** How many distinct keys the calls cycle through: one hot key, or many. */
     @Param({"1", "100000"})
     public int keys;
 
     private Subject subject;
     private String[] keyArray;
 
+    /** Builds the limiter and touches every key once, so that the measurement sees existing state. */
     @Setup(Level.Trial)
     public void setUp() {
         subject = Subject.create(limiter, true);
@@ -50,6 +53,12 @@ public class TryAcquireBenchmark {
     public static class Cursor {
         int index;
 
+        /**
+         * Starts this thread at its share of the keys.
+         *
+         * @param benchmark the benchmark state holding the keys
+         * @param thread this thread's index and the thread count
+         */
         @Setup(Level.Trial)
         public void setUp(TryAcquireBenchmark benchmark, ThreadParams thread) {
             int n = benchmark.keyArray.length;
@@ -57,6 +66,12 @@ public class TryAcquireBenchmark {
         }
     }
 
+    /**
+     * One decision on the next key.
+     *
+     * @param cursor where this thread is in the keys
+     * @return the decision, consumed by JMH
+     */
     @Benchmark
     public Object tryAcquire(Cursor cursor) {
         String[] k = keyArray;

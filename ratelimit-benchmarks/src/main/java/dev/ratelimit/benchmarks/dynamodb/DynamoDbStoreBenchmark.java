@@ -49,9 +49,11 @@ public class DynamoDbStoreBenchmark {
     /** Requests sent by the current thread; the synchronous client runs interceptors on the calling thread. */
     private static final ThreadLocal<long[]> SENT = ThreadLocal.withInitial(() -> new long[1]);
 
+    /** The algorithm measured. */
     @Param({"FIXED_WINDOW", "SLIDING_WINDOW", "SLIDING_LOG", "TOKEN_BUCKET"})
     public Algorithm algorithm;
 
+    /** How many distinct keys: one hot key (contention), or many. */
     @Param({"1", "10000"})
     public int keys;
 
@@ -60,6 +62,7 @@ public class DynamoDbStoreBenchmark {
     private RateLimiter limiter;
     private String[] keyNames;
 
+    /** Starts DynamoDB Local, creates the table and builds the limiter. */
     @Setup(Level.Trial)
     public void start() {
         dynamo = DynamoDbLocal.start();
@@ -85,6 +88,7 @@ public class DynamoDbStoreBenchmark {
         }
     }
 
+    /** Closes the client and stops DynamoDB Local. */
     @TearDown(Level.Trial)
     public void stop() {
         client.close();
@@ -95,12 +99,22 @@ public class DynamoDbStoreBenchmark {
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Counts {
+        /** DynamoDB requests sent. */
         public long requests;
+        /** Decisions that allowed. */
         public long allowed;
+        /** Decisions that denied. */
         public long denied;
+        /** Decisions the store could not make. */
         public long storeErrors;
     }
 
+    /**
+     * One decision on a random key, counting the requests it took.
+     *
+     * @param counts this thread's counters
+     * @return the decision, consumed by JMH
+     */
     @Benchmark
     public Decision decide(Counts counts) {
         String key = keyNames.length == 1 ? keyNames[0]

@@ -45,6 +45,7 @@ public class ReadThenWriteBaselineBenchmark {
     private static final ThreadLocal<long[]> SENT = ThreadLocal.withInitial(() -> new long[1]);
     private static final long LIMIT = 10;
 
+    /** How many distinct keys: one hot key (contention), or many. */
     @Param({"1", "10000"})
     public int keys;
 
@@ -52,6 +53,7 @@ public class ReadThenWriteBaselineBenchmark {
     private DynamoDbClient client;
     private String[] keyNames;
 
+    /** Starts DynamoDB Local and creates the table. */
     @Setup(Level.Trial)
     public void start() {
         dynamo = DynamoDbLocal.start();
@@ -71,6 +73,7 @@ public class ReadThenWriteBaselineBenchmark {
         }
     }
 
+    /** Closes the client and stops DynamoDB Local. */
     @TearDown(Level.Trial)
     public void stop() {
         client.close();
@@ -81,12 +84,22 @@ public class ReadThenWriteBaselineBenchmark {
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Counts {
+        /** DynamoDB requests sent. */
         public long requests;
+        /** Decisions that allowed. */
         public long allowed;
+        /** Decisions that denied. */
         public long denied;
+        /** Decisions abandoned after 16 lost races. */
         public long gaveUp;
     }
 
+    /**
+     * One read-then-conditional-write decision on a random key.
+     *
+     * @param counts this thread's counters
+     * @return whether the request was allowed
+     */
     @Benchmark
     public boolean decide(Counts counts) {
         String key = keyNames.length == 1 ? keyNames[0]

@@ -61,11 +61,26 @@ import redis.clients.jedis.JedisPooled;
 public class RedisDecisionBenchmark {
 
     /** What decides. */
-    public enum Subject { FIXED_WINDOW, SLIDING_WINDOW, SLIDING_LOG, TOKEN_BUCKET, BUCKET4J, BARE_EVALSHA }
+    public enum Subject {
+        /** {@code RedisStore}, fixed window. */
+        FIXED_WINDOW,
+        /** {@code RedisStore}, sliding window. */
+        SLIDING_WINDOW,
+        /** {@code RedisStore}, sliding log. */
+        SLIDING_LOG,
+        /** {@code RedisStore}, token bucket. */
+        TOKEN_BUCKET,
+        /** Bucket4j-jedis, compare-and-swap based. */
+        BUCKET4J,
+        /** An {@code EVALSHA} of {@code return 1}: the round trip alone. */
+        BARE_EVALSHA
+    }
 
+    /** What decides. */
     @Param({"TOKEN_BUCKET", "FIXED_WINDOW", "SLIDING_WINDOW", "SLIDING_LOG", "BUCKET4J", "BARE_EVALSHA"})
     public Subject subject;
 
+    /** How many distinct keys: one hot key, or many. */
     @Param({"1", "100000"})
     public int keys;
 
@@ -79,6 +94,11 @@ public class RedisDecisionBenchmark {
     private byte[] sha;
     private final List<byte[]> noArgs = List.of();
 
+    /**
+     * Starts redis-server and builds the subject.
+     *
+     * @throws Exception if the server or the client cannot start
+     */
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         server = RedisProcess.start();
@@ -117,6 +137,7 @@ public class RedisDecisionBenchmark {
         }
     }
 
+    /** Closes the store and the pool, and stops the server. */
     @TearDown(Level.Trial)
     public void tearDown() {
         if (store != null) {
@@ -126,7 +147,11 @@ public class RedisDecisionBenchmark {
         server.close();
     }
 
-    /** One decision; returns something JMH consumes so nothing is optimised away. */
+    /**
+     * One decision.
+     *
+     * @return the decision (or the script's reply), consumed by JMH so nothing is optimised away
+     */
     @Benchmark
     public Object decide() {
         int i = keys == 1 ? 0 : ThreadLocalRandom.current().nextInt(keys);

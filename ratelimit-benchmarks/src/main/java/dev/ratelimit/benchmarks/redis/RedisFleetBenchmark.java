@@ -80,15 +80,33 @@ public class RedisFleetBenchmark {
 
     /** How the decision is made. */
     public enum Subject {
-        JEDIS, JEDIS_CALLER_THREAD, LETTUCE, JEDIS_ASYNC, LETTUCE_ASYNC, BUCKET4J, BUCKET4J_BATCHED, BARE_EVALSHA,
+        /** {@code RedisStore} on a Jedis pool, calls on the store's own threads (coalescing). */
+        JEDIS,
+        /** {@code RedisStore} with {@code callerThreadCalls()}: each call on the calling thread. */
+        JEDIS_CALLER_THREAD,
+        /** {@code LettuceRedisStore}, synchronous calls. */
+        LETTUCE,
+        /** {@code RedisStore}, asynchronous calls ({@code inFlight16} only). */
+        JEDIS_ASYNC,
+        /** {@code LettuceRedisStore}, asynchronous calls ({@code inFlight16} only). */
+        LETTUCE_ASYNC,
+        /** Bucket4j-jedis, compare-and-swap based. */
+        BUCKET4J,
+        /** Bucket4j-jedis with its batching optimization. */
+        BUCKET4J_BATCHED,
+        /** An {@code EVALSHA} of {@code return 1}: the round trip alone. */
+        BARE_EVALSHA,
+        /** 16 pipelined bare {@code EVALSHA}s ({@code inFlight16} only). */
         PIPELINED_EVALSHA
     }
 
     private static final int IN_FLIGHT = 16;
 
+    /** How the decision is made. */
     @Param({"JEDIS", "JEDIS_CALLER_THREAD", "LETTUCE", "BUCKET4J", "BUCKET4J_BATCHED", "BARE_EVALSHA"})
     public Subject subject;
 
+    /** How many distinct keys: one hot key, or many. */
     @Param({"1", "100000"})
     public int keys;
 
@@ -104,6 +122,7 @@ public class RedisFleetBenchmark {
     private byte[] sha;
     private final List<byte[]> noArgs = List.of();
 
+    /** Starts redis-server and builds the subject. */
     @Setup(Level.Trial)
     public void setUp() {
         server = RedisProcess.start();
@@ -154,6 +173,7 @@ public class RedisFleetBenchmark {
                 .store(store).build();
     }
 
+    /** Closes the store and the clients, and stops the server. */
     @TearDown(Level.Trial)
     public void tearDown() {
         if (store != null) {
@@ -171,7 +191,11 @@ public class RedisFleetBenchmark {
         return keys == 1 ? 0 : ThreadLocalRandom.current().nextInt(keys);
     }
 
-    /** One decision (or one bare round trip) per call. */
+    /**
+     * One decision (or one bare round trip) per call.
+     *
+     * @return the decision (or the script's reply), consumed by JMH
+     */
     @Benchmark
     public Object decide() {
         int i = key();
@@ -183,7 +207,11 @@ public class RedisFleetBenchmark {
         };
     }
 
-    /** 16 decisions (or 16 pipelined bare EVALSHAs) in flight per call; the score counts each. */
+    /**
+     * 16 decisions (or 16 pipelined bare EVALSHAs) in flight per call; the score counts each.
+     *
+     * @return {@code null}, once all 16 are done
+     */
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)
     public Object inFlight16() {

@@ -28,7 +28,12 @@ public final class RedisServerCost {
     private RedisServerCost() {
     }
 
-    /** Runs the measurement; see the class comment for the arguments. */
+    /**
+     * Runs the measurement.
+     *
+     * @param args optionally the calls per measurement (default 20,000), then the rounds (default 3)
+     * @throws Exception if the server cannot start or a call fails
+     */
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
