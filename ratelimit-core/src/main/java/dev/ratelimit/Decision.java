@@ -1,5 +1,6 @@
 package dev.ratelimit;
 
+import dev.ratelimit.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,8 +67,8 @@ public final class Decision {
     /** An allowed decision; permits were spent. */
     public static Decision allowed(Limit limit, long remaining, long resetAfterMicros) {
         Objects.requireNonNull(limit, "limit");
-        checkNotNegative("remaining", remaining);
-        checkNotNegative("resetAfterMicros", resetAfterMicros);
+        Check.notNegative("remaining", remaining);
+        Check.notNegative("resetAfterMicros", resetAfterMicros);
         return new Decision(true, Reason.WITHIN_LIMIT, limit, remaining, resetAfterMicros, 0);
     }
 
@@ -78,11 +79,9 @@ public final class Decision {
      */
     public static Decision denied(Limit limit, long remaining, long resetAfterMicros, long retryAfterMicros) {
         Objects.requireNonNull(limit, "limit");
-        checkNotNegative("remaining", remaining);
-        checkNotNegative("resetAfterMicros", resetAfterMicros);
-        if (retryAfterMicros <= 0) {
-            throw new IllegalArgumentException("retryAfterMicros must be positive but was " + retryAfterMicros);
-        }
+        Check.notNegative("remaining", remaining);
+        Check.notNegative("resetAfterMicros", resetAfterMicros);
+        Check.positive("retryAfterMicros", retryAfterMicros);
         return new Decision(false, Reason.LIMIT_EXCEEDED, limit, remaining, resetAfterMicros, retryAfterMicros);
     }
 
@@ -99,9 +98,9 @@ public final class Decision {
      */
     public static Decision storeUnavailable(boolean allowed, Limit limit, long remaining, long retryAfterMicros) {
         Objects.requireNonNull(limit, "limit");
-        checkNotNegative("remaining", remaining);
-        if (!allowed && retryAfterMicros <= 0) {
-            throw new IllegalArgumentException("retryAfterMicros must be positive but was " + retryAfterMicros);
+        Check.notNegative("remaining", remaining);
+        if (!allowed) {
+            Check.positive("retryAfterMicros", retryAfterMicros);
         }
         return new Decision(allowed, Reason.STORE_UNAVAILABLE, limit, remaining, 0, allowed ? 0 : retryAfterMicros);
     }
@@ -177,11 +176,5 @@ public final class Decision {
         return "Decision{" + (allowed ? "allowed" : "denied") + ", reason=" + reason + ", limit=" + limit
                 + ", remaining=" + remaining + ", resetAfterMicros=" + resetAfterMicros
                 + ", retryAfterMicros=" + (retryAfterMicros == NEVER_MICROS ? "never" : retryAfterMicros) + '}';
-    }
-
-    private static void checkNotNegative(String what, long value) {
-        if (value < 0) {
-            throw new IllegalArgumentException(what + " must not be negative but was " + value);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ratelimit;
 
+import dev.ratelimit.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -52,12 +53,8 @@ public final class FailurePolicy {
      * @throws IllegalArgumentException if retryAfter is not at least one microsecond
      */
     public static FailurePolicy deny(Duration retryAfter) {
-        Objects.requireNonNull(retryAfter, "retryAfter");
-        long micros = retryAfter.isNegative() ? -1 : retryAfter.toNanos() / 1_000;
-        if (micros < 1) {
-            throw new IllegalArgumentException("retryAfter must be at least 1us but was " + retryAfter);
-        }
-        return new FailurePolicy(Kind.DENY, micros, null);
+        return new FailurePolicy(Kind.DENY,
+                Math.min(Check.atLeastOneMicro("retryAfter", retryAfter), Decision.NEVER_MICROS), null);
     }
 
     /** Let {@code fallback} decide; its decision is returned as it is. */

@@ -1,5 +1,6 @@
 package dev.ratelimit;
 
+import dev.ratelimit.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -191,9 +192,7 @@ public final class Limit {
     }
 
     static void checkPermits(String what, long value) {
-        if (value < 1 || value > MAX_PERMITS) {
-            throw new IllegalArgumentException(what + " must be between 1 and " + MAX_PERMITS + " but was " + value);
-        }
+        Check.between(what, value, 1, MAX_PERMITS);
     }
 
     static long toMicros(Duration period) {
