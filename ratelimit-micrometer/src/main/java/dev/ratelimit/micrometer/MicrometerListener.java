@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *   <caption>Meters</caption>
  *   <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
  *   <tr><td>{@code ratelimit.decisions}</td><td>counter</td>
- *       <td>{@code limiter}, {@code result=allowed|denied|error}</td>
+ *       <td>{@code limiter}, {@code outcome=allowed|denied|error}</td>
  *       <td>every decision; {@code error} when the store failed and the failure policy decided</td></tr>
  *   <tr><td>{@code ratelimit.failure.policy}</td><td>counter</td>
  *       <td>{@code limiter}, {@code outcome=allowed|denied}</td><td>failure-policy activations</td></tr>
@@ -115,8 +115,8 @@ public final class MicrometerListener implements RateLimitListener {
                     .description("Duration of rate limit store calls").register(registry);
         }
 
-        private static Counter decisions(MeterRegistry registry, String limiter, String result) {
-            return Counter.builder("ratelimit.decisions").tag("limiter", limiter).tag("result", result)
+        private static Counter decisions(MeterRegistry registry, String limiter, String outcome) {
+            return Counter.builder("ratelimit.decisions").tag("limiter", limiter).tag("outcome", outcome)
                     .description("Rate limit decisions").register(registry);
         }
 
