@@ -37,12 +37,20 @@ public final class FailurePolicy {
         this.fallback = fallback;
     }
 
-    /** Fail open: allow the request. Its decision has reason {@link Decision.Reason#STORE_UNAVAILABLE}. */
+    /**
+     * Fail open: allow the request. Its decision has reason {@link Decision.Reason#STORE_UNAVAILABLE}.
+     *
+     * @return the fail-open policy, the default
+     */
     public static FailurePolicy allow() {
         return ALLOW;
     }
 
-    /** Fail closed: deny the request, telling the client to retry after 1 second. */
+    /**
+     * Fail closed: deny the request, telling the client to retry after 1 second.
+     *
+     * @return the fail-closed policy with a 1-second wait
+     */
     public static FailurePolicy deny() {
         return DENY;
     }
@@ -50,6 +58,10 @@ public final class FailurePolicy {
     /**
      * Fail closed, telling the client to retry after {@code retryAfter}.
      *
+     * @param retryAfter the wait each denial reports, at least one microsecond (a sub-microsecond part is
+     *     dropped; waits beyond {@link Decision#NEVER_MICROS} count as that)
+     * @return a fail-closed policy with that wait
+     * @throws NullPointerException if retryAfter is null
      * @throws IllegalArgumentException if retryAfter is not at least one microsecond
      */
     public static FailurePolicy deny(Duration retryAfter) {
@@ -57,7 +69,15 @@ public final class FailurePolicy {
                 Math.min(Check.atLeastOneMicro("retryAfter", retryAfter), Decision.NEVER_MICROS), null);
     }
 
-    /** Let {@code fallback} decide; its decision is returned as it is. */
+    /**
+     * Let {@code fallback} decide; its decision is returned as it is (its reason is not
+     * {@link Decision.Reason#STORE_UNAVAILABLE}).
+     *
+     * @param fallback the limiter that decides while the store fails, typically an in-memory one with this
+     *     instance's share of the limit; it should not use the failing store
+     * @return a policy delegating to {@code fallback}
+     * @throws NullPointerException if fallback is null
+     */
     public static FailurePolicy fallbackTo(RateLimiter fallback) {
         return new FailurePolicy(Kind.FALLBACK, 0, Objects.requireNonNull(fallback, "fallback"));
     }

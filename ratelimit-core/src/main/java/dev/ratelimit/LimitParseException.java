@@ -9,7 +9,9 @@ public final class LimitParseException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The text that was parsed. */
     private final String text;
+    /** The zero-based position of the first character that could not be read. */
     private final int position;
 
     LimitParseException(String text, int position, String problem) {
@@ -18,12 +20,20 @@ public final class LimitParseException extends IllegalArgumentException {
         this.position = position;
     }
 
-    /** The text that was parsed. */
+    /**
+     * The text that was parsed.
+     *
+     * @return the whole text given to {@link Limit#parse(CharSequence)}
+     */
     public String text() {
         return text;
     }
 
-    /** The zero-based position of the first character that could not be read. */
+    /**
+     * The zero-based position of the first character that could not be read.
+     *
+     * @return an index into {@link #text()}, equal to its length if the text ended too early
+     */
     public int position() {
         return position;
     }

@@ -8,6 +8,7 @@ import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.spi.StoreBinding;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -164,6 +165,11 @@ class OperationsTest {
         limiter.tryAcquire("a");
         assertThat(events).containsExactly("latency x true", "latency x true", "denied a");
         assertThat(RateLimitListener.composite(counting).measuresStoreLatency()).isFalse();
+        assertThat(RateLimitListener.composite(List.of(counting, timing)).measuresStoreLatency()).isTrue();
+        assertThatThrownBy(() -> RateLimitListener.composite(counting, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("listeners[1]");
+        assertThatThrownBy(() -> RateLimitListener.composite(Arrays.asList(null, counting)))
+                .isInstanceOf(NullPointerException.class).hasMessage("listeners[0]");
     }
 
     /** Counts the calls that reach the wrapped store. */

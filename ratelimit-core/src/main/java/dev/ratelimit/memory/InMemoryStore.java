@@ -125,12 +125,18 @@ public final class InMemoryStore implements RateLimitStore {
     /**
      * A store with the default bounds ({@value #DEFAULT_MAXIMUM_KEYS} keys, 64 MiB or a quarter of the heap),
      * sweeping every minute on the common fork-join pool.
+     *
+     * @return a new, empty store
      */
     public static InMemoryStore create() {
         return builder().build();
     }
 
-    /** A builder for a store with other bounds, another sweep interval or executor. */
+    /**
+     * A builder for a store with other bounds, another sweep interval or executor.
+     *
+     * @return a new builder with every option at its default
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -152,17 +158,29 @@ public final class InMemoryStore implements RateLimitStore {
         return binding;
     }
 
-    /** Live keys across all bindings, including expired keys not yet swept; never more than the key cap. */
+    /**
+     * Live keys across all bindings, including expired keys not yet swept.
+     *
+     * @return the number of keys held now; never more than the key cap (within one key per inserting thread)
+     */
     public long keyCount() {
         return budget.keys();
     }
 
-    /** The estimated heap bytes the keys hold (see the class comment for what is counted). */
+    /**
+     * The estimated heap bytes the keys hold (see the class comment for what is counted).
+     *
+     * @return the estimate in bytes
+     */
     public long estimatedBytes() {
         return budget.bytes();
     }
 
-    /** Keys evicted so far to stay within the bounds (sweeps and resets are not evictions). */
+    /**
+     * Keys evicted so far to stay within the bounds (sweeps and resets are not evictions).
+     *
+     * @return the number of evictions since the store was built
+     */
     public long evictionCount() {
         return budget.evictions();
     }
@@ -170,6 +188,8 @@ public final class InMemoryStore implements RateLimitStore {
     /**
      * Removes every key that is back at full allowance at {@code nowMicros}, on the calling thread. Sweeps also
      * run by themselves; call this to sweep at a moment of your choosing.
+     *
+     * @param nowMicros the limiters' current time, in microseconds since the epoch
      */
     public void sweep(long nowMicros) {
         for (SweptBinding binding : bindings) {

@@ -29,6 +29,7 @@ public interface RateLimitStore extends AutoCloseable {
      * @param algorithm the algorithm to run
      * @param limits one or more limits, all of which must allow a request; not empty, no duplicates, already
      *     {@linkplain StateTransition#validate validated} for the algorithm
+     * @return the binding; the limiter keeps it for its lifetime and calls it from any thread
      * @throws IllegalArgumentException if this store cannot evaluate these limits exactly (the message says why)
      */
     StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits);

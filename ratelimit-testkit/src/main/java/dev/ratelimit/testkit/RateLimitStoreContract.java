@@ -51,6 +51,8 @@ public abstract class RateLimitStoreContract {
 
     /**
      * The store under test. Called once per limiter the suite builds; it may return the same instance each time.
+     *
+     * @return a store that uses the limiter's time (so {@link #clock} drives it)
      */
     protected abstract RateLimitStore store();
 
@@ -58,6 +60,8 @@ public abstract class RateLimitStoreContract {
      * The largest limits and times the store evaluates exactly, as its documentation states; the random replay
      * draws limits within them, and just past them for the rejection check. The default is
      * {@link StoreBounds#core()}; a store with tighter bounds (Redis's Lua numbers are doubles) overrides it.
+     *
+     * @return the store's documented bounds
      */
     protected StoreBounds storeBounds() {
         return StoreBounds.core();
