@@ -35,7 +35,7 @@ public final class Decision {
      */
     public static final long NEVER_MICROS = Long.MAX_VALUE / 1_000;
 
-    /** Why a decision was made. */
+    /** Why a decision was made. An enum: immutable and thread-safe. */
     public enum Reason {
         /** Every limit had room; the permits were spent. */
         WITHIN_LIMIT,

@@ -4,6 +4,8 @@ package dev.ratelimit;
  * Thrown by {@link Limit#parse(CharSequence)} when the text is not a limit. The message names the text and the
  * zero-based position of the first character that could not be read; {@link #text()} and {@link #position()}
  * give the same for programs.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class LimitParseException extends IllegalArgumentException {
 

@@ -95,7 +95,8 @@ public interface StateTransition {
     Result adjust(long[] state, List<Limit> limits, long delta, long nowMicros);
 
     /**
-     * The outcome of {@link #apply}.
+     * The outcome of {@link #apply} and {@link #adjust}. The state array must not be modified once returned
+     * (transitions never modify their input), so a result may be shared between threads.
      *
      * @param state the state to store; identical ({@code ==}) to the input when nothing changed
      * @param decision the decision for the caller

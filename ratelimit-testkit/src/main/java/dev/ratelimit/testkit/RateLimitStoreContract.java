@@ -40,6 +40,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * namespace, so one store (and one server) can serve the whole suite. The central test,
  * {@link #decisionsEqualTheReference}, replays seeded random request sequences and requires every decision to
  * equal {@link StateTransition}'s; the others pin named behaviours so a failure says what broke.
+ *
+ * <p>Not thread-safe: JUnit makes one instance per test, and each test drives its own {@link #clock}. The store
+ * under test must be thread-safe: some tests call it from several threads.
  */
 public abstract class RateLimitStoreContract {
 

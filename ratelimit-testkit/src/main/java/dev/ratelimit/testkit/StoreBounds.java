@@ -7,7 +7,7 @@ import dev.ratelimit.internal.Check;
  * The largest limits and times a store documents it evaluates exactly, so that {@link RandomLimits} can draw
  * limits near (and, for rejection checks, just past) them. A store's contract subclass returns its own from
  * {@link RateLimitStoreContract#storeBounds()}; {@link #core()} holds the bounds of the reference transitions and
- * the in-memory store.
+ * the in-memory store. Immutable and thread-safe.
  *
  * @param maxPermits largest permits or burst of any limit (at most {@link Limit#MAX_PERMITS})
  * @param maxSlidingWindowProduct largest {@code permits x period in microseconds} of a sliding-window limit
