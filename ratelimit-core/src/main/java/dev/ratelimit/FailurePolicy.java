@@ -15,8 +15,8 @@ import java.util.Objects;
  *   <li>{@link #fallbackTo(RateLimiter)}: another limiter decides, typically an in-memory one with a share of the
  *       global limit per instance.</li>
  * </ul>
- * Every failure is passed to the listener; failures are logged at WARN at most once per 10 seconds per limiter,
- * with a count of those not logged.
+ * Every failure is passed to the listener; failures are logged at WARN at most once per 10 seconds per limiter
+ * (on the limiter's time source), with a count of those not logged.
  *
  * <p>Immutable and thread-safe.
  */

@@ -339,11 +339,7 @@ public interface RateLimiter {
          * @throws IllegalArgumentException if name is empty
          */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("name must not be empty");
-            }
-            this.name = name;
+            this.name = Check.notEmpty("name", name);
             return this;
         }
 

@@ -112,6 +112,10 @@ class RateLimiterTest {
                 .hasMessage("namespace must be 1 to 128 characters but was \"\"");
         assertThatThrownBy(() -> builder("1/s").namespace("n".repeat(129)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n".repeat(129));
+        assertThatThrownBy(() -> builder("1/s").name("")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("name must not be empty");
+        assertThatThrownBy(() -> builder("1/s").name(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("name");
         assertThatThrownBy(() -> builder("1/s").namespace(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("namespace");
         assertThatThrownBy(() -> builder("1/s").limits(Limit.parse("2/s"), null))

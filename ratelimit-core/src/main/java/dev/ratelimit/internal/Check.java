@@ -24,11 +24,24 @@ public final class Check {
      * @throws IllegalArgumentException if key is empty
      */
     public static String key(String key) {
-        Objects.requireNonNull(key, "key");
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("key must not be empty");
+        return notEmpty("key", key);
+    }
+
+    /**
+     * Checks that a string is not null and not empty.
+     *
+     * @param name the parameter's name, for the messages
+     * @param value the string a caller passed
+     * @return {@code value}
+     * @throws NullPointerException if value is null
+     * @throws IllegalArgumentException if value is empty
+     */
+    public static String notEmpty(String name, String value) {
+        Objects.requireNonNull(value, name);
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException(name + " must not be empty");
         }
-        return key;
+        return value;
     }
 
     /**

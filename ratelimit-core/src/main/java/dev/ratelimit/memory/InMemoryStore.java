@@ -144,8 +144,8 @@ public final class InMemoryStore implements RateLimitStore {
     @Override
     public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
         Objects.requireNonNull(namespace, "namespace");
-        StateTransition transition = StateTransition.of(algorithm);
-        List<Limit> copy = List.copyOf(limits);
+        StateTransition transition = StateTransition.of(Objects.requireNonNull(algorithm, "algorithm"));
+        List<Limit> copy = List.copyOf(Objects.requireNonNull(limits, "limits"));
         transition.validate(copy);
         PackedAlgorithm packed = copy.size() == 1 ? PackedAlgorithm.of(algorithm, copy.get(0)) : null;
         if (packed != null) {
