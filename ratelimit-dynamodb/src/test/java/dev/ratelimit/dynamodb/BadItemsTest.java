@@ -51,7 +51,7 @@ class BadItemsTest {
         local = DynamoDbLocal.start();
         client = local.client();
         TestTables.createTableWithoutTtl(client, TABLE);
-        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().requestTimeout(Duration.ofSeconds(10))
+        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().timeout(Duration.ofSeconds(10))
                 .build();
     }
 

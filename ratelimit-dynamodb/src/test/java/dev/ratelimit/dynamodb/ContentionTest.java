@@ -72,7 +72,7 @@ class ContentionTest {
         // A long timeout: DynamoDB Local serialises writes to one item, slowly on a loaded machine, and this test
         // is about admissions, not latency.
         return DynamoDbStore.builder(client).tableName(TABLE).callerTime().verifyTable(false)
-                .maxAttempts(maxAttempts).requestTimeout(Duration.ofSeconds(30)).build();
+                .maxAttempts(maxAttempts).timeout(Duration.ofSeconds(30)).build();
     }
 
     private static RateLimiter limiter(DynamoDbStore store, Algorithm algorithm, String prefix, TimeSource time,

@@ -19,7 +19,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * evaluation ({@link Coalescing}). Nothing waits to fill a batch: a thread sends what is there as soon as it is
  * free, so a lone caller's call goes out at once, and a batch forms only while every thread is busy.
  *
- * <p>Callers park on their call's future for at most the command timeout ({@link QueuedRunner}); the threads
+ * <p>Callers park on their call's future for at most the store's timeout ({@link QueuedRunner}); the threads
  * never grow in number, whatever the load or the state of Redis. A call whose caller has given up before a thread
  * took it is not sent. Thread-safe.
  */

@@ -28,7 +28,7 @@ import java.util.Objects;
  * and returns; Lettuce's event loop (which the client owns) completes it, so thousands of calls can be in flight
  * with no thread per call, and dependent stages run on that event loop unless the caller chooses an executor
  * ({@code thenApplyAsync}). On one connection calls are answered in the order they were sent. A synchronous call
- * parks its caller on the future for at most the {@linkplain Builder#commandTimeout command timeout} (500 ms by
+ * parks its caller on the future for at most the {@linkplain Builder#timeout timeout} (500 ms by
  * default); an asynchronous one is failed after the same time by the JDK's shared {@code CompletableFuture} delay
  * thread. Do not make synchronous calls on Lettuce's event loop threads.
  *
@@ -112,7 +112,7 @@ public final class LettuceRedisStore implements RateLimitStore {
      *   <tr><td>{@link #keyPrefix}</td><td>{@code "rl:"}</td></tr>
      *   <tr><td>{@link #serverTime()} / {@link #callerTime()}</td><td>server time (Redis {@code TIME})</td></tr>
      *   <tr><td>{@link #expiryMargin}</td><td>0 with server time, 1 second with caller time</td></tr>
-     *   <tr><td>{@link #commandTimeout}</td><td>500 ms</td></tr>
+     *   <tr><td>{@link #timeout}</td><td>500 ms</td></tr>
      *   <tr><td>{@link #maxPendingCalls}</td><td>16,384</td></tr>
      *   <tr><td>{@link #coalescing}</td><td>on</td></tr>
      * </table>

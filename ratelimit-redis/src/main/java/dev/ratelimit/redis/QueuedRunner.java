@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What the runners that do not use the caller's thread share: a bound on pending calls (a full store answers at
  * once with a {@link StoreException}, for the failure policy to decide), and the per-call timeout. A synchronous
- * caller parks on its call's future for at most the command timeout; an asynchronous call is completed with a
+ * caller parks on its call's future for at most the store's timeout; an asynchronous call is completed with a
  * timeout error by the JDK's shared {@code CompletableFuture} delay thread, so no thread waits per call.
  *
  * <p>Thread-safe.
@@ -52,7 +52,7 @@ abstract class QueuedRunner implements ScriptRunner {
             }
         }
         try {
-            return call.get(settings.commandTimeoutNanos, TimeUnit.NANOSECONDS);
+            return call.get(settings.timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             StoreException timeout = timedOut(call);
             call.completeExceptionally(timeout);
@@ -79,7 +79,7 @@ abstract class QueuedRunner implements ScriptRunner {
         if (call.isDone()) {
             return call;
         }
-        return call.orTimeout(settings.commandTimeoutNanos, TimeUnit.NANOSECONDS)
+        return call.orTimeout(settings.timeoutNanos, TimeUnit.NANOSECONDS)
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(
                         e instanceof TimeoutException ? timedOut(call) : asStoreException(e, call)));
     }
@@ -94,8 +94,8 @@ abstract class QueuedRunner implements ScriptRunner {
     }
 
     private StoreException timedOut(ScriptCall call) {
-        return new StoreException("Redis store: no answer to the " + call.describe() + " within the command timeout"
-                + " of " + settings.commandTimeout.toMillis() + " ms");
+        return new StoreException("Redis store: no answer to the " + call.describe() + " within the timeout"
+                + " of " + settings.timeout.toMillis() + " ms");
     }
 
     static StoreException asStoreException(Throwable e, ScriptCall call) {
