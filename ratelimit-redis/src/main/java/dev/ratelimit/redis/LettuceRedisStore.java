@@ -59,6 +59,8 @@ public final class LettuceRedisStore implements RateLimitStore {
      * A builder for a store on a standalone (or Sentinel-managed) connection with a byte-array codec
      * ({@code ByteArrayCodec.INSTANCE}); the store uses the connection but does not close it.
      *
+     * @param connection the connection; the caller keeps it and closes it
+     * @return a new builder
      * @throws NullPointerException if connection is null
      */
     public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection) {
@@ -69,6 +71,8 @@ public final class LettuceRedisStore implements RateLimitStore {
      * A builder for a store on a Redis Cluster connection with a byte-array codec; the store uses the connection
      * but does not close it. Scripts are loaded on every master.
      *
+     * @param connection the cluster connection; the caller keeps it and closes it
+     * @return a new builder
      * @throws NullPointerException if connection is null
      */
     public static Builder builder(StatefulRedisClusterConnection<byte[], byte[]> connection) {
@@ -86,7 +90,11 @@ public final class LettuceRedisStore implements RateLimitStore {
         return RedisStore.bind(settings, runner, namespace, algorithm, limits);
     }
 
-    /** The threads this store owns: always 0 (Lettuce's event loops belong to the client). */
+    /**
+     * The threads this store owns: always 0 (Lettuce's event loops belong to the client).
+     *
+     * @return 0
+     */
     public int ownedThreads() {
         return 0;
     }
@@ -103,8 +111,8 @@ public final class LettuceRedisStore implements RateLimitStore {
     }
 
     /**
-     * Builds a {@link LettuceRedisStore}. Each option may be set once; values are checked when set. Not
-     * thread-safe.
+     * Builds a {@link LettuceRedisStore}. Values are checked when set; setting an option again replaces the
+     * earlier value (the last call wins). Not thread-safe.
      *
      * <table>
      *   <caption>Options and defaults</caption>
@@ -124,7 +132,11 @@ public final class LettuceRedisStore implements RateLimitStore {
             this.commands = commands;
         }
 
-        /** The store. */
+        /**
+         * The store.
+         *
+         * @return the store, sending its calls on the connection
+         */
         public LettuceRedisStore build() {
             return new LettuceRedisStore(this);
         }

@@ -74,6 +74,8 @@ public final class RedisStore implements RateLimitStore {
     /**
      * A builder for a store on {@code jedis}, which the store uses but does not close.
      *
+     * @param jedis the client; the caller keeps it and closes it
+     * @return a new builder
      * @throws NullPointerException if jedis is null
      */
     public static Builder builder(UnifiedJedis jedis) {
@@ -104,7 +106,11 @@ public final class RedisStore implements RateLimitStore {
         return new RedisBinding(settings, runner, namespace, algorithm, copy);
     }
 
-    /** The threads this store owns: {@link Builder#threads}, or 0 with {@link Builder#callerThreadCalls()}. */
+    /**
+     * The threads this store owns: {@link Builder#threads}, or 0 with {@link Builder#callerThreadCalls()}.
+     *
+     * @return the number of threads the store started
+     */
     public int ownedThreads() {
         return threads;
     }
