@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * DynamoDbStore store = DynamoDbStore.builder(dynamo).tableName("rate-limits").build();
  * RateLimiter uploads = RateLimiter.builder()
  *         .algorithm(Algorithm.FIXED_WINDOW).limits(Limit.parse("5/24h"))
- *         .store(store).keyPrefix("uploads").build();
+ *         .store(store).namespace("uploads").build();
  * }</pre>
  *
  * <h2>Requests per decision</h2>
@@ -76,7 +76,7 @@ public final class DynamoDbStore implements RateLimitStore {
     public static final long MAX_SLIDING_LOG_PERMITS = 20_000;
 
     /** Longest {@linkplain Builder#keyPrefix key prefix}, in characters: the same bound as the Redis store's. */
-    public static final int MAX_KEY_PREFIX_LENGTH = 256;
+    static final int MAX_KEY_PREFIX_LENGTH = 256;
 
     private final DynamoDbClient client;
     private final String tableName;

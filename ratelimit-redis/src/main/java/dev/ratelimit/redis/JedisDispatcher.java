@@ -92,14 +92,7 @@ final class JedisDispatcher extends QueuedRunner {
         List<ScriptCall> batch = new ArrayList<>(MAX_BATCH);
         int limit = settings.coalescing ? MAX_BATCH : 1;
         while (!closed) {
-            ScriptCall c;
-            while (batch.size() < limit && (c = queue.poll()) != null) {
-                if (c.isDone()) {
-                    finished(); // its caller gave up (timeout) before it was sent
-                } else {
-                    batch.add(c);
-                }
-            }
+            takeBatch(queue, batch, limit);
             if (batch.isEmpty()) {
                 if (spinning.compareAndSet(false, true)) {
                     // A lone caller's next call usually comes within microseconds: take it without a wake-up.
@@ -130,9 +123,7 @@ final class JedisDispatcher extends QueuedRunner {
                     b.fail("unexpected error", e);
                 }
             } finally {
-                for (int i = 0; i < batch.size(); i++) {
-                    finished();
-                }
+                finished(batch);
                 batch.clear();
             }
         }

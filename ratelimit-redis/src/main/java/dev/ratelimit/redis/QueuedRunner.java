@@ -1,6 +1,8 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.spi.StoreException;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,26 @@ abstract class QueuedRunner implements ScriptRunner {
     /** Called by the runner once per started call, when the client no longer holds it. */
     final void finished() {
         pending.decrementAndGet();
+    }
+
+    /** {@link #finished()} for each of {@code calls}. */
+    final void finished(List<ScriptCall> calls) {
+        pending.addAndGet(-calls.size());
+    }
+
+    /**
+     * Moves waiting calls from {@code queue} to {@code batch}, in order, until the batch holds {@code max}; a call
+     * whose caller has already given up (timed out) is finished instead of sent.
+     */
+    final void takeBatch(Queue<ScriptCall> queue, List<ScriptCall> batch, int max) {
+        ScriptCall c;
+        while (batch.size() < max && (c = queue.poll()) != null) {
+            if (c.isDone()) {
+                finished();
+            } else {
+                batch.add(c);
+            }
+        }
     }
 
     @Override
