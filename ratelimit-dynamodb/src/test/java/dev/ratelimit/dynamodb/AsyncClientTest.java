@@ -47,7 +47,7 @@ class AsyncClientTest {
         asyncClient = local.asyncClient(ASYNC_LOG);
         TestTables.createTableWithoutTtl(client, TABLE);
         store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().asyncClient(asyncClient)
-                .requestTimeout(Duration.ofSeconds(30)).build();
+                .timeout(Duration.ofSeconds(30)).build();
     }
 
     @AfterAll

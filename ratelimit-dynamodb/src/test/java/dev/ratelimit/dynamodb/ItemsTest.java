@@ -43,7 +43,7 @@ class ItemsTest {
         local = DynamoDbLocal.start();
         client = local.client();
         TestTables.createTableWithoutTtl(client, TABLE);
-        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().requestTimeout(Duration.ofSeconds(10)).build();
+        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().timeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterAll
