@@ -122,7 +122,7 @@ class BadItemsTest {
         }
         // Through a limiter, the failure policy decides; nothing else escapes.
         TestTables.writeItem(client, TABLE, item);
-        RateLimiter closed = RateLimiter.builder().algorithm(algorithm).limits(LIMIT).store(store).keyPrefix(prefix)
+        RateLimiter closed = RateLimiter.builder().algorithm(algorithm).limits(LIMIT).store(store).namespace(prefix)
                 .timeSource(clock).failurePolicy(FailurePolicy.deny()).timeout(Duration.ofSeconds(10)).build();
         Decision d = closed.tryAcquire("k");
         assertThat(d.reason()).isEqualTo(Decision.Reason.STORE_UNAVAILABLE);
@@ -139,7 +139,7 @@ class BadItemsTest {
         TestTables.writeItem(client, TABLE, Map.of("pk", s(pk), "s", SlidingLogLayout.encodeOld(state),
                 "v", n(7), "ttl", n((now + 55_000_000L) / 1_000_000L)));
         RateLimiter limiter = RateLimiter.builder().algorithm(Algorithm.SLIDING_LOG).limits(LIMIT).store(store)
-                .keyPrefix(prefix).timeSource(clock).failurePolicy(FailurePolicy.deny()).build();
+                .namespace(prefix).timeSource(clock).failurePolicy(FailurePolicy.deny()).build();
         assertThat(limiter.peek("k").remaining()).isEqualTo(1);
         assertThat(limiter.tryAcquire("k").allowed()).isTrue();
         assertThat(limiter.tryAcquire("k").allowed()).isFalse();

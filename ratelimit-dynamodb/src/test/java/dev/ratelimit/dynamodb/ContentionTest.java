@@ -81,7 +81,7 @@ class ContentionTest {
                 .limits(Limit.of(40, Duration.ofHours(1)))
                 .store(store)
                 .timeSource(time)
-                .keyPrefix(prefix)
+                .namespace(prefix)
                 .failurePolicy(policy)
                 .build();
     }
@@ -99,7 +99,7 @@ class ContentionTest {
                     .limits(Limit.of(40, Duration.ofHours(1)))
                     .store(store(1000))
                     .timeSource(clock)
-                    .keyPrefix(prefix)
+                    .namespace(prefix)
                     .failurePolicy(FailurePolicy.deny())
                     .listener(new RateLimitListener() {
                         @Override
@@ -257,7 +257,7 @@ class ContentionTest {
                     .limits(Limit.of(limit, Duration.ofHours(1)))
                     .store(store(own, 16))
                     .timeSource(clock)
-                    .keyPrefix(prefix)
+                    .namespace(prefix)
                     .failurePolicy(FailurePolicy.allow())
                     .listener(new RateLimitListener() {
                         @Override

@@ -60,7 +60,7 @@ class RequestsPerDecisionTest {
                 .limits(Limit.of(3, Duration.ofSeconds(1)), Limit.of(10, Duration.ofMinutes(1)))
                 .store(store)
                 .timeSource(clock)
-                .keyPrefix(prefix)
+                .namespace(prefix)
                 .failurePolicy(FailurePolicy.deny())
                 .build();
     }

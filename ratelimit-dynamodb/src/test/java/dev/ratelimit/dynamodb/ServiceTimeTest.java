@@ -134,7 +134,7 @@ class ServiceTimeTest {
 
     private static RateLimiter limiter(DynamoDbStore store, Algorithm algorithm, String prefix, Limit limit,
             TimeSource time) {
-        return RateLimiter.builder().algorithm(algorithm).limits(limit).store(store).keyPrefix(prefix)
+        return RateLimiter.builder().algorithm(algorithm).limits(limit).store(store).namespace(prefix)
                 .timeSource(time).failurePolicy(FailurePolicy.deny()).timeout(Duration.ofSeconds(10)).build();
     }
 
