@@ -18,6 +18,8 @@ package dev.ratelimit;
  *   <tr><td>{@link #TOKEN_BUCKET}</td><td>one time (GCRA)</td><td>exact; allows bursts up to the capacity</td>
  *       <td>smoothing traffic, pacing batch jobs, the default</td></tr>
  * </table>
+ *
+ * <p>An enum: immutable and thread-safe.
  */
 public enum Algorithm {
     /**

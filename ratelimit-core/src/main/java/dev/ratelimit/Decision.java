@@ -1,5 +1,6 @@
 package dev.ratelimit;
 
+import dev.ratelimit.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,7 +35,7 @@ public final class Decision {
      */
     public static final long NEVER_MICROS = Long.MAX_VALUE / 1_000;
 
-    /** Why a decision was made. */
+    /** Why a decision was made. An enum: immutable and thread-safe. */
     public enum Reason {
         /** Every limit had room; the permits were spent. */
         WITHIN_LIMIT,
@@ -63,30 +64,55 @@ public final class Decision {
         this.retryAfterMicros = retryAfterMicros;
     }
 
-    /** An allowed decision; permits were spent. */
+    /**
+     * An allowed decision: the permits were spent.
+     *
+     * @param limit the limit to report: the one with the fewest permits left
+     * @param remaining permits still available under that limit after this decision, zero or more
+     * @param resetAfterMicros microseconds until that limit is back at full allowance, zero or more
+     * @return the decision, with reason {@link Reason#WITHIN_LIMIT} and no wait
+     * @throws NullPointerException if limit is null
+     * @throws IllegalArgumentException if remaining or resetAfterMicros is negative
+     */
     public static Decision allowed(Limit limit, long remaining, long resetAfterMicros) {
         Objects.requireNonNull(limit, "limit");
-        checkNotNegative("remaining", remaining);
-        checkNotNegative("resetAfterMicros", resetAfterMicros);
+        Check.notNegative("remaining", remaining);
+        Check.notNegative("resetAfterMicros", resetAfterMicros);
         return new Decision(true, Reason.WITHIN_LIMIT, limit, remaining, resetAfterMicros, 0);
     }
 
     /**
      * A denied decision: {@code limit} had too few permits left.
      *
-     * @throws IllegalArgumentException if retryAfterMicros is not positive
+     * @param limit the limit that denied: of several, the one with the longest wait
+     * @param remaining permits available now under the tightest limit, zero or more
+     * @param resetAfterMicros microseconds until the denying limit is back at full allowance, zero or more
+     * @param retryAfterMicros the exact least wait in microseconds after which the same request would be
+     *     allowed, at least 1
+     * @return the decision, with reason {@link Reason#LIMIT_EXCEEDED}
+     * @throws NullPointerException if limit is null
+     * @throws IllegalArgumentException if remaining or resetAfterMicros is negative, or retryAfterMicros is not
+     *     positive
      */
     public static Decision denied(Limit limit, long remaining, long resetAfterMicros, long retryAfterMicros) {
         Objects.requireNonNull(limit, "limit");
-        checkNotNegative("remaining", remaining);
-        checkNotNegative("resetAfterMicros", resetAfterMicros);
-        if (retryAfterMicros <= 0) {
-            throw new IllegalArgumentException("retryAfterMicros must be positive but was " + retryAfterMicros);
-        }
+        Check.notNegative("remaining", remaining);
+        Check.notNegative("resetAfterMicros", resetAfterMicros);
+        Check.positive("retryAfterMicros", retryAfterMicros);
         return new Decision(false, Reason.LIMIT_EXCEEDED, limit, remaining, resetAfterMicros, retryAfterMicros);
     }
 
-    /** A denial because the request asked for more than {@code limit}'s {@link Limit#capacity()}. */
+    /**
+     * A denial because the request asked for more than {@code limit}'s {@link Limit#capacity()}: waiting will
+     * not help.
+     *
+     * @param limit the limit whose capacity the request exceeds
+     * @param remaining permits available now; a negative value counts as zero
+     * @param resetAfterMicros microseconds until that limit is back at full allowance; a negative value counts
+     *     as zero
+     * @return the decision, with reason {@link Reason#EXCEEDS_CAPACITY} and a wait of {@link #NEVER_MICROS}
+     * @throws NullPointerException if limit is null
+     */
     public static Decision exceedsCapacity(Limit limit, long remaining, long resetAfterMicros) {
         Objects.requireNonNull(limit, "limit");
         return new Decision(false, Reason.EXCEEDS_CAPACITY, limit, Math.max(0, remaining),
@@ -94,49 +120,86 @@ public final class Decision {
     }
 
     /**
-     * A decision made without the store. Allowed decisions report {@code remaining} as given; denied ones wait
-     * {@code retryAfterMicros}.
+     * A decision made without the store, by a {@link FailurePolicy}. Allowed decisions report {@code remaining}
+     * as given; denied ones wait {@code retryAfterMicros}.
+     *
+     * @param allowed whether the failure policy allows the request
+     * @param limit the limit to report (the limiter's smallest)
+     * @param remaining permits to report as remaining, zero or more
+     * @param retryAfterMicros for a denial, the wait in microseconds to tell the client, at least 1; ignored
+     *     when allowed
+     * @return the decision, with reason {@link Reason#STORE_UNAVAILABLE} and a reset time of zero
+     * @throws NullPointerException if limit is null
+     * @throws IllegalArgumentException if remaining is negative, or a denial's retryAfterMicros is not positive
      */
     public static Decision storeUnavailable(boolean allowed, Limit limit, long remaining, long retryAfterMicros) {
         Objects.requireNonNull(limit, "limit");
-        checkNotNegative("remaining", remaining);
-        if (!allowed && retryAfterMicros <= 0) {
-            throw new IllegalArgumentException("retryAfterMicros must be positive but was " + retryAfterMicros);
+        Check.notNegative("remaining", remaining);
+        if (!allowed) {
+            Check.positive("retryAfterMicros", retryAfterMicros);
         }
         return new Decision(allowed, Reason.STORE_UNAVAILABLE, limit, remaining, 0, allowed ? 0 : retryAfterMicros);
     }
 
-    /** Whether the permits were granted. */
+    /**
+     * Whether the permits were granted.
+     *
+     * @return true if the permits were spent (or the failure policy allowed), false if nothing was spent
+     */
     public boolean allowed() {
         return allowed;
     }
 
-    /** Why. */
+    /**
+     * Why the decision was made.
+     *
+     * @return the reason; {@link Reason#WITHIN_LIMIT} for every allowed decision the store made
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** The limit this decision reports; see the class comment. */
+    /**
+     * The limit this decision reports; see the class comment.
+     *
+     * @return the denying limit when denied, the tightest limit when allowed; never null
+     */
     public Limit limit() {
         return limit;
     }
 
-    /** The limit that denied, or empty when allowed. */
+    /**
+     * The limit that denied.
+     *
+     * @return the limit that denied, or empty when allowed
+     */
     public Optional<Limit> deniedBy() {
         return allowed ? Optional.empty() : Optional.of(limit);
     }
 
-    /** Permits that could still be acquired now under the tightest limit. */
+    /**
+     * Permits that could still be acquired now under the tightest limit.
+     *
+     * @return the remaining permits after this decision, zero or more
+     */
     public long remaining() {
         return remaining;
     }
 
-    /** Time until the reported limit is back at full allowance. */
+    /**
+     * Time until the reported limit is back at full allowance if nothing more is spent.
+     *
+     * @return the time, zero or more, at microsecond resolution
+     */
     public Duration resetAfter() {
         return Duration.of(resetAfterMicros, java.time.temporal.ChronoUnit.MICROS);
     }
 
-    /** {@link #resetAfter()} in microseconds. */
+    /**
+     * {@link #resetAfter()} in microseconds.
+     *
+     * @return microseconds until the reported limit is back at full allowance, zero or more
+     */
     public long resetAfterMicros() {
         return resetAfterMicros;
     }
@@ -146,12 +209,19 @@ public final class Decision {
      * succeed ({@link Reason#EXCEEDS_CAPACITY}) it is {@link #NEVER_MICROS} microseconds (about 292 years): a
      * finite duration, so {@code toNanos()}, {@code toMillis()} and {@code Instant.now().plus(retryAfter())} are
      * safe on every decision. Check {@link #reason()} to tell "never" from a long wait.
+     *
+     * @return the wait, zero when allowed, at microsecond resolution
      */
     public Duration retryAfter() {
         return Duration.of(retryAfterMicros, java.time.temporal.ChronoUnit.MICROS);
     }
 
-    /** {@link #retryAfter()} in microseconds; {@link #NEVER_MICROS} if the request can never succeed. */
+    /**
+     * {@link #retryAfter()} in microseconds.
+     *
+     * @return the wait in microseconds: zero when allowed, {@link #NEVER_MICROS} if the request can never
+     *     succeed
+     */
     public long retryAfterMicros() {
         return retryAfterMicros;
     }
@@ -177,11 +247,5 @@ public final class Decision {
         return "Decision{" + (allowed ? "allowed" : "denied") + ", reason=" + reason + ", limit=" + limit
                 + ", remaining=" + remaining + ", resetAfterMicros=" + resetAfterMicros
                 + ", retryAfterMicros=" + (retryAfterMicros == NEVER_MICROS ? "never" : retryAfterMicros) + '}';
-    }
-
-    private static void checkNotNegative(String what, long value) {
-        if (value < 0) {
-            throw new IllegalArgumentException(what + " must not be negative but was " + value);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ratelimit;
 
+import dev.ratelimit.internal.Check;
 import dev.ratelimit.internal.ThrottledLog;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.spi.RateLimitStore;
@@ -7,7 +8,6 @@ import dev.ratelimit.spi.StateTransition;
 import dev.ratelimit.spi.StoreBinding;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
 final class DefaultRateLimiter implements RateLimiter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
+
+    /** Store failures are logged at most once per 10 seconds per limiter (see {@link FailurePolicy}). */
+    private static final Limit FAILURE_LOG_RATE = Limit.of(1, Duration.ofSeconds(10));
 
     private final String name;
     private final List<Limit> limits;
@@ -37,7 +40,7 @@ final class DefaultRateLimiter implements RateLimiter {
 
     DefaultRateLimiter(Builder b) {
         this.limits = List.copyOf(b.limits);
-        this.algorithm = b.algorithm != null ? b.algorithm : Algorithm.TOKEN_BUCKET;
+        this.algorithm = b.algorithm;
         if (algorithm != Algorithm.TOKEN_BUCKET) {
             for (Limit limit : limits) {
                 if (limit.hasBurst()) {
@@ -47,14 +50,13 @@ final class DefaultRateLimiter implements RateLimiter {
             }
         }
         StateTransition.of(algorithm).validate(limits);
-        String prefix = b.keyPrefix != null ? b.keyPrefix : "rl";
-        this.name = b.name != null ? b.name : prefix;
+        this.name = b.name != null ? b.name : b.namespace;
         RateLimitStore store = b.store != null ? b.store : InMemoryStore.create();
-        this.binding = store.bind(prefix, algorithm, limits);
-        this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
-        this.failurePolicy = b.failurePolicy != null ? b.failurePolicy : FailurePolicy.allow();
+        this.binding = store.bind(b.namespace, algorithm, limits);
+        this.time = b.timeSource;
+        this.failurePolicy = b.failurePolicy;
         this.listener = b.listener;
-        this.timeoutNanos = (b.timeout != null ? b.timeout : Duration.ofSeconds(1)).toNanos();
+        this.timeoutNanos = Check.saturatedNanos(b.timeout);
         Limit smallest = limits.get(0);
         for (Limit limit : limits) {
             if (limit.capacity() < smallest.capacity()) {
@@ -67,7 +69,7 @@ final class DefaultRateLimiter implements RateLimiter {
             largest = Math.max(largest, limit.capacity());
         }
         this.largestCapacity = largest;
-        this.failureLog = new ThrottledLog(LOG, 10_000_000_000L);
+        this.failureLog = new ThrottledLog(LOG, FAILURE_LOG_RATE, time);
         this.measuresLatency = listener != null && listener.measuresStoreLatency();
         this.denyCache = b.denyCacheKeys > 0 ? new DenyCache(b.denyCacheKeys) : null;
     }
@@ -79,8 +81,8 @@ final class DefaultRateLimiter implements RateLimiter {
 
     @Override
     public Decision tryAcquire(String key, long permits) {
-        checkKey(key);
-        checkPermits(permits);
+        Check.key(key);
+        Check.permits(permits);
         if (permits > smallestCapacity.capacity()) {
             return report(key, permits, Decision.exceedsCapacity(smallestCapacity, 0, 0));
         }
@@ -122,8 +124,8 @@ final class DefaultRateLimiter implements RateLimiter {
 
     @Override
     public CompletionStage<Decision> tryAcquireAsync(String key, long permits) {
-        checkKey(key);
-        checkPermits(permits);
+        Check.key(key);
+        Check.permits(permits);
         if (permits > smallestCapacity.capacity()) {
             return CompletableFuture.completedFuture(
                     report(key, permits, Decision.exceedsCapacity(smallestCapacity, 0, 0)));
@@ -166,14 +168,9 @@ final class DefaultRateLimiter implements RateLimiter {
 
     @Override
     public Decision acquire(String key, long permits, Duration maxWait) throws InterruptedException {
-        checkKey(key);
-        checkPermits(permits);
-        Objects.requireNonNull(maxWait, "maxWait");
-        if (maxWait.isNegative()) {
-            throw new IllegalArgumentException("maxWait must be zero or positive but was " + maxWait);
-        }
-        long budget = maxWait.getSeconds() >= Long.MAX_VALUE / 1_000_000 - 1
-                ? Long.MAX_VALUE : maxWait.getSeconds() * 1_000_000 + maxWait.getNano() / 1_000;
+        Check.key(key);
+        Check.permits(permits);
+        long budget = Check.saturatedMicros(Check.notNegative("maxWait", maxWait));
         long deadline = saturatedAdd(time.nowMicros(), budget);
         for (;;) {
             if (Thread.interrupted()) {
@@ -193,14 +190,14 @@ final class DefaultRateLimiter implements RateLimiter {
 
     @Override
     public Decision peek(String key) {
-        checkKey(key);
+        Check.key(key);
         return binding.peek(key, time.nowMicros());
     }
 
     @Override
     public Decision refund(String key, long permits) {
-        checkKey(key);
-        checkAdjustment(permits);
+        Check.key(key);
+        Check.permits(permits);
         try {
             return binding.adjust(key, -Math.min(permits, largestCapacity), time.nowMicros());
         } finally {
@@ -212,8 +209,8 @@ final class DefaultRateLimiter implements RateLimiter {
 
     @Override
     public Decision penalize(String key, long permits) {
-        checkKey(key);
-        checkAdjustment(permits);
+        Check.key(key);
+        Check.permits(permits);
         try {
             return binding.adjust(key, Math.min(permits, largestCapacity), time.nowMicros());
         } finally {
@@ -226,7 +223,7 @@ final class DefaultRateLimiter implements RateLimiter {
 
     @Override
     public void reset(String key) {
-        checkKey(key);
+        Check.key(key);
         try {
             binding.reset(key);
         } finally {
@@ -297,25 +294,6 @@ final class DefaultRateLimiter implements RateLimiter {
             e = e.getCause();
         }
         return e;
-    }
-
-    private static void checkKey(String key) {
-        Objects.requireNonNull(key, "key");
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("key must not be empty");
-        }
-    }
-
-    private static void checkPermits(long permits) {
-        if (permits < 1) {
-            throw new IllegalArgumentException("permits must be positive but was " + permits);
-        }
-    }
-
-    private static void checkAdjustment(long permits) {
-        if (permits < 1) {
-            throw new IllegalArgumentException("permits must be positive but was " + permits);
-        }
     }
 
     private static long saturatedAdd(long a, long b) {

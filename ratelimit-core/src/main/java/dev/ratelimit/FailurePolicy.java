@@ -1,5 +1,6 @@
 package dev.ratelimit;
 
+import dev.ratelimit.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,8 +15,8 @@ import java.util.Objects;
  *   <li>{@link #fallbackTo(RateLimiter)}: another limiter decides, typically an in-memory one with a share of the
  *       global limit per instance.</li>
  * </ul>
- * Every failure is passed to the listener; failures are logged at WARN at most once per 10 seconds per limiter,
- * with a count of those not logged.
+ * Every failure is passed to the listener; failures are logged at WARN at most once per 10 seconds per limiter
+ * (on the limiter's time source), with a count of those not logged.
  *
  * <p>Immutable and thread-safe.
  */
@@ -36,12 +37,20 @@ public final class FailurePolicy {
         this.fallback = fallback;
     }
 
-    /** Fail open: allow the request. Its decision has reason {@link Decision.Reason#STORE_UNAVAILABLE}. */
+    /**
+     * Fail open: allow the request. Its decision has reason {@link Decision.Reason#STORE_UNAVAILABLE}.
+     *
+     * @return the fail-open policy, the default
+     */
     public static FailurePolicy allow() {
         return ALLOW;
     }
 
-    /** Fail closed: deny the request, telling the client to retry after 1 second. */
+    /**
+     * Fail closed: deny the request, telling the client to retry after 1 second.
+     *
+     * @return the fail-closed policy with a 1-second wait
+     */
     public static FailurePolicy deny() {
         return DENY;
     }
@@ -49,18 +58,26 @@ public final class FailurePolicy {
     /**
      * Fail closed, telling the client to retry after {@code retryAfter}.
      *
+     * @param retryAfter the wait each denial reports, at least one microsecond (a sub-microsecond part is
+     *     dropped; waits beyond {@link Decision#NEVER_MICROS} count as that)
+     * @return a fail-closed policy with that wait
+     * @throws NullPointerException if retryAfter is null
      * @throws IllegalArgumentException if retryAfter is not at least one microsecond
      */
     public static FailurePolicy deny(Duration retryAfter) {
-        Objects.requireNonNull(retryAfter, "retryAfter");
-        long micros = retryAfter.isNegative() ? -1 : retryAfter.toNanos() / 1_000;
-        if (micros < 1) {
-            throw new IllegalArgumentException("retryAfter must be at least 1us but was " + retryAfter);
-        }
-        return new FailurePolicy(Kind.DENY, micros, null);
+        return new FailurePolicy(Kind.DENY,
+                Math.min(Check.atLeastOneMicro("retryAfter", retryAfter), Decision.NEVER_MICROS), null);
     }
 
-    /** Let {@code fallback} decide; its decision is returned as it is. */
+    /**
+     * Let {@code fallback} decide; its decision is returned as it is (its reason is not
+     * {@link Decision.Reason#STORE_UNAVAILABLE}).
+     *
+     * @param fallback the limiter that decides while the store fails, typically an in-memory one with this
+     *     instance's share of the limit; it should not use the failing store
+     * @return a policy delegating to {@code fallback}
+     * @throws NullPointerException if fallback is null
+     */
     public static FailurePolicy fallbackTo(RateLimiter fallback) {
         return new FailurePolicy(Kind.FALLBACK, 0, Objects.requireNonNull(fallback, "fallback"));
     }

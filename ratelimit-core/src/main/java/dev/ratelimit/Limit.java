@@ -1,11 +1,13 @@
 package dev.ratelimit;
 
+import dev.ratelimit.internal.Check;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A quota: at most {@link #permits()} permits per {@link #period()}, with an optional {@link #burst()} that sets
- * the capacity of a {@link Algorithm#TOKEN_BUCKET token bucket}.
+ * A quota: at most {@link #permits()} permits per {@link #period()}, with an optional burst
+ * ({@link #withBurst(long)}) that sets the {@linkplain #capacity() capacity} of a
+ * {@link Algorithm#TOKEN_BUCKET token bucket}.
  *
  * <p>Create one with {@link #of(long, Duration)} or from text with {@link #parse(CharSequence)}:
  * <pre>{@code
@@ -64,6 +66,9 @@ public final class Limit {
     /**
      * A limit of {@code permits} per {@code period}.
      *
+     * @param permits how many permits each period allows, 1 to {@link #MAX_PERMITS}
+     * @param period the period, a positive whole number of microseconds up to 3,650 days
+     * @return the limit, without a burst
      * @throws NullPointerException if period is null
      * @throws IllegalArgumentException if permits is not in 1..{@link #MAX_PERMITS}, or the period is not
      *     positive, longer than 3,650 days or not a whole number of microseconds
@@ -73,22 +78,46 @@ public final class Limit {
         return new Limit(permits, toMicros(period), permits, false);
     }
 
-    /** Shorthand for {@code Limit.of(permits, Duration.ofSeconds(1))}. */
+    /**
+     * Shorthand for {@code Limit.of(permits, Duration.ofSeconds(1))}.
+     *
+     * @param permits how many permits each second allows, 1 to {@link #MAX_PERMITS}
+     * @return the limit
+     * @throws IllegalArgumentException if permits is out of range
+     */
     public static Limit perSecond(long permits) {
         return of(permits, Duration.ofSeconds(1));
     }
 
-    /** Shorthand for {@code Limit.of(permits, Duration.ofMinutes(1))}. */
+    /**
+     * Shorthand for {@code Limit.of(permits, Duration.ofMinutes(1))}.
+     *
+     * @param permits how many permits each minute allows, 1 to {@link #MAX_PERMITS}
+     * @return the limit
+     * @throws IllegalArgumentException if permits is out of range
+     */
     public static Limit perMinute(long permits) {
         return of(permits, Duration.ofMinutes(1));
     }
 
-    /** Shorthand for {@code Limit.of(permits, Duration.ofHours(1))}. */
+    /**
+     * Shorthand for {@code Limit.of(permits, Duration.ofHours(1))}.
+     *
+     * @param permits how many permits each hour allows, 1 to {@link #MAX_PERMITS}
+     * @return the limit
+     * @throws IllegalArgumentException if permits is out of range
+     */
     public static Limit perHour(long permits) {
         return of(permits, Duration.ofHours(1));
     }
 
-    /** Shorthand for {@code Limit.of(permits, Duration.ofDays(1))}. */
+    /**
+     * Shorthand for {@code Limit.of(permits, Duration.ofDays(1))}.
+     *
+     * @param permits how many permits each day (24 hours) allows, 1 to {@link #MAX_PERMITS}
+     * @return the limit
+     * @throws IllegalArgumentException if permits is out of range
+     */
     public static Limit perDay(long permits) {
         return of(permits, Duration.ofDays(1));
     }
@@ -96,6 +125,8 @@ public final class Limit {
     /**
      * Parses the text form described in the class comment, for example {@code "100/1m"}.
      *
+     * @param text the limit as text, such as {@code "10/s"} or {@code "100/1s burst 500"}
+     * @return the limit the text describes
      * @throws LimitParseException if the text does not match the grammar or a value is out of range
      * @throws NullPointerException if text is null
      */
@@ -108,6 +139,9 @@ public final class Limit {
      * A copy of this limit whose token bucket holds up to {@code burst} permits. Only
      * {@link Algorithm#TOKEN_BUCKET} uses a burst; the limiter builder rejects a burst with other algorithms.
      *
+     * @param burst the most permits the bucket holds, 1 to {@link #MAX_PERMITS}; it may be below or above the
+     *     permits per period
+     * @return a new limit with the same permits and period and this burst
      * @throws IllegalArgumentException if burst is not in 1..{@link #MAX_PERMITS}
      */
     public Limit withBurst(long burst) {
@@ -115,17 +149,29 @@ public final class Limit {
         return new Limit(permits, periodMicros, burst, true);
     }
 
-    /** Permits per period. */
+    /**
+     * Permits per period.
+     *
+     * @return how many permits each period allows (for a token bucket: the refill per period)
+     */
     public long permits() {
         return permits;
     }
 
-    /** The period. */
+    /**
+     * The period.
+     *
+     * @return the period, a whole number of microseconds
+     */
     public Duration period() {
         return Duration.ofSeconds(periodMicros / 1_000_000, (periodMicros % 1_000_000) * 1_000);
     }
 
-    /** The period in microseconds. */
+    /**
+     * The period in microseconds.
+     *
+     * @return the period in microseconds, 1 to {@link #MAX_PERIOD_MICROS}
+     */
     public long periodMicros() {
         return periodMicros;
     }
@@ -133,12 +179,18 @@ public final class Limit {
     /**
      * The most permits this limit can ever grant at once: the burst if one was set, otherwise {@link #permits()}.
      * A request for more is denied with {@link Decision.Reason#EXCEEDS_CAPACITY}.
+     *
+     * @return the capacity in permits, 1 to {@link #MAX_PERMITS}
      */
     public long capacity() {
         return burst;
     }
 
-    /** Whether {@link #withBurst(long)} set a burst (even one equal to permits). */
+    /**
+     * Whether {@link #withBurst(long)} set a burst (even one equal to permits).
+     *
+     * @return true if this limit has a burst; only {@link Algorithm#TOKEN_BUCKET} accepts such a limit
+     */
     public boolean hasBurst() {
         return burstSet;
     }
@@ -147,12 +199,18 @@ public final class Limit {
      * The numerator of the token bucket's emission interval {@code period / permits} in microseconds, as a
      * reduced fraction {@code numerator / denominator}. Stores implementing {@link Algorithm#TOKEN_BUCKET} use it
      * to keep integer arithmetic exact.
+     *
+     * @return {@code periodMicros / gcd(periodMicros, permits)}
      */
     public long intervalNumerator() {
         return intervalNumerator;
     }
 
-    /** The denominator of the reduced emission interval; see {@link #intervalNumerator()}. */
+    /**
+     * The denominator of the reduced emission interval; see {@link #intervalNumerator()}.
+     *
+     * @return {@code permits / gcd(periodMicros, permits)}
+     */
     public long intervalDenominator() {
         return intervalDenominator;
     }
@@ -191,9 +249,7 @@ public final class Limit {
     }
 
     static void checkPermits(String what, long value) {
-        if (value < 1 || value > MAX_PERMITS) {
-            throw new IllegalArgumentException(what + " must be between 1 and " + MAX_PERMITS + " but was " + value);
-        }
+        Check.between(what, value, 1, MAX_PERMITS);
     }
 
     static long toMicros(Duration period) {

@@ -1,5 +1,9 @@
 package dev.ratelimit;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
 /**
  * Told of a limiter's decisions and store failures, for metrics and logs. Every method has an empty default, so
  * an implementation overrides only what it needs. A limiter without a listener makes no calls at all, and one
@@ -11,17 +15,38 @@ package dev.ratelimit;
  */
 public interface RateLimitListener {
 
-    /** The permits were granted (also when the failure policy allowed). */
+    /**
+     * The permits were granted (also when the failure policy allowed).
+     *
+     * @param limiter the limiter's {@linkplain RateLimiter#name() name}
+     * @param key the key, as the caller passed it; attacker-chosen in a web application, so escape it before
+     *     writing it anywhere it could be interpreted
+     * @param permits the permits asked for, at least 1
+     * @param decision the decision the caller gets
+     */
     default void onAllowed(String limiter, String key, long permits, Decision decision) {
     }
 
-    /** The permits were refused (also when the failure policy denied). */
+    /**
+     * The permits were refused (also when the failure policy denied).
+     *
+     * @param limiter the limiter's {@linkplain RateLimiter#name() name}
+     * @param key the key, as the caller passed it; attacker-chosen in a web application
+     * @param permits the permits asked for, at least 1
+     * @param decision the decision the caller gets
+     */
     default void onDenied(String limiter, String key, long permits, Decision decision) {
     }
 
     /**
      * The store failed; {@code decision} is what the failure policy decided instead. Called before
-     * {@link #onAllowed} or {@link #onDenied} for the same request.
+     * {@link #onAllowed} or {@link #onDenied} for the same request (neither follows when a
+     * {@linkplain FailurePolicy#fallbackTo fallback limiter} decided: that limiter reports to its own listener).
+     *
+     * @param limiter the limiter's {@linkplain RateLimiter#name() name}
+     * @param key the key, as the caller passed it
+     * @param error what the store threw, or the timeout of an asynchronous call
+     * @param decision what the failure policy decided instead
      */
     default void onStoreError(String limiter, String key, Throwable error, Decision decision) {
     }
@@ -29,12 +54,19 @@ public interface RateLimitListener {
     /**
      * Whether {@link #onStoreLatency} should be called. Read once, when the limiter is built; when false the
      * limiter does not time its store calls at all.
+     *
+     * @return true to receive {@link #onStoreLatency}; false by default
      */
     default boolean measuresStoreLatency() {
         return false;
     }
 
-    /** How long one successful or failed store call of {@code tryAcquire} took, in nanoseconds. */
+    /**
+     * How long one successful or failed store call of {@code tryAcquire} or {@code tryAcquireAsync} took.
+     *
+     * @param limiter the limiter's {@linkplain RateLimiter#name() name}
+     * @param nanos the duration in nanoseconds, from {@link System#nanoTime()}
+     */
     default void onStoreLatency(String limiter, long nanos) {
     }
 
@@ -42,13 +74,28 @@ public interface RateLimitListener {
      * A listener that passes every event to each of {@code listeners} in order; it measures store latency if any
      * of them does. A listener that throws does not keep the others from hearing the event.
      *
-     * @throws NullPointerException if listeners or one of them is null
+     * @param listeners the listeners, called in this order
+     * @return a thread-safe listener if every one of {@code listeners} is
+     * @throws NullPointerException if listeners or one of them is null (the message names its index)
      */
     static RateLimitListener composite(RateLimitListener... listeners) {
-        java.util.Objects.requireNonNull(listeners, "listeners");
-        for (RateLimitListener listener : listeners) {
-            java.util.Objects.requireNonNull(listener, "listeners contains null");
+        Objects.requireNonNull(listeners, "listeners");
+        return composite(Arrays.asList(listeners));
+    }
+
+    /**
+     * A listener that passes every event to each of {@code listeners} in order, as
+     * {@link #composite(RateLimitListener...)} does.
+     *
+     * @param listeners the listeners, called in this order; the list is copied
+     * @return a thread-safe listener if every one of {@code listeners} is
+     * @throws NullPointerException if listeners or one of them is null (the message names its index)
+     */
+    static RateLimitListener composite(List<RateLimitListener> listeners) {
+        Objects.requireNonNull(listeners, "listeners");
+        for (int i = 0; i < listeners.size(); i++) {
+            Objects.requireNonNull(listeners.get(i), "listeners[" + i + "]");
         }
-        return new CompositeListener(java.util.List.of(listeners));
+        return new CompositeListener(List.copyOf(listeners));
     }
 }

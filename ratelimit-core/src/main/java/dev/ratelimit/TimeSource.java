@@ -17,13 +17,18 @@ import java.util.concurrent.locks.LockSupport;
 @FunctionalInterface
 public interface TimeSource {
 
-    /** The current time in microseconds since 1970-01-01T00:00:00Z. */
+    /**
+     * The current time.
+     *
+     * @return microseconds since 1970-01-01T00:00:00Z
+     */
     long nowMicros();
 
     /**
      * Blocks the calling thread for about {@code micros} microseconds (never less), without spinning. The
      * default parks the thread; a test clock advances its time instead.
      *
+     * @param micros how long to wait, in microseconds; zero or negative returns at once
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     default void sleepMicros(long micros) throws InterruptedException {
@@ -36,7 +41,11 @@ public interface TimeSource {
         }
     }
 
-    /** The system wall clock at microsecond resolution. */
+    /**
+     * The system wall clock at microsecond resolution.
+     *
+     * @return the shared, thread-safe system time source
+     */
     static TimeSource system() {
         return SystemTimeSource.INSTANCE;
     }

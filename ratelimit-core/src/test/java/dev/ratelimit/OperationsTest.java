@@ -1,22 +1,21 @@
 package dev.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.spi.StoreBinding;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.slf4j.Marker;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.LegacyAbstractLogger;
-import org.slf4j.helpers.MessageFormatter;
 
 /** The operational features: the local deny cache, the violation log, latency and composite listeners. */
 class OperationsTest {
@@ -84,7 +83,7 @@ class OperationsTest {
     @Test
     void theViolationLogWritesDenialsAtTheConfiguredLevelAndLimitsItself() {
         RecordingLogger logger = new RecordingLogger();
-        ViolationLog violations = ViolationLog.builder().level(Level.INFO).rate(3, Duration.ofMinutes(1))
+        ViolationLog violations = ViolationLog.builder().level(Level.INFO).rate(Limit.parse("3/1m"))
                 .logger(logger).timeSource(now::get).build();
         RateLimiter limiter = RateLimiter.builder().limit(Limit.parse("1/1h")).timeSource(now::get).name("login")
                 .listener(violations).build();
@@ -99,6 +98,38 @@ class OperationsTest {
         limiter.tryAcquire("mallory");
         assertThat(logger.lines).hasSize(4);
         assertThat(logger.lines.get(3)).endsWith("(997 earlier violations not logged)");
+    }
+
+    @Test
+    void theViolationLogBuilderKeepsTheLastValueOfEachOptionAndRefusesABurst() {
+        RecordingLogger first = new RecordingLogger();
+        RecordingLogger logger = new RecordingLogger();
+        AtomicLong otherNow = new AtomicLong(now.get());
+        ViolationLog violations = ViolationLog.builder().level(Level.INFO).level(Level.ERROR)
+                .rate(Limit.parse("100/1s")).rate(Limit.parse("2/1h"))
+                .logger(first).logger(logger)
+                .timeSource(now::get).timeSource(otherNow::get).build();
+        assertThat(violations).hasToString("ViolationLog{level=ERROR, rate=2/1h, logger=null}");
+        Decision denied = Decision.denied(Limit.parse("1/1s"), 0, 1_000_000, 1_000_000);
+        for (int i = 0; i < 5; i++) {
+            violations.onDenied("api", "k", 1, denied);
+        }
+        assertThat(first.lines).isEmpty();
+        assertThat(logger.lines).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("ERROR "));
+        now.addAndGet(3_600_000_000L);
+        violations.onDenied("api", "k", 1, denied);
+        assertThat(logger.lines).as("the clock set first does not pace the log").hasSize(2);
+        otherNow.addAndGet(3_600_000_000L);
+        violations.onDenied("api", "k", 1, denied);
+        assertThat(logger.lines).hasSize(3);
+        assertThat(logger.lines.get(2)).endsWith("(4 earlier violations not logged)");
+        assertThatThrownBy(() -> ViolationLog.builder().rate(Limit.parse("10/1s burst 20")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rate must not have a burst but was 10/1s burst 20");
+        assertThatThrownBy(() -> ViolationLog.builder().rate(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("rate");
+        assertThatThrownBy(() -> ViolationLog.builder().timeSource(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("timeSource");
     }
 
     @Test
@@ -134,6 +165,11 @@ class OperationsTest {
         limiter.tryAcquire("a");
         assertThat(events).containsExactly("latency x true", "latency x true", "denied a");
         assertThat(RateLimitListener.composite(counting).measuresStoreLatency()).isFalse();
+        assertThat(RateLimitListener.composite(List.of(counting, timing)).measuresStoreLatency()).isTrue();
+        assertThatThrownBy(() -> RateLimitListener.composite(counting, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("listeners[1]");
+        assertThatThrownBy(() -> RateLimitListener.composite(Arrays.asList(null, counting)))
+                .isInstanceOf(NullPointerException.class).hasMessage("listeners[0]");
     }
 
     /** Counts the calls that reach the wrapped store. */
@@ -173,48 +209,6 @@ class OperationsTest {
                     inner.reset(key);
                 }
             };
-        }
-    }
-
-    /** Keeps every line at every level. */
-    static final class RecordingLogger extends LegacyAbstractLogger {
-        private static final long serialVersionUID = 1L;
-        final List<String> lines = new ArrayList<>();
-
-        @Override
-        protected String getFullyQualifiedCallerName() {
-            return null;
-        }
-
-        @Override
-        protected void handleNormalizedLoggingCall(Level level, Marker marker, String messagePattern,
-                Object[] arguments, Throwable throwable) {
-            lines.add(level + " " + MessageFormatter.basicArrayFormat(messagePattern, arguments));
-        }
-
-        @Override
-        public boolean isTraceEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isDebugEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isInfoEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isWarnEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isErrorEnabled() {
-            return true;
         }
     }
 }

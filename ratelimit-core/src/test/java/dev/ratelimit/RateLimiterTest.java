@@ -3,6 +3,7 @@ package dev.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.spi.StoreBinding;
 import dev.ratelimit.spi.StoreException;
@@ -50,16 +51,54 @@ class RateLimiterTest {
     }
 
     @Test
-    void eachOptionCanBeSetOnceAndTheMessageNamesTheEarlierValue() {
-        assertThatThrownBy(() -> builder("1/s").algorithm(Algorithm.FIXED_WINDOW).algorithm(Algorithm.SLIDING_LOG))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessage("algorithm was already set to FIXED_WINDOW");
-        assertThatThrownBy(() -> builder("1/s").keyPrefix("a").keyPrefix("b"))
-                .isInstanceOf(IllegalStateException.class).hasMessage("keyPrefix was already set to a");
-        assertThatThrownBy(() -> builder("1/s").timeSource(clock))
-                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("timeSource was already set");
-        assertThatThrownBy(() -> builder("1/s").timeout(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(2)))
-                .isInstanceOf(IllegalStateException.class).hasMessage("timeout was already set to PT1S");
+    void settingAnOptionAgainReplacesItTheLastCallWins() {
+        AtomicLong otherNow = new AtomicLong(now.get() + 10_000_000);
+        RateLimiter limiter = builder("1/s")
+                .algorithm(Algorithm.SLIDING_LOG).algorithm(Algorithm.FIXED_WINDOW)
+                .namespace("first").namespace("second")
+                .name("a").name("b")
+                .timeSource(otherNow::get)
+                .timeout(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(2))
+                .localDenyCache(100).localDenyCache(0)
+                .build();
+        assertThat(limiter.algorithm()).isEqualTo(Algorithm.FIXED_WINDOW);
+        assertThat(limiter.name()).isEqualTo("b");
+        RateLimiter unnamed = builder("1/s").namespace("first").namespace("second").build();
+        assertThat(unnamed.name()).as("the name defaults to the last namespace").isEqualTo("second");
+        assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        Decision denied = limiter.tryAcquire("k");
+        assertThat(denied.allowed()).isFalse();
+        // A fixed window aligned to the second of the clock set last: the wait is the rest of that second.
+        assertThat(denied.retryAfterMicros()).isEqualTo(1_000_000 - Math.floorMod(otherNow.get(), 1_000_000));
+    }
+
+    @Test
+    void theNamespaceSeparatesLimitersOnOneStore() {
+        InMemoryStore store = InMemoryStore.create();
+        RateLimiter a = builder("1/s").store(store).namespace("a").build();
+        RateLimiter b = builder("1/s").store(store).namespace("b").build();
+        assertThat(a.tryAcquire("k").allowed()).isTrue();
+        assertThat(a.tryAcquire("k").allowed()).isFalse();
+        assertThat(b.tryAcquire("k").allowed()).as("another namespace does not share the key").isTrue();
+        assertThat(b.name()).isEqualTo("b");
+    }
+
+    @Test
+    void theLocalDenyCacheIsOffAtZeroAndRefusesNegativeSizes() {
+        OperationsTest.CountingStore store = new OperationsTest.CountingStore(InMemoryStore.create());
+        RateLimiter off = builder("1/s").store(store).localDenyCache(0).build();
+        for (int i = 0; i < 5; i++) {
+            off.tryAcquire("k");
+        }
+        assertThat(store.calls).as("0 = off: every request asks the store").hasValue(5);
+        OperationsTest.CountingStore cachedStore = new OperationsTest.CountingStore(InMemoryStore.create());
+        RateLimiter cached = builder("1/s").store(cachedStore).localDenyCache(10).build();
+        for (int i = 0; i < 5; i++) {
+            cached.tryAcquire("k");
+        }
+        assertThat(cachedStore.calls).as("the first denial is cached").hasValue(2);
+        assertThatThrownBy(() -> builder("1/s").localDenyCache(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("localDenyCache must be 0 (off) or a positive number of keys but was -1");
     }
 
     @Test
@@ -68,8 +107,19 @@ class RateLimiterTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no limit");
         assertThatThrownBy(() -> builder("1/s").limit(Limit.parse("1/s")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("limit 1/1s was already added");
-        assertThatThrownBy(() -> builder("1/s").keyPrefix(""))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"\"");
+        assertThatThrownBy(() -> builder("1/s").namespace(""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("namespace must be 1 to 128 characters but was \"\"");
+        assertThatThrownBy(() -> builder("1/s").namespace("n".repeat(129)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n".repeat(129));
+        assertThatThrownBy(() -> builder("1/s").name("")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("name must not be empty");
+        assertThatThrownBy(() -> builder("1/s").name(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("name");
+        assertThatThrownBy(() -> builder("1/s").namespace(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("namespace");
+        assertThatThrownBy(() -> builder("1/s").limits(Limit.parse("2/s"), null))
+                .isInstanceOf(NullPointerException.class).hasMessage("limits[1]");
         assertThatThrownBy(() -> builder("1/s").timeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
         assertThatThrownBy(() -> builder("5/s burst 10").algorithm(Algorithm.FIXED_WINDOW).build())
@@ -160,7 +210,7 @@ class RateLimiterTest {
 
     @Test
     void aFallbackLimiterDecidesWhenTheStoreFails() {
-        RateLimiter local = builder("1/s").keyPrefix("local").build();
+        RateLimiter local = builder("1/s").namespace("local").build();
         RateLimiter limiter = RateLimiter.builder().limit(Limit.parse("100/s")).timeSource(clock)
                 .store(new BrokenStore()).failurePolicy(FailurePolicy.fallbackTo(local)).build();
         assertThat(limiter.tryAcquire("k").allowed()).isTrue();

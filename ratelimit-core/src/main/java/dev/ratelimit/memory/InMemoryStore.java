@@ -2,6 +2,7 @@ package dev.ratelimit.memory;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import dev.ratelimit.internal.Check;
 import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.spi.StateTransition;
 import dev.ratelimit.spi.StoreBinding;
@@ -124,12 +125,18 @@ public final class InMemoryStore implements RateLimitStore {
     /**
      * A store with the default bounds ({@value #DEFAULT_MAXIMUM_KEYS} keys, 64 MiB or a quarter of the heap),
      * sweeping every minute on the common fork-join pool.
+     *
+     * @return a new, empty store
      */
     public static InMemoryStore create() {
         return builder().build();
     }
 
-    /** A builder for a store with other bounds, another sweep interval or executor. */
+    /**
+     * A builder for a store with other bounds, another sweep interval or executor.
+     *
+     * @return a new builder with every option at its default
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -137,8 +144,8 @@ public final class InMemoryStore implements RateLimitStore {
     @Override
     public StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits) {
         Objects.requireNonNull(namespace, "namespace");
-        StateTransition transition = StateTransition.of(algorithm);
-        List<Limit> copy = List.copyOf(limits);
+        StateTransition transition = StateTransition.of(Objects.requireNonNull(algorithm, "algorithm"));
+        List<Limit> copy = List.copyOf(Objects.requireNonNull(limits, "limits"));
         transition.validate(copy);
         PackedAlgorithm packed = copy.size() == 1 ? PackedAlgorithm.of(algorithm, copy.get(0)) : null;
         if (packed != null) {
@@ -151,17 +158,29 @@ public final class InMemoryStore implements RateLimitStore {
         return binding;
     }
 
-    /** Live keys across all bindings, including expired keys not yet swept; never more than the key cap. */
+    /**
+     * Live keys across all bindings, including expired keys not yet swept.
+     *
+     * @return the number of keys held now; never more than the key cap (within one key per inserting thread)
+     */
     public long keyCount() {
         return budget.keys();
     }
 
-    /** The estimated heap bytes the keys hold (see the class comment for what is counted). */
+    /**
+     * The estimated heap bytes the keys hold (see the class comment for what is counted).
+     *
+     * @return the estimate in bytes
+     */
     public long estimatedBytes() {
         return budget.bytes();
     }
 
-    /** Keys evicted so far to stay within the bounds (sweeps and resets are not evictions). */
+    /**
+     * Keys evicted so far to stay within the bounds (sweeps and resets are not evictions).
+     *
+     * @return the number of evictions since the store was built
+     */
     public long evictionCount() {
         return budget.evictions();
     }
@@ -169,6 +188,8 @@ public final class InMemoryStore implements RateLimitStore {
     /**
      * Removes every key that is back at full allowance at {@code nowMicros}, on the calling thread. Sweeps also
      * run by themselves; call this to sweep at a moment of your choosing.
+     *
+     * @param nowMicros the limiters' current time, in microseconds since the epoch
      */
     public void sweep(long nowMicros) {
         for (SweptBinding binding : bindings) {
@@ -179,9 +200,15 @@ public final class InMemoryStore implements RateLimitStore {
     /** Called on every decision; costs one volatile read unless a sweep is due. */
     void maybeSweep(long nowMicros) {
         long due = nextSweepMicros.get();
-        if (nowMicros >= due && nextSweepMicros.compareAndSet(due, nowMicros + sweepIntervalMicros)) {
+        if (nowMicros >= due && nextSweepMicros.compareAndSet(due, nextSweepAfter(nowMicros))) {
             sweepExecutor.execute(() -> sweep(nowMicros));
         }
+    }
+
+    /** {@code nowMicros} plus the sweep interval, saturating: an interval of centuries means no further sweep. */
+    private long nextSweepAfter(long nowMicros) {
+        long next = nowMicros + sweepIntervalMicros;
+        return next < nowMicros ? Long.MAX_VALUE : next;
     }
 
     KeyBudget budget() {
@@ -195,17 +222,16 @@ public final class InMemoryStore implements RateLimitStore {
     }
 
     /**
-     * Builds an {@link InMemoryStore}. Each option may be set once; values are checked when set. Not thread-safe.
+     * Builds an {@link InMemoryStore}. Values are checked when set; setting an option again replaces the earlier
+     * value (the last call wins). A null argument throws {@link NullPointerException} naming the parameter, a bad
+     * value {@link IllegalArgumentException} naming the value. Not thread-safe: configure it on one thread.
      */
     public static final class Builder {
         private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
-        private boolean maximumKeysSet;
         private long maximumBytes;
         private boolean maximumBytesSet;
         private long sweepIntervalMicros = 60_000_000L;
-        private boolean sweepIntervalSet;
         private Executor sweepExecutor = ForkJoinPool.commonPool();
-        private boolean sweepExecutorSet;
 
         private Builder() {
         }
@@ -215,19 +241,12 @@ public final class InMemoryStore implements RateLimitStore {
          * the cap a new key evicts the key that loses least by being forgotten (see the class comment). The
          * default byte budget binds before a larger cap unless {@link #maximumBytes} is raised too.
          *
+         * @param maximumKeys the key cap, 1 to {@link #MAX_KEYS}
+         * @return this builder
          * @throws IllegalArgumentException if not between 1 and {@link #MAX_KEYS}
-         * @throws IllegalStateException if already set
          */
         public Builder maximumKeys(long maximumKeys) {
-            if (maximumKeysSet) {
-                throw new IllegalStateException("maximumKeys was already set to " + this.maximumKeys);
-            }
-            if (maximumKeys < 1 || maximumKeys > MAX_KEYS) {
-                throw new IllegalArgumentException(
-                        "maximumKeys must be between 1 and " + MAX_KEYS + " but was " + maximumKeys);
-            }
-            this.maximumKeys = maximumKeys;
-            this.maximumKeysSet = true;
+            this.maximumKeys = Check.between("maximumKeys", maximumKeys, 1, MAX_KEYS);
             return this;
         }
 
@@ -236,18 +255,12 @@ public final class InMemoryStore implements RateLimitStore {
          * estimate); 64 MiB by default, or a quarter of the maximum heap if that is less. Above it, the thread that
          * added bytes evicts the keys that lose least. Pass {@code Long.MAX_VALUE} to bound by keys alone.
          *
+         * @param maximumBytes the byte budget, at least {@link #MIN_BYTES} (1 MiB)
+         * @return this builder
          * @throws IllegalArgumentException if less than {@link #MIN_BYTES} (1 MiB)
-         * @throws IllegalStateException if already set
          */
         public Builder maximumBytes(long maximumBytes) {
-            if (maximumBytesSet) {
-                throw new IllegalStateException("maximumBytes was already set to " + this.maximumBytes);
-            }
-            if (maximumBytes < MIN_BYTES) {
-                throw new IllegalArgumentException(
-                        "maximumBytes must be at least " + MIN_BYTES + " but was " + maximumBytes);
-            }
-            this.maximumBytes = maximumBytes;
+            this.maximumBytes = Check.atLeast("maximumBytes", maximumBytes, MIN_BYTES);
             this.maximumBytesSet = true;
             return this;
         }
@@ -255,20 +268,13 @@ public final class InMemoryStore implements RateLimitStore {
         /**
          * How often, in the limiters' time, idle keys are swept; one minute by default.
          *
-         * @throws IllegalArgumentException if null, or not at least one microsecond
-         * @throws IllegalStateException if already set
+         * @param interval the time between sweeps, at least one microsecond (a sub-microsecond part is dropped)
+         * @return this builder
+         * @throws NullPointerException if interval is null
+         * @throws IllegalArgumentException if interval is not at least one microsecond
          */
         public Builder sweepInterval(Duration interval) {
-            if (sweepIntervalSet) {
-                throw new IllegalStateException("sweepInterval was already set to " + sweepIntervalMicros + "us");
-            }
-            Objects.requireNonNull(interval, "interval");
-            long micros = interval.isNegative() ? -1 : interval.toNanos() / 1_000;
-            if (micros < 1) {
-                throw new IllegalArgumentException("sweepInterval must be at least 1us but was " + interval);
-            }
-            this.sweepIntervalMicros = micros;
-            this.sweepIntervalSet = true;
+            this.sweepIntervalMicros = Check.atLeastOneMicro("sweepInterval", interval);
             return this;
         }
 
@@ -276,18 +282,20 @@ public final class InMemoryStore implements RateLimitStore {
          * Where sweeps run; the common fork-join pool by default. {@code Runnable::run} sweeps on the thread whose
          * decision found a sweep due, which makes tests deterministic.
          *
-         * @throws IllegalStateException if already set
+         * @param executor runs each sweep; the store never shuts it down
+         * @return this builder
+         * @throws NullPointerException if executor is null
          */
         public Builder sweepExecutor(Executor executor) {
-            if (sweepExecutorSet) {
-                throw new IllegalStateException("sweepExecutor was already set to " + sweepExecutor);
-            }
             this.sweepExecutor = Objects.requireNonNull(executor, "executor");
-            this.sweepExecutorSet = true;
             return this;
         }
 
-        /** The store. */
+        /**
+         * The store.
+         *
+         * @return a new, empty store with the options set so far
+         */
         public InMemoryStore build() {
             return new InMemoryStore(this);
         }

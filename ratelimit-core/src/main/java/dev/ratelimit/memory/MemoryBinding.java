@@ -2,6 +2,7 @@ package dev.ratelimit.memory;
 
 import dev.ratelimit.Decision;
 import dev.ratelimit.Limit;
+import dev.ratelimit.internal.Check;
 import dev.ratelimit.spi.StateTransition;
 import dev.ratelimit.spi.StoreBinding;
 import java.lang.invoke.MethodHandles;
@@ -43,10 +44,7 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
 
     @Override
     public Decision adjust(String key, long delta, long nowMicros) {
-        if (delta == 0 || delta > Limit.MAX_PERMITS || delta < -Limit.MAX_PERMITS) {
-            throw new IllegalArgumentException(
-                    "delta must be non-zero and at most " + Limit.MAX_PERMITS + " in magnitude but was " + delta);
-        }
+        Check.delta(delta);
         return update(key, delta, true, nowMicros);
     }
 

@@ -1,7 +1,7 @@
 package dev.ratelimit.memory;
 
 import dev.ratelimit.Decision;
-import dev.ratelimit.Limit;
+import dev.ratelimit.internal.Check;
 import dev.ratelimit.spi.StoreBinding;
 import dev.ratelimit.spi.StoreException;
 import java.lang.invoke.MethodHandles;
@@ -69,10 +69,7 @@ final class PackedBinding implements StoreBinding, SweptBinding {
 
     @Override
     public Decision adjust(String key, long delta, long nowMicros) {
-        if (delta == 0 || delta > Limit.MAX_PERMITS || delta < -Limit.MAX_PERMITS) {
-            throw new IllegalArgumentException(
-                    "delta must be non-zero and at most " + Limit.MAX_PERMITS + " in magnitude but was " + delta);
-        }
+        Check.delta(delta);
         checkTime(nowMicros);
         store.maybeSweep(nowMicros);
         Object stored = StoredKey.of(key);

@@ -2,6 +2,7 @@ package dev.ratelimit.spi;
 
 import dev.ratelimit.Decision;
 import dev.ratelimit.Limit;
+import dev.ratelimit.internal.Check;
 import java.util.List;
 
 /**
@@ -36,9 +37,7 @@ abstract class AbstractTransition implements StateTransition {
 
     @Override
     public final Result adjust(long[] state, List<Limit> limits, long delta, long now) {
-        if (delta == 0) {
-            throw new IllegalArgumentException("delta must be non-zero but was 0");
-        }
+        Check.nonZero("delta", delta);
         long largest = largestCapacity(limits);
         long clamped = clamp(delta, -largest, largest);
         long[] s = state != null && fits(state, limits) ? state : null;

@@ -9,7 +9,7 @@ import java.util.List;
  *
  * <p>A limiter {@linkplain #bind binds} the store once, when it is built, to its namespace, algorithm and limits,
  * and then makes every decision through the returned {@link StoreBinding}. Binding first lets a store do its
- * per-limiter work once (encode the prefix, load a script, pre-compute arguments) instead of on every request.
+ * per-limiter work once (encode the namespace, load a script, pre-compute arguments) instead of on every request.
  *
  * <p>A store evaluates the algorithm itself, atomically per key, in as few round trips as it can (one Lua call in
  * Redis, one conditional write in DynamoDB), and gives the same decisions as the reference
@@ -24,10 +24,12 @@ public interface RateLimitStore extends AutoCloseable {
     /**
      * Returns the binding through which one limiter evaluates its keys.
      *
-     * @param namespace the limiter's key prefix; keys of different namespaces never share state
+     * @param namespace the limiter's {@linkplain dev.ratelimit.RateLimiter.Builder#namespace namespace}, 1 to 128
+     *     characters; keys of different namespaces never share state
      * @param algorithm the algorithm to run
      * @param limits one or more limits, all of which must allow a request; not empty, no duplicates, already
      *     {@linkplain StateTransition#validate validated} for the algorithm
+     * @return the binding; the limiter keeps it for its lifetime and calls it from any thread
      * @throws IllegalArgumentException if this store cannot evaluate these limits exactly (the message says why)
      */
     StoreBinding bind(String namespace, Algorithm algorithm, List<Limit> limits);

@@ -27,7 +27,12 @@ import java.util.List;
  */
 public interface StateTransition {
 
-    /** The reference implementation of {@code algorithm}. */
+    /**
+     * The reference implementation of {@code algorithm}.
+     *
+     * @param algorithm the algorithm
+     * @return its stateless, shared reference implementation
+     */
     static StateTransition of(Algorithm algorithm) {
         return switch (algorithm) {
             case FIXED_WINDOW -> FixedWindow.INSTANCE;
@@ -37,12 +42,17 @@ public interface StateTransition {
         };
     }
 
-    /** The algorithm this implements. */
+    /**
+     * The algorithm this implements.
+     *
+     * @return the algorithm
+     */
     Algorithm algorithm();
 
     /**
      * Checks that these limits can be evaluated exactly in 64-bit integer arithmetic.
      *
+     * @param limits the limits a limiter is being built with
      * @throws IllegalArgumentException naming the limit that cannot
      */
     void validate(List<Limit> limits);
@@ -51,7 +61,10 @@ public interface StateTransition {
      * Evaluates a request for {@code permits} at {@code nowMicros}.
      *
      * @param state the key's current state, or {@code null} if it has none; never modified
+     * @param limits the limits, {@linkplain #validate validated}; the same list (in the same order) for every
+     *     call on one key
      * @param permits zero for a read that spends nothing, otherwise the permits to spend
+     * @param nowMicros the time of the request, in microseconds since the epoch
      * @return the new state (the same instance as {@code state} when nothing needs to be written) and the
      *     decision
      */
@@ -72,14 +85,18 @@ public interface StateTransition {
      * were lowered, when it gives back that capacity). Every {@code long} is accepted, and the arithmetic never
      * overflows.
      *
+     * @param state the key's current state, or {@code null} if it has none; never modified
+     * @param limits the limits, {@linkplain #validate validated}
      * @param delta any value except zero
+     * @param nowMicros the time of the adjustment, in microseconds since the epoch
      * @return the new state and the decision a request for zero permits gets in it
      * @throws IllegalArgumentException if delta is zero
      */
     Result adjust(long[] state, List<Limit> limits, long delta, long nowMicros);
 
     /**
-     * The outcome of {@link #apply}.
+     * The outcome of {@link #apply} and {@link #adjust}. The state array must not be modified once returned
+     * (transitions never modify their input), so a result may be shared between threads.
      *
      * @param state the state to store; identical ({@code ==}) to the input when nothing changed
      * @param decision the decision for the caller

@@ -228,7 +228,7 @@ class BoundedMemoryTest {
         InMemoryStore store = InMemoryStore.create();
         for (Algorithm algorithm : new Algorithm[] {Algorithm.TOKEN_BUCKET, Algorithm.SLIDING_LOG}) {
             RateLimiter limiter = RateLimiter.builder().limit(Limit.parse("1/1h")).algorithm(algorithm)
-                    .keyPrefix(algorithm.name()).store(store).timeSource(now::get).build();
+                    .namespace(algorithm.name()).store(store).timeSource(now::get).build();
             String base = "x".repeat(5_000);
             assertThat(limiter.tryAcquire(base + "a").allowed()).isTrue();
             assertThat(limiter.tryAcquire(base + "a").allowed()).as("same long key, same state").isFalse();

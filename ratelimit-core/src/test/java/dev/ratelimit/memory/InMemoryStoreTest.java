@@ -98,20 +98,49 @@ class InMemoryStoreTest {
     }
 
     @Test
-    void builderOptionsAreValidatedAndSetOnce() {
+    void builderOptionsAreValidatedAndTheLastCallWins() {
         assertThatThrownBy(() -> InMemoryStore.builder().maximumKeys(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was 0");
         assertThatThrownBy(() -> InMemoryStore.builder().maximumKeys((1L << 30) + 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was 1073741825");
-        assertThatThrownBy(() -> InMemoryStore.builder().maximumKeys(5).maximumKeys(6))
-                .isInstanceOf(IllegalStateException.class).hasMessage("maximumKeys was already set to 5");
         assertThatThrownBy(() -> InMemoryStore.builder().maximumBytes(1_000))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maximumBytes must be at least 1048576 but was 1000");
-        assertThatThrownBy(() -> InMemoryStore.builder().maximumBytes(1L << 21).maximumBytes(1L << 22))
-                .isInstanceOf(IllegalStateException.class).hasMessage("maximumBytes was already set to 2097152");
+        assertThatThrownBy(() -> InMemoryStore.builder().sweepInterval(Duration.ofNanos(999)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sweepInterval must be at least 1us but was PT0.000000999S");
+        assertThatThrownBy(() -> InMemoryStore.builder().sweepInterval(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("sweepInterval");
         assertThatThrownBy(() -> InMemoryStore.builder().sweepInterval(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
+    }
+
+    @Test
+    void settingABuilderOptionAgainReplacesIt() {
+        InMemoryStore store = InMemoryStore.builder().maximumKeys(5).maximumKeys(6)
+                .maximumBytes(1L << 21).maximumBytes(1L << 22).build();
+        assertThat(store).hasToString("InMemoryStore{keys=0, maximumKeys=6, estimatedBytes=0, maximumBytes=4194304,"
+                + " evictions=0}");
+        AtomicLong first = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        InMemoryStore swept = InMemoryStore.builder().sweepExecutor(task -> first.incrementAndGet())
+                .sweepExecutor(task -> last.incrementAndGet()).build();
+        swept.bind("n", Algorithm.FIXED_WINDOW, List.of(Limit.parse("1/s"))).tryAcquire("k", 1, 1_000_000);
+        assertThat(first).hasValue(0);
+        assertThat(last).hasValue(1);
+    }
+
+    @Test
+    void aSweepIntervalOfCenturiesSaturatesInsteadOfOverflowing() {
+        AtomicLong sweeps = new AtomicLong();
+        InMemoryStore store = InMemoryStore.builder().sweepInterval(Duration.ofDays(1_000_000_000))
+                .sweepExecutor(task -> sweeps.incrementAndGet()).build();
+        StoreBinding binding = store.bind("n", Algorithm.FIXED_WINDOW, List.of(Limit.parse("1/s")));
+        long now = 4_102_444_800_000_000L;
+        for (int i = 0; i < 10; i++) {
+            binding.tryAcquire("k" + i, 1, now + i * 86_400_000_000L);
+        }
+        assertThat(sweeps).as("the first decision schedules the only sweep").hasValue(1);
     }
 
     @Test

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * DynamoDbStore store = DynamoDbStore.builder(dynamo).tableName("rate-limits").build();
  * RateLimiter uploads = RateLimiter.builder()
  *         .algorithm(Algorithm.FIXED_WINDOW).limits(Limit.parse("5/24h"))
- *         .store(store).keyPrefix("uploads").build();
+ *         .store(store).namespace("uploads").build();
  * }</pre>
  *
  * <h2>Requests per decision</h2>
@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * into an admission beyond the limit.
  *
  * <h2>Time</h2>
- * By default ({@link Builder#serviceTime()}) decisions use DynamoDB's time, estimated from the {@code Date} header
+ * By default ({@link Builder#serverTime()}) decisions use DynamoDB's time, estimated from the {@code Date} header
  * of its responses on top of a local clock: within {@code 0.5 s} plus half a round trip of the service's clock
  * after the first response, never running backwards, so instances whose clocks disagree by minutes still agree
  * within about a second. {@link Builder#callerTime()} uses the caller's time instead.
@@ -51,14 +51,15 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * One partition key {@code pk} (String), no sort key, TTL on the Number attribute {@code ttl} (epoch seconds at
  * which the key is back at full allowance). {@link #createTable} makes such a table; {@link Builder#build()}
  * checks it (one {@code DescribeTable}) and names the table and the problem if it is missing or shaped wrongly.
- * Partition keys are {@code keyPrefix + length(namespace) + ":" + namespace + ":" + algorithm + ":" + key};
+ * Partition keys are {@code keyPrefix + length(namespace) + ":" + namespace + ":" + algorithm + ":" + key}
+ * (the {@linkplain Builder#keyPrefix key prefix} is their literal start);
  * keys that would exceed DynamoDB's 2048 bytes (or are not valid UTF-16) are replaced by their SHA-256, tagged so
  * that a hashed key never equals a raw one.
  *
  * <h2>Failures</h2>
  * Throttling is retried by the store, a bounded number of times with exponential backoff
  * ({@link Builder#throttlingRetries}), after whatever retries the SDK client itself makes. Throttling after the
- * retries, timeouts ({@link Builder#requestTimeout}), a refused connection (not retried, so it fails at once), a
+ * retries, timeouts ({@link Builder#timeout}), a refused connection (not retried, so it fails at once), a
  * missing table, an item of a shape the store does not write, and any other service or client error become a
  * {@link StoreException} naming the table, the endpoint and the cause, so the limiter's failure policy applies.
  *
@@ -74,10 +75,13 @@ public final class DynamoDbStore implements RateLimitStore {
      */
     public static final long MAX_SLIDING_LOG_PERMITS = 20_000;
 
+    /** Longest {@linkplain Builder#keyPrefix key prefix}, in characters: the same bound as the Redis store's. */
+    static final int MAX_KEY_PREFIX_LENGTH = 256;
+
     private final DynamoDbClient client;
     private final String tableName;
     private final String keyPrefix;
-    private final TimeSource clock;
+    private final TimeSource timeSource;
     private final ServiceClock serviceClock;
     private final String endpoint;
     private final Io sync;
@@ -89,13 +93,13 @@ public final class DynamoDbStore implements RateLimitStore {
         this.client = b.client;
         this.tableName = b.tableName;
         this.keyPrefix = b.keyPrefix;
-        this.clock = b.clock;
+        this.timeSource = b.timeSource;
         this.serviceClock = b.serviceClock;
         this.endpoint = b.endpoint;
         long backoffNanos = b.throttlingBackoff.toNanos();
         this.sync = b.sync;
         this.async = b.asyncClient == null ? null : Io.async(b.asyncClient, tableName, endpoint, b.throttlingRetries,
-                backoffNanos, serviceClock, b.requestTimeout);
+                backoffNanos, serviceClock, b.timeout);
         this.known = new KnownStates(b.knownStates);
         this.maxAttempts = b.maxAttempts;
     }
@@ -103,6 +107,8 @@ public final class DynamoDbStore implements RateLimitStore {
     /**
      * A builder for a store that makes its requests with {@code client}.
      *
+     * @param client the client the store sends its requests with; the caller keeps it and closes it
+     * @return a new builder
      * @throws NullPointerException if client is null
      */
     public static Builder builder(DynamoDbClient client) {
@@ -114,6 +120,10 @@ public final class DynamoDbStore implements RateLimitStore {
      * and enables TTL on its {@code ttl} attribute. For production, the module README shows the same table in
      * CloudFormation and Terraform.
      *
+     * @param client the client to create the table with
+     * @param tableName the table's name
+     * @throws IllegalArgumentException if tableName is not a valid DynamoDB table name
+     * @throws NullPointerException if client or tableName is null
      * @throws IllegalStateException if a table of that name exists with another key schema or another TTL
      *     attribute (the message says what is wrong)
      * @throws StoreException if DynamoDB refuses or cannot be reached
@@ -167,17 +177,19 @@ public final class DynamoDbStore implements RateLimitStore {
         if (serviceClock != null) {
             return ignored -> serviceClock.nowMicros();
         }
-        if (clock != null) {
-            return ignored -> clock.nowMicros();
+        if (timeSource != null) {
+            return ignored -> timeSource.nowMicros();
         }
         return null;
     }
 
     /**
-     * Whether decisions use DynamoDB's time ({@link Builder#serviceTime()}, the default) rather than the caller's
+     * Whether decisions use DynamoDB's time ({@link Builder#serverTime()}, the default) rather than the caller's
      * ({@link Builder#callerTime()}).
+     *
+     * @return true with server time
      */
-    public boolean usesServiceTime() {
+    public boolean usesServerTime() {
         return serviceClock != null;
     }
 
@@ -186,7 +198,11 @@ public final class DynamoDbStore implements RateLimitStore {
         return serviceClock;
     }
 
-    /** The table this store uses. */
+    /**
+     * The table this store uses.
+     *
+     * @return the table name
+     */
     public String tableName() {
         return tableName;
     }
@@ -199,7 +215,7 @@ public final class DynamoDbStore implements RateLimitStore {
     @Override
     public String toString() {
         return "DynamoDbStore{table=" + tableName + ", endpoint=" + endpoint + ", keyPrefix='" + keyPrefix
-                + "', time=" + (serviceClock != null ? serviceClock : clock != null ? "caller clock " + clock
+                + "', time=" + (serviceClock != null ? serviceClock : timeSource != null ? "caller time " + timeSource
                 : "the limiter's time") + '}';
     }
 
@@ -213,31 +229,25 @@ public final class DynamoDbStore implements RateLimitStore {
     }
 
     /**
-     * Builds a {@link DynamoDbStore}. {@link #tableName} is required; every other option has a default. Each
-     * option may be set once; values are checked when set. Not thread-safe.
+     * Builds a {@link DynamoDbStore}. {@link #tableName} is required; every other option has a default. Values are
+     * checked when set; setting an option again replaces the earlier value (the last call wins). Not thread-safe.
      */
     public static final class Builder {
         private final DynamoDbClient client;
         private String tableName;
         private DynamoDbAsyncClient asyncClient;
         private String keyPrefix = "";
-        private boolean keyPrefixSet;
-        private TimeSource clock;
-        private Boolean serviceTime;
+        private TimeSource timeSource;
+        private boolean serverTime = true;
         private ServiceClock serviceClock;
         private String endpoint;
         private Io sync;
         private int throttlingRetries = 3;
         private Duration throttlingBackoff = Duration.ofMillis(25);
-        private boolean throttlingSet;
-        private Duration requestTimeout = Duration.ofSeconds(1);
-        private boolean requestTimeoutSet;
+        private Duration timeout = Duration.ofSeconds(1);
         private int maxAttempts = 16;
-        private boolean maxAttemptsSet;
         private int knownStates = 8192;
-        private boolean knownStatesSet;
         private boolean verifyTable = true;
-        private boolean verifyTableSet;
 
         private Builder(DynamoDbClient client) {
             this.client = client;
@@ -246,13 +256,12 @@ public final class DynamoDbStore implements RateLimitStore {
         /**
          * The table to use (required).
          *
+         * @param tableName 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'
+         * @return this builder
          * @throws IllegalArgumentException if not a valid DynamoDB table name
-         * @throws IllegalStateException if already set
+         * @throws NullPointerException if null
          */
         public Builder tableName(String tableName) {
-            if (this.tableName != null) {
-                throw new IllegalStateException("tableName was already set to " + this.tableName);
-            }
             this.tableName = checkTableName(tableName);
             return this;
         }
@@ -261,84 +270,83 @@ public final class DynamoDbStore implements RateLimitStore {
          * An asynchronous client, so that {@code RateLimiter.tryAcquireAsync} never blocks a thread; without one,
          * asynchronous calls run on the caller's thread with the synchronous client.
          *
-         * @throws IllegalStateException if already set
+         * @param asyncClient the asynchronous client; the caller keeps it and closes it
+         * @return this builder
+         * @throws NullPointerException if null
          */
         public Builder asyncClient(DynamoDbAsyncClient asyncClient) {
-            if (this.asyncClient != null) {
-                throw new IllegalStateException("asyncClient was already set to " + this.asyncClient);
-            }
             this.asyncClient = Objects.requireNonNull(asyncClient, "asyncClient");
             return this;
         }
 
         /**
-         * Prepended to every partition key, so several applications can share one table; empty by default.
+         * The literal text every partition key this store writes starts with; empty by default (a table of its
+         * own needs none). The same rule as {@code RedisStore.Builder.keyPrefix}: 0 to 256 characters of
+         * well-formed UTF-16 (no unpaired surrogate), written at the very start of each key, before the limiter's
+         * namespace and the user key, so that several applications can share one table and an IAM condition on
+         * {@code dynamodb:LeadingKeys} can confine each to its own keys. The namespace that follows starts with its
+         * length, so end a prefix with a character that is not a digit ({@code "app:"}) if two applications'
+         * prefixes could be one the other plus digits. DynamoDB has no further limit on the prefix (Redis also
+         * refuses braces, its hash tag).
          *
-         * @throws IllegalArgumentException if longer than 512 characters or not well-formed UTF-16
-         * @throws IllegalStateException if already set
+         * @param keyPrefix the prefix, possibly empty
+         * @return this builder
+         * @throws IllegalArgumentException if longer than 256 characters or not well-formed UTF-16; the message
+         *     shows the value
+         * @throws NullPointerException if null
          */
         public Builder keyPrefix(String keyPrefix) {
-            if (keyPrefixSet) {
-                throw new IllegalStateException("keyPrefix was already set to '" + this.keyPrefix + "'");
-            }
             Objects.requireNonNull(keyPrefix, "keyPrefix");
-            if (keyPrefix.length() > 512 || !PartitionKeys.wellFormed(keyPrefix)) {
-                throw new IllegalArgumentException("keyPrefix must be well-formed UTF-16 of at most 512 characters"
-                        + " but was '" + keyPrefix + "'");
+            if (keyPrefix.length() > MAX_KEY_PREFIX_LENGTH || !PartitionKeys.wellFormed(keyPrefix)) {
+                throw new IllegalArgumentException("keyPrefix must be 0 to " + MAX_KEY_PREFIX_LENGTH
+                        + " characters of well-formed UTF-16 but was \"" + keyPrefix + "\"");
             }
             this.keyPrefix = keyPrefix;
-            this.keyPrefixSet = true;
             return this;
         }
 
         /**
          * Decisions use DynamoDB's time (the default). DynamoDB has no clock to ask, so the store reads it from the
          * HTTP {@code Date} header of every response (whole seconds) and keeps the offset between that and a local
-         * clock ({@link #clock}, or the system clock), with the local clock's sub-second progress on top; the
+         * clock ({@link #timeSource}, or the system clock), with the local clock's sub-second progress on top; the
          * limiter's own time is ignored. Instances whose clocks are minutes apart then agree within one second plus
          * one round trip, so together they admit at most the limit plus about one second's refill. The time never
          * runs backwards. The module README states the estimate and its error bound. Before its first decision, a
          * store that has seen no response yet makes one read ({@code build()}'s table check normally provides it).
+         * {@link #callerTime()} is the other choice; the last call wins.
          *
-         * @throws IllegalStateException if the time was already chosen
+         * @return this builder
          */
-        public Builder serviceTime() {
-            return time(true);
-        }
-
-        /**
-         * Decisions use the caller's time: the {@link #clock} set here or, without one, the time the limiter
-         * passes (its {@code TimeSource}). Instances must then keep their clocks in sync (NTP): two instances
-         * whose clocks are {@code d} apart can together admit up to twice the limit when {@code d} is comparable to
-         * the limit's period. For tests driven by a fake clock, and for deployments with a shared time source.
-         *
-         * @throws IllegalStateException if the time was already chosen
-         */
-        public Builder callerTime() {
-            return time(false);
-        }
-
-        private Builder time(boolean service) {
-            if (serviceTime != null) {
-                throw new IllegalStateException("the time was already set to "
-                        + (serviceTime ? "serviceTime()" : "callerTime()"));
-            }
-            serviceTime = service;
+        public Builder serverTime() {
+            this.serverTime = true;
             return this;
         }
 
         /**
-         * The local clock the store reads instead of the limiter's. With {@link #serviceTime()} (the default) it is
+         * Decisions use the caller's time: the {@link #timeSource} set here or, without one, the time the limiter
+         * passes (its {@code TimeSource}). Instances must then keep their clocks in sync (NTP): two instances
+         * whose clocks are {@code d} apart can together admit up to twice the limit when {@code d} is comparable to
+         * the limit's period. For tests driven by a fake clock, and for deployments with a shared time source.
+         * {@link #serverTime()} is the other choice; the last call wins.
+         *
+         * @return this builder
+         */
+        public Builder callerTime() {
+            this.serverTime = false;
+            return this;
+        }
+
+        /**
+         * The local clock the store reads instead of the limiter's. With {@link #serverTime()} (the default) it is
          * the clock the service's time is anchored to (by default the system clock); with {@link #callerTime()} it
          * is the time every decision uses as is.
          *
-         * @throws IllegalStateException if already set
+         * @param timeSource the local clock
+         * @return this builder
+         * @throws NullPointerException if null
          */
-        public Builder clock(TimeSource clock) {
-            if (this.clock != null) {
-                throw new IllegalStateException("clock was already set to " + this.clock);
-            }
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder timeSource(TimeSource timeSource) {
+            this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
             return this;
         }
 
@@ -348,14 +356,13 @@ public final class DynamoDbStore implements RateLimitStore {
          * n-th after a random wait between half and all of {@code initialBackoff x 2^n} (capped at one second).
          * These come on top of the SDK client's own retry strategy. Defaults: 3 retries, 25 ms.
          *
+         * @param maxRetries the most retries after a throttled request
+         * @param initialBackoff the wait before the first retry, doubled for each further one
+         * @return this builder
          * @throws IllegalArgumentException if maxRetries is not 0..10 or the backoff is negative or over 1 s
-         * @throws IllegalStateException if already set
+         * @throws NullPointerException if initialBackoff is null
          */
         public Builder throttlingRetries(int maxRetries, Duration initialBackoff) {
-            if (throttlingSet) {
-                throw new IllegalStateException("throttlingRetries was already set to " + throttlingRetries
-                        + " retries from " + throttlingBackoff);
-            }
             if (maxRetries < 0 || maxRetries > 10) {
                 throw new IllegalArgumentException("maxRetries must be between 0 and 10 but was " + maxRetries);
             }
@@ -366,7 +373,6 @@ public final class DynamoDbStore implements RateLimitStore {
             }
             this.throttlingRetries = maxRetries;
             this.throttlingBackoff = initialBackoff;
-            this.throttlingSet = true;
             return this;
         }
 
@@ -375,19 +381,17 @@ public final class DynamoDbStore implements RateLimitStore {
          * {@code apiCallTimeout}); one second by default. A call that takes longer fails with a
          * {@link StoreException}.
          *
+         * @param timeout the longest one call may take
+         * @return this builder
          * @throws IllegalArgumentException if not positive or over one minute
-         * @throws IllegalStateException if already set
+         * @throws NullPointerException if null
          */
-        public Builder requestTimeout(Duration timeout) {
-            if (requestTimeoutSet) {
-                throw new IllegalStateException("requestTimeout was already set to " + requestTimeout);
-            }
+        public Builder timeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new IllegalArgumentException("requestTimeout must be between 1ns and 1m but was " + timeout);
+                throw new IllegalArgumentException("timeout must be between 1ns and 1m but was " + timeout);
             }
-            this.requestTimeout = timeout;
-            this.requestTimeoutSet = true;
+            this.timeout = timeout;
             return this;
         }
 
@@ -396,18 +400,15 @@ public final class DynamoDbStore implements RateLimitStore {
          * lands; 16 by default. Past it the decision is a denial (never an error, so no failure policy can turn lost
          * races into admissions), and a penalty or refund fails with a {@link StoreException}.
          *
+         * @param maxAttempts the most conditional writes per decision
+         * @return this builder
          * @throws IllegalArgumentException if not 1..1000
-         * @throws IllegalStateException if already set
          */
         public Builder maxAttempts(int maxAttempts) {
-            if (maxAttemptsSet) {
-                throw new IllegalStateException("maxAttempts was already set to " + this.maxAttempts);
-            }
             if (maxAttempts < 1 || maxAttempts > 1000) {
                 throw new IllegalArgumentException("maxAttempts must be between 1 and 1000 but was " + maxAttempts);
             }
             this.maxAttempts = maxAttempts;
-            this.maxAttemptsSet = true;
             return this;
         }
 
@@ -416,18 +417,15 @@ public final class DynamoDbStore implements RateLimitStore {
          * only chooses which conditional write to send; the condition checks it, so its size trades memory for
          * requests, never for correctness. Rounded up to a power of two.
          *
+         * @param size how many keys to remember
+         * @return this builder
          * @throws IllegalArgumentException if negative or over 2^24
-         * @throws IllegalStateException if already set
          */
         public Builder knownStates(int size) {
-            if (knownStatesSet) {
-                throw new IllegalStateException("knownStates was already set to " + this.knownStates);
-            }
             if (size < 0 || size > (1 << 24)) {
                 throw new IllegalArgumentException("knownStates must be between 0 and 2^24 but was " + size);
             }
             this.knownStates = size <= 1 ? size : Integer.highestOneBit(size - 1) << 1;
-            this.knownStatesSet = true;
             return this;
         }
 
@@ -436,24 +434,22 @@ public final class DynamoDbStore implements RateLimitStore {
          * and one {@code DescribeTimeToLive}); true by default. Turn it off when the credentials may not describe
          * tables.
          *
-         * @throws IllegalStateException if already set
+         * @param verify whether to check the table
+         * @return this builder
          */
         public Builder verifyTable(boolean verify) {
-            if (verifyTableSet) {
-                throw new IllegalStateException("verifyTable was already set to " + this.verifyTable);
-            }
             this.verifyTable = verify;
-            this.verifyTableSet = true;
             return this;
         }
 
         /**
          * The store.
          *
+         * @return the store
          * @throws IllegalStateException if no table name was set, or (when verifying) the table is missing or has
          *     the wrong key schema; the message names the table and the problem
          * @throws StoreException if verifying and DynamoDB cannot be reached (connection refused, unknown host) or
-         *     does not answer within {@link #requestTimeout} (each of the check's calls is bounded by it); the
+         *     does not answer within {@link #timeout} (each of the check's calls is bounded by it); the
          *     message names the table, the endpoint and the cause
          */
         public DynamoDbStore build() {
@@ -461,10 +457,9 @@ public final class DynamoDbStore implements RateLimitStore {
                 throw new IllegalStateException("tableName was not set");
             }
             endpoint = Failures.endpointOf(client);
-            serviceClock = serviceTime == null || serviceTime
-                    ? new ServiceClock(clock != null ? clock : TimeSource.system()) : null;
+            serviceClock = serverTime ? new ServiceClock(timeSource != null ? timeSource : TimeSource.system()) : null;
             sync = Io.sync(client, tableName, endpoint, throttlingRetries, throttlingBackoff.toNanos(), serviceClock,
-                    requestTimeout);
+                    timeout);
             if (verifyTable) {
                 TableSchema.verify(client, tableName, sync.override, endpoint, serviceClock);
             }

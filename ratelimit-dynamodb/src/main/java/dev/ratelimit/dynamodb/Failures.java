@@ -96,7 +96,7 @@ final class Failures {
                     + " retries by the store (on top of the client's own retries)", e);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
-            return new StoreException(where + " timed out (no answer within the store's requestTimeout): "
+            return new StoreException(where + " timed out (no answer within the store's timeout): "
                     + e.getMessage(), e);
         }
         if (e instanceof AwsServiceException ase) {

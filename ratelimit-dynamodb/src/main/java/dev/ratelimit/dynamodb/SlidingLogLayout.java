@@ -34,7 +34,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>Every permit is written to every ring, and a ring never overwrites a permit inside its window, so the ring
  * of the longest period holds every permit of that period: it is the reference log (the entries of one
  * microsecond merged). The stamp is {@code max(now, newest permit seen)}, as the reference stamps after a step
- * back of the clock. A whole-item write (penalties, refunds, requests too large for one update) fills each
+ * back of the clock. Slots at or before {@code newest - longest period} are not part of the log: the reference
+ * dropped them when the newest permit was spent (a slot write leaves them in place), and they would count again
+ * after the clock steps back. A whole-item write (penalties, refunds, requests too large for one update) fills each
  * ring with the newest permits of the log.
  *
  * <h2>Format 1</h2>
@@ -139,12 +141,16 @@ final class SlidingLogLayout extends ItemLayout {
         int n = (int) limits.get(longest).permits();
         long[] stamps = Arrays.copyOfRange(raw, offsets[longest], offsets[longest] + n);
         Arrays.sort(stamps);
-        int first = 0;
-        while (first < n && stamps[first] == Long.MIN_VALUE) {
-            first++;
-        }
-        if (first == n) {
+        if (stamps[n - 1] == Long.MIN_VALUE) {
             return null;
+        }
+        // A slot write leaves the slots it does not choose as they were, so the ring still holds permits that the
+        // reference log dropped when the newest one was spent (it prunes what is out of the longest window at
+        // every write). Drop them here too: after the clock steps back they would be inside the window again.
+        long horizon = stamps[n - 1] - longestPeriod;
+        int first = 0;
+        while (first < n && stamps[first] <= horizon) {
+            first++;
         }
         int entries = 0;
         for (int j = first; j < n; j++) {

@@ -47,7 +47,7 @@ class AsyncClientTest {
         asyncClient = local.asyncClient(ASYNC_LOG);
         TestTables.createTableWithoutTtl(client, TABLE);
         store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().asyncClient(asyncClient)
-                .requestTimeout(Duration.ofSeconds(30)).build();
+                .timeout(Duration.ofSeconds(30)).build();
     }
 
     @AfterAll
@@ -60,7 +60,7 @@ class AsyncClientTest {
     private RateLimiter limiter(Algorithm algorithm, String prefix) {
         return RateLimiter.builder().algorithm(algorithm)
                 .limits(Limit.of(4, Duration.ofSeconds(1)), Limit.of(9, Duration.ofSeconds(10)))
-                .store(store).timeSource(clock).keyPrefix(prefix).failurePolicy(FailurePolicy.deny())
+                .store(store).timeSource(clock).namespace(prefix).failurePolicy(FailurePolicy.deny())
                 .timeout(Duration.ofSeconds(30)).build();
     }
 

@@ -51,7 +51,7 @@ class BadItemsTest {
         local = DynamoDbLocal.start();
         client = local.client();
         TestTables.createTableWithoutTtl(client, TABLE);
-        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().requestTimeout(Duration.ofSeconds(10))
+        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().timeout(Duration.ofSeconds(10))
                 .build();
     }
 
@@ -101,7 +101,7 @@ class BadItemsTest {
     void anItemOfTheWrongShapeIsAStoreExceptionNamingTableKeyAndAttribute(Algorithm algorithm,
             Map<String, AttributeValue> attributes, String attribute) {
         String prefix = "bad-" + PREFIXES.incrementAndGet();
-        String pk = new PartitionKeys("", prefix, algorithm).of("k");
+        String pk = TestTables.pk(prefix, algorithm, "k");
         Map<String, AttributeValue> item = new HashMap<>(attributes);
         item.put("pk", s(pk));
         item.putIfAbsent("v", n(42));
@@ -113,7 +113,7 @@ class BadItemsTest {
                 () -> binding.tryAcquire("k", 2, clock.nowMicros()),
                 () -> binding.peek("k", clock.nowMicros()),
                 () -> binding.adjust("k", 1, clock.nowMicros()))) {
-            client.putItem(b -> b.tableName(TABLE).item(item));
+            TestTables.writeItem(client, TABLE, item);
             assertThatThrownBy(call::run)
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("table '" + TABLE + "'")
@@ -121,8 +121,8 @@ class BadItemsTest {
                     .hasMessageContaining("'" + attribute + "'");
         }
         // Through a limiter, the failure policy decides; nothing else escapes.
-        client.putItem(b -> b.tableName(TABLE).item(item));
-        RateLimiter closed = RateLimiter.builder().algorithm(algorithm).limits(LIMIT).store(store).keyPrefix(prefix)
+        TestTables.writeItem(client, TABLE, item);
+        RateLimiter closed = RateLimiter.builder().algorithm(algorithm).limits(LIMIT).store(store).namespace(prefix)
                 .timeSource(clock).failurePolicy(FailurePolicy.deny()).timeout(Duration.ofSeconds(10)).build();
         Decision d = closed.tryAcquire("k");
         assertThat(d.reason()).isEqualTo(Decision.Reason.STORE_UNAVAILABLE);
@@ -132,19 +132,18 @@ class BadItemsTest {
     @Test
     void aSlidingLogItemOfTheEarlierFormatIsStillReadAndRewrittenInTheNewOne() {
         String prefix = "old-" + PREFIXES.incrementAndGet();
-        String pk = new PartitionKeys("", prefix, Algorithm.SLIDING_LOG).of("k");
+        String pk = TestTables.pk(prefix, Algorithm.SLIDING_LOG, "k");
         long now = clock.nowMicros();
         // What the earlier release wrote after spending 2 permits 10 s ago and 2 more 5 s ago.
         long[] state = {now + 55_000_000L, now - 10_000_000L, 2, now - 5_000_000L, 2};
-        client.putItem(b -> b.tableName(TABLE).item(Map.of("pk", s(pk), "s", SlidingLogLayout.encodeOld(state),
-                "v", n(7), "ttl", n((now + 55_000_000L) / 1_000_000L))));
+        TestTables.writeItem(client, TABLE, Map.of("pk", s(pk), "s", SlidingLogLayout.encodeOld(state),
+                "v", n(7), "ttl", n((now + 55_000_000L) / 1_000_000L)));
         RateLimiter limiter = RateLimiter.builder().algorithm(Algorithm.SLIDING_LOG).limits(LIMIT).store(store)
-                .keyPrefix(prefix).timeSource(clock).failurePolicy(FailurePolicy.deny()).build();
+                .namespace(prefix).timeSource(clock).failurePolicy(FailurePolicy.deny()).build();
         assertThat(limiter.peek("k").remaining()).isEqualTo(1);
         assertThat(limiter.tryAcquire("k").allowed()).isTrue();
         assertThat(limiter.tryAcquire("k").allowed()).isFalse();
-        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(TABLE).key(Map.of("pk", s(pk)))
-                .consistentRead(true)).item();
+        Map<String, AttributeValue> item = TestTables.readItem(client, TABLE, pk);
         assertThat(item).doesNotContainKey("s").containsEntry("f", n(2));
         assertThat(item.keySet().stream().filter(name -> name.startsWith("l0_"))).hasSize(5);
         // 10 s after the first two permits leave the window (at +50 s), two are free again.

@@ -51,7 +51,7 @@ class ConnectivityTest {
         try (BlackHole hole = BlackHole.open(); DynamoDbClient silent = client(hole.endpoint())) {
             long started = System.nanoTime();
             assertThatThrownBy(() -> DynamoDbStore.builder(silent).tableName("silent")
-                    .requestTimeout(Duration.ofMillis(500)).build())
+                    .timeout(Duration.ofMillis(500)).build())
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("table 'silent'")
                     .hasMessageContaining(hole.endpoint().toString())
@@ -71,13 +71,13 @@ class ConnectivityTest {
         try (DynamoDbClient refused = client(closed)) {
             long started = System.nanoTime();
             assertThatThrownBy(() -> DynamoDbStore.builder(refused).tableName("refused")
-                    .requestTimeout(Duration.ofSeconds(20)).build())
+                    .timeout(Duration.ofSeconds(20)).build())
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("table 'refused'")
                     .hasMessageContaining(closed.toString())
                     .hasMessageContaining("connection refused");
             DynamoDbStore store = DynamoDbStore.builder(refused).tableName("refused").verifyTable(false)
-                    .callerTime().requestTimeout(Duration.ofSeconds(20)).build();
+                    .callerTime().timeout(Duration.ofSeconds(20)).build();
             for (Algorithm algorithm : Algorithm.values()) {
                 StoreBinding binding = store.bind("c", algorithm, List.of(Limit.of(5, Duration.ofMinutes(1))));
                 assertThatThrownBy(() -> binding.tryAcquire("k", 1, 1_000_000L))
@@ -107,7 +107,7 @@ class ConnectivityTest {
                         .httpClientBuilder(NettyNioAsyncHttpClient.builder())
                         .build()) {
             DynamoDbStore store = DynamoDbStore.builder(refused).tableName("refused").verifyTable(false)
-                    .asyncClient(refusedAsync).requestTimeout(Duration.ofSeconds(20)).build();
+                    .asyncClient(refusedAsync).timeout(Duration.ofSeconds(20)).build();
             StoreBinding binding = store.bind("a", Algorithm.TOKEN_BUCKET, List.of(Limit.of(5, Duration.ofMinutes(1))));
             long started = System.nanoTime();
             assertThatThrownBy(() -> binding.tryAcquireAsync("k", 1, 1_000_000L).toCompletableFuture()
@@ -149,7 +149,7 @@ class ConnectivityTest {
                     .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                     .build()) {
                 DynamoDbStore store = DynamoDbStore.builder(wrong).tableName("wrong").verifyTable(false)
-                        .callerTime().requestTimeout(Duration.ofSeconds(5)).build();
+                        .callerTime().timeout(Duration.ofSeconds(5)).build();
                 for (Algorithm algorithm : Algorithm.values()) {
                     StoreBinding binding = store.bind("w", algorithm, List.of(Limit.of(5, Duration.ofMinutes(1))));
                     for (Runnable call : List.<Runnable>of(

@@ -16,7 +16,6 @@ import dev.ratelimit.testkit.FakeClock;
 import dev.ratelimit.testservers.DynamoDbLocal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -72,7 +71,7 @@ class ContentionTest {
         // A long timeout: DynamoDB Local serialises writes to one item, slowly on a loaded machine, and this test
         // is about admissions, not latency.
         return DynamoDbStore.builder(client).tableName(TABLE).callerTime().verifyTable(false)
-                .maxAttempts(maxAttempts).requestTimeout(Duration.ofSeconds(30)).build();
+                .maxAttempts(maxAttempts).timeout(Duration.ofSeconds(30)).build();
     }
 
     private static RateLimiter limiter(DynamoDbStore store, Algorithm algorithm, String prefix, TimeSource time,
@@ -82,7 +81,7 @@ class ContentionTest {
                 .limits(Limit.of(40, Duration.ofHours(1)))
                 .store(store)
                 .timeSource(time)
-                .keyPrefix(prefix)
+                .namespace(prefix)
                 .failurePolicy(policy)
                 .build();
     }
@@ -100,7 +99,7 @@ class ContentionTest {
                     .limits(Limit.of(40, Duration.ofHours(1)))
                     .store(store(1000))
                     .timeSource(clock)
-                    .keyPrefix(prefix)
+                    .namespace(prefix)
                     .failurePolicy(FailurePolicy.deny())
                     .listener(new RateLimitListener() {
                         @Override
@@ -179,9 +178,8 @@ class ContentionTest {
                 // The loser remembers the one slot it wrote; every other slot is then taken behind its back, so
                 // whichever slot it believes free is not, while the item still has room (the loser's own slot).
                 loserSpends.run();
-                String pk = new PartitionKeys("", prefix, algorithm).of("k");
-                Map<String, AttributeValue> item = new HashMap<>(client.getItem(b -> b.tableName(TABLE)
-                        .key(Map.of("pk", AttributeValue.fromS(pk))).consistentRead(true)).item());
+                Map<String, AttributeValue> item = TestTables.readItem(client, TABLE,
+                        TestTables.pk(prefix, algorithm, "k"));
                 String own = item.keySet().stream().filter(name -> name.startsWith("l0_")).findFirst().orElseThrow();
                 item.remove(own);
                 for (int j = 0; j < 40; j++) {
@@ -191,7 +189,7 @@ class ContentionTest {
                     }
                 }
                 item.put("v", AttributeValue.fromN("7"));
-                client.putItem(b -> b.tableName(TABLE).item(item));
+                TestTables.writeItem(client, TABLE, item);
             }
         }
     }
@@ -259,7 +257,7 @@ class ContentionTest {
                     .limits(Limit.of(limit, Duration.ofHours(1)))
                     .store(store(own, 16))
                     .timeSource(clock)
-                    .keyPrefix(prefix)
+                    .namespace(prefix)
                     .failurePolicy(FailurePolicy.allow())
                     .listener(new RateLimitListener() {
                         @Override

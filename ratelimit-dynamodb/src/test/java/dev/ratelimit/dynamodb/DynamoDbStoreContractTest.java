@@ -24,7 +24,7 @@ class DynamoDbStoreContractTest extends RateLimitStoreContract {
         TestTables.createTableWithoutTtl(client, "contract");
         store = DynamoDbStore.builder(client).tableName("contract").callerTime()
                 // Generous: a loaded build machine can stall DynamoDB Local for over the 1 s default.
-                .requestTimeout(Duration.ofSeconds(10)).build();
+                .timeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterAll

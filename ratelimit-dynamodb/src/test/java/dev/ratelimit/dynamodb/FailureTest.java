@@ -117,7 +117,7 @@ class FailureTest {
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void throttlingWithinTheRetriesIsInvisible(Algorithm algorithm) {
-        DynamoDbStore store = store(viaProxy).requestTimeout(Duration.ofSeconds(10))
+        DynamoDbStore store = store(viaProxy).timeout(Duration.ofSeconds(10))
                 .throttlingRetries(3, Duration.ofMillis(1)).build();
         RateLimiter limiter = limiter(store, algorithm, FailurePolicy.deny());
         proxy.fail(3, 400, "ProvisionedThroughputExceededException");
@@ -131,7 +131,7 @@ class FailureTest {
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void throttlingPastTheRetriesIsAStoreError(Algorithm algorithm) {
-        DynamoDbStore store = store(viaProxy).requestTimeout(Duration.ofSeconds(10))
+        DynamoDbStore store = store(viaProxy).timeout(Duration.ofSeconds(10))
                 .throttlingRetries(2, Duration.ofMillis(1)).build();
         proxy.fail(-1, 400, "ThrottlingException");
         try {
@@ -151,7 +151,7 @@ class FailureTest {
 
     @Test
     void throttlingPastTheRetriesIsAStoreErrorOnTheAsyncClientToo() throws Exception {
-        DynamoDbStore store = store(viaProxy).requestTimeout(Duration.ofSeconds(10)).asyncClient(asyncViaProxy)
+        DynamoDbStore store = store(viaProxy).timeout(Duration.ofSeconds(10)).asyncClient(asyncViaProxy)
                 .throttlingRetries(2, Duration.ofMillis(1)).build();
         proxy.fail(-1, 400, "ProvisionedThroughputExceededException");
         try {
@@ -170,7 +170,7 @@ class FailureTest {
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void aServiceErrorIsAStoreError(Algorithm algorithm) {
-        DynamoDbStore store = store(viaProxy).requestTimeout(Duration.ofSeconds(10)).build();
+        DynamoDbStore store = store(viaProxy).timeout(Duration.ofSeconds(10)).build();
         proxy.fail(-1, 500, "InternalServerError");
         try {
             StoreBinding binding = store.bind("s", algorithm, List.of(LIMIT));
@@ -189,7 +189,7 @@ class FailureTest {
     @EnumSource(Algorithm.class)
     void aServerThatNeverAnswersTimesOut(Algorithm algorithm) {
         try (DynamoDbClient silent = client(blackHole.endpoint())) {
-            DynamoDbStore store = store(silent).requestTimeout(Duration.ofMillis(200)).build();
+            DynamoDbStore store = store(silent).timeout(Duration.ofMillis(200)).build();
             StoreBinding binding = store.bind("b", algorithm, List.of(LIMIT));
             long started = System.nanoTime();
             assertThatThrownBy(() -> binding.tryAcquire("k", 1, clock.nowMicros()))
@@ -207,7 +207,7 @@ class FailureTest {
     void aServerThatNeverAnswersTimesOutOnTheAsyncClient() throws Exception {
         try (DynamoDbClient silent = client(blackHole.endpoint());
                 DynamoDbAsyncClient silentAsync = asyncClient(blackHole.endpoint())) {
-            DynamoDbStore store = store(silent).asyncClient(silentAsync).requestTimeout(Duration.ofMillis(200))
+            DynamoDbStore store = store(silent).asyncClient(silentAsync).timeout(Duration.ofMillis(200))
                     .build();
             Decision open = limiter(store, Algorithm.FIXED_WINDOW, FailurePolicy.allow()).tryAcquireAsync("k")
                     .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -222,7 +222,7 @@ class FailureTest {
         DynamoDbLocal stopped = DynamoDbLocal.start();
         try (DynamoDbClient client = client(stopped.endpoint())) {
             TestTables.createTableWithoutTtl(client, TABLE);
-            DynamoDbStore store = store(client).requestTimeout(Duration.ofSeconds(10)).build();
+            DynamoDbStore store = store(client).timeout(Duration.ofSeconds(10)).build();
             RateLimiter open = limiter(store, Algorithm.FIXED_WINDOW, FailurePolicy.allow());
             RateLimiter closed = limiter(store, Algorithm.FIXED_WINDOW, FailurePolicy.deny());
             assertThat(open.tryAcquire("k").reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);

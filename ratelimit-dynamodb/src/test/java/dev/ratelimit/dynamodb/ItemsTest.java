@@ -43,7 +43,7 @@ class ItemsTest {
         local = DynamoDbLocal.start();
         client = local.client();
         TestTables.createTableWithoutTtl(client, TABLE);
-        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().requestTimeout(Duration.ofSeconds(10)).build();
+        store = DynamoDbStore.builder(client).tableName(TABLE).callerTime().timeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterAll
@@ -54,7 +54,7 @@ class ItemsTest {
 
     private RateLimiter limiter(Algorithm algorithm, String prefix, Limit limit) {
         return RateLimiter.builder().algorithm(algorithm).limits(limit).store(store).timeSource(clock)
-                .keyPrefix(prefix).failurePolicy(FailurePolicy.deny()).build();
+                .namespace(prefix).failurePolicy(FailurePolicy.deny()).build();
     }
 
     /** The items whose partition key starts with the limiter's part, by partition key. */
@@ -177,7 +177,7 @@ class ItemsTest {
         long half = DynamoDbStore.MAX_SLIDING_LOG_PERMITS / 2;
         RateLimiter limiter = RateLimiter.builder().algorithm(Algorithm.SLIDING_LOG)
                 .limits(Limit.of(half, Duration.ofHours(1)), Limit.of(half, Duration.ofHours(2)))
-                .store(store).keyPrefix(prefix).timeSource(clock).failurePolicy(FailurePolicy.deny())
+                .store(store).namespace(prefix).timeSource(clock).failurePolicy(FailurePolicy.deny())
                 .timeout(Duration.ofSeconds(30)).build();
         assertThat(limiter.penalize("k", half - 2).remaining()).isEqualTo(2);
         clock.advanceMicros(1);

@@ -50,7 +50,7 @@ class RequestsPerDecisionTest {
 
     /** A new store, as a separate application instance would have: nothing remembered about any key. */
     private static DynamoDbStore instance() {
-        return DynamoDbStore.builder(client).tableName(TABLE).callerTime().verifyTable(false).requestTimeout(Duration.ofSeconds(10))
+        return DynamoDbStore.builder(client).tableName(TABLE).callerTime().verifyTable(false).timeout(Duration.ofSeconds(10))
                 .build();
     }
 
@@ -60,7 +60,7 @@ class RequestsPerDecisionTest {
                 .limits(Limit.of(3, Duration.ofSeconds(1)), Limit.of(10, Duration.ofMinutes(1)))
                 .store(store)
                 .timeSource(clock)
-                .keyPrefix(prefix)
+                .namespace(prefix)
                 .failurePolicy(FailurePolicy.deny())
                 .build();
     }

@@ -1,7 +1,6 @@
 package dev.ratelimit.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
@@ -80,9 +79,9 @@ class ServiceTimeTest {
 
     @Test
     void theStoreAnchorsItsTimeToTheServiceWhateverTheLocalClock() {
-        DynamoDbStore behind = DynamoDbStore.builder(client).tableName(TABLE).clock(skewed(SKEW.negated())).build();
-        DynamoDbStore ahead = DynamoDbStore.builder(client).tableName(TABLE).clock(skewed(SKEW)).build();
-        assertThat(behind.usesServiceTime()).isTrue();
+        DynamoDbStore behind = DynamoDbStore.builder(client).tableName(TABLE).timeSource(skewed(SKEW.negated())).build();
+        DynamoDbStore ahead = DynamoDbStore.builder(client).tableName(TABLE).timeSource(skewed(SKEW)).build();
+        assertThat(behind.usesServerTime()).isTrue();
         // build()'s DescribeTable anchored both: their times agree with the service (DynamoDB Local runs on this
         // machine's clock) within one second plus a round trip, not three minutes.
         long now = TimeSource.system().nowMicros();
@@ -99,9 +98,9 @@ class ServiceTimeTest {
     void twoInstancesThreeMinutesApartAdmitAtMostTheLimitPlusOneSecondsRefill(Algorithm algorithm) {
         String prefix = "skew-" + PREFIXES.incrementAndGet();
         Limit limit = Limit.of(100, Duration.ofMinutes(1));
-        RateLimiter a = limiter(DynamoDbStore.builder(client).tableName(TABLE).clock(skewed(Duration.ZERO)).build(),
+        RateLimiter a = limiter(DynamoDbStore.builder(client).tableName(TABLE).timeSource(skewed(Duration.ZERO)).build(),
                 algorithm, prefix, limit, TimeSource.system());
-        RateLimiter b = limiter(DynamoDbStore.builder(client).tableName(TABLE).clock(skewed(SKEW)).build(),
+        RateLimiter b = limiter(DynamoDbStore.builder(client).tableName(TABLE).timeSource(skewed(SKEW)).build(),
                 algorithm, prefix, limit, TimeSource.system());
         long started = System.nanoTime();
         int admitted = oneThenTheOther(a, b, 150);
@@ -126,15 +125,16 @@ class ServiceTimeTest {
     }
 
     @Test
-    void theTimeIsChosenOnce() {
-        assertThatThrownBy(() -> DynamoDbStore.builder(client).serviceTime().callerTime())
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("serviceTime()");
+    void theLastTimeChoiceWins() {
+        assertThat(DynamoDbStore.builder(client).tableName(TABLE).callerTime().serverTime().build().usesServerTime())
+                .isTrue();
+        assertThat(DynamoDbStore.builder(client).tableName(TABLE).serverTime().callerTime().build().usesServerTime())
+                .isFalse();
     }
 
     private static RateLimiter limiter(DynamoDbStore store, Algorithm algorithm, String prefix, Limit limit,
             TimeSource time) {
-        return RateLimiter.builder().algorithm(algorithm).limits(limit).store(store).keyPrefix(prefix)
+        return RateLimiter.builder().algorithm(algorithm).limits(limit).store(store).namespace(prefix)
                 .timeSource(time).failurePolicy(FailurePolicy.deny()).timeout(Duration.ofSeconds(10)).build();
     }
 

@@ -73,7 +73,7 @@ class TableSetupTest {
 
         // The store accepts it and works on it.
         DynamoDbStore store = DynamoDbStore.builder(client).tableName("created").callerTime()
-                .requestTimeout(Duration.ofSeconds(10)).build();
+                .timeout(Duration.ofSeconds(10)).build();
         RateLimiter limiter = RateLimiter.builder().algorithm(Algorithm.FIXED_WINDOW).limits(Limit.parse("2/1m"))
                 .store(store).failurePolicy(FailurePolicy.deny()).build();
         assertThat(limiter.tryAcquire("k").remaining()).isEqualTo(1);
@@ -157,7 +157,7 @@ class TableSetupTest {
     @Test
     void withoutTheCheckAMissingTableIsAStoreErrorOnEachDecision() {
         DynamoDbStore store = DynamoDbStore.builder(client).tableName("gone").callerTime().verifyTable(false)
-                .requestTimeout(Duration.ofSeconds(10)).build();
+                .timeout(Duration.ofSeconds(10)).build();
         RateLimiter open = RateLimiter.builder().algorithm(Algorithm.TOKEN_BUCKET).limits(Limit.parse("2/1m"))
                 .store(store).failurePolicy(FailurePolicy.allow()).build();
         Decision d = open.tryAcquire("k");

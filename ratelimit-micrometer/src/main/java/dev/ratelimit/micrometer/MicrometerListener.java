@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *   <caption>Meters</caption>
  *   <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
  *   <tr><td>{@code ratelimit.decisions}</td><td>counter</td>
- *       <td>{@code limiter}, {@code result=allowed|denied|error}</td>
+ *       <td>{@code limiter}, {@code outcome=allowed|denied|error}</td>
  *       <td>every decision; {@code error} when the store failed and the failure policy decided</td></tr>
  *   <tr><td>{@code ratelimit.failure.policy}</td><td>counter</td>
  *       <td>{@code limiter}, {@code outcome=allowed|denied}</td><td>failure-policy activations</td></tr>
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Keys are never used as tags, so the number of time series is bounded by the number of limiters. Meters are
  * created on a limiter's first event and looked up by its name afterwards, without allocation.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe: one instance serves any number of limiters and threads.
  */
 public final class MicrometerListener implements RateLimitListener {
 
@@ -43,12 +43,26 @@ public final class MicrometerListener implements RateLimitListener {
         this.registry = registry;
     }
 
-    /** A listener publishing to {@code registry}. */
+    /**
+     * A listener publishing to {@code registry}.
+     *
+     * @param registry where the meters are registered, on each limiter's first event
+     * @return a new listener; give the same one to every limiter that should publish to this registry
+     * @throws NullPointerException if registry is null
+     */
     public static MicrometerListener create(MeterRegistry registry) {
         return new MicrometerListener(Objects.requireNonNull(registry, "registry"));
     }
 
-    /** Publishes {@code store}'s live key count as the gauge {@code ratelimit.keys{store=name}}. */
+    /**
+     * Publishes {@code store}'s live key count as the gauge {@code ratelimit.keys{store=name}}. The gauge holds
+     * the store weakly, as Micrometer gauges do: keep a reference to the store.
+     *
+     * @param store the in-memory store to watch
+     * @param name the value of the {@code store} tag
+     * @return this listener, for chaining
+     * @throws NullPointerException if store or name is null
+     */
     public MicrometerListener monitorKeys(InMemoryStore store, String name) {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(name, "name");
@@ -115,8 +129,8 @@ public final class MicrometerListener implements RateLimitListener {
                     .description("Duration of rate limit store calls").register(registry);
         }
 
-        private static Counter decisions(MeterRegistry registry, String limiter, String result) {
-            return Counter.builder("ratelimit.decisions").tag("limiter", limiter).tag("result", result)
+        private static Counter decisions(MeterRegistry registry, String limiter, String outcome) {
+            return Counter.builder("ratelimit.decisions").tag("limiter", limiter).tag("outcome", outcome)
                     .description("Rate limit decisions").register(registry);
         }
 

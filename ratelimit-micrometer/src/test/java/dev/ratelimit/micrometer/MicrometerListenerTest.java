@@ -28,7 +28,7 @@ class MicrometerListenerTest {
         RateLimiter api = RateLimiter.builder().limit(Limit.parse("10/1s")).name("api").store(store)
                 .timeSource(clock).listener(metrics).build();
         RateLimiter uploads = RateLimiter.builder().limit(Limit.parse("5/1d")).algorithm(Algorithm.SLIDING_LOG)
-                .keyPrefix("uploads").store(store).timeSource(clock).listener(metrics).build();
+                .namespace("uploads").store(store).timeSource(clock).listener(metrics).build();
         Random random = new Random(5);
         int allowed = 0;
         int denied = 0;
@@ -44,10 +44,10 @@ class MicrometerListenerTest {
         for (int i = 0; i < 8; i++) {
             uploads.tryAcquire("alice");
         }
-        assertThat(count("ratelimit.decisions", "api", "result", "allowed")).isEqualTo(allowed);
-        assertThat(count("ratelimit.decisions", "api", "result", "denied")).isEqualTo(denied);
-        assertThat(count("ratelimit.decisions", "uploads", "result", "allowed")).isEqualTo(5);
-        assertThat(count("ratelimit.decisions", "uploads", "result", "denied")).isEqualTo(3);
+        assertThat(count("ratelimit.decisions", "api", "outcome", "allowed")).isEqualTo(allowed);
+        assertThat(count("ratelimit.decisions", "api", "outcome", "denied")).isEqualTo(denied);
+        assertThat(count("ratelimit.decisions", "uploads", "outcome", "allowed")).isEqualTo(5);
+        assertThat(count("ratelimit.decisions", "uploads", "outcome", "denied")).isEqualTo(3);
         assertThat(registry.get("ratelimit.store.latency").tag("limiter", "api").timer().count()).isEqualTo(2_000);
         assertThat(registry.get("ratelimit.keys").tag("store", "memory").gauge().value())
                 .isEqualTo(store.keyCount()).isGreaterThan(20);
@@ -65,11 +65,31 @@ class MicrometerListenerTest {
             open.tryAcquire("k");
         }
         closed.tryAcquire("k");
-        assertThat(count("ratelimit.decisions", "open", "result", "error")).isEqualTo(3);
-        assertThat(count("ratelimit.decisions", "open", "result", "allowed")).isZero();
+        assertThat(count("ratelimit.decisions", "open", "outcome", "error")).isEqualTo(3);
+        assertThat(count("ratelimit.decisions", "open", "outcome", "allowed")).isZero();
         assertThat(count("ratelimit.failure.policy", "open", "outcome", "allowed")).isEqualTo(3);
         assertThat(count("ratelimit.failure.policy", "closed", "outcome", "denied")).isEqualTo(1);
         assertThat(registry.get("ratelimit.store.latency").tag("limiter", "open").timer().count()).isEqualTo(3);
+    }
+
+    @Test
+    void everyMeterTagsTheDecisionAsOutcomeWithLowerCaseValues() {
+        RateLimiter limiter = RateLimiter.builder().limit(Limit.parse("1/s")).name("api").timeSource(clock)
+                .listener(metrics).build();
+        limiter.tryAcquire("k");
+        limiter.tryAcquire("k");
+        RateLimiter failing = RateLimiter.builder().limit(Limit.parse("1/s")).name("down")
+                .store(FailingStore.create()).timeSource(clock).listener(metrics).build();
+        failing.tryAcquire("k");
+        assertThat(registry.getMeters()).isNotEmpty().allSatisfy(meter -> {
+            assertThat(meter.getId().getTags()).allSatisfy(tag -> assertThat(tag.getKey())
+                    .isIn("limiter", "outcome", "store"));
+            String outcome = meter.getId().getTag("outcome");
+            if (outcome != null) {
+                assertThat(outcome).isIn("allowed", "denied", "error");
+            }
+        });
+        assertThat(registry.find("ratelimit.decisions").tags("outcome", "denied").counter()).isNotNull();
     }
 
     private double count(String name, String limiter, String tag, String value) {

@@ -19,7 +19,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * evaluation ({@link Coalescing}). Nothing waits to fill a batch: a thread sends what is there as soon as it is
  * free, so a lone caller's call goes out at once, and a batch forms only while every thread is busy.
  *
- * <p>Callers park on their call's future for at most the command timeout ({@link QueuedRunner}); the threads
+ * <p>Callers park on their call's future for at most the store's timeout ({@link QueuedRunner}); the threads
  * never grow in number, whatever the load or the state of Redis. A call whose caller has given up before a thread
  * took it is not sent. Thread-safe.
  */
@@ -92,14 +92,7 @@ final class JedisDispatcher extends QueuedRunner {
         List<ScriptCall> batch = new ArrayList<>(MAX_BATCH);
         int limit = settings.coalescing ? MAX_BATCH : 1;
         while (!closed) {
-            ScriptCall c;
-            while (batch.size() < limit && (c = queue.poll()) != null) {
-                if (c.isDone()) {
-                    finished(); // its caller gave up (timeout) before it was sent
-                } else {
-                    batch.add(c);
-                }
-            }
+            takeBatch(queue, batch, limit);
             if (batch.isEmpty()) {
                 if (spinning.compareAndSet(false, true)) {
                     // A lone caller's next call usually comes within microseconds: take it without a wake-up.
@@ -130,9 +123,7 @@ final class JedisDispatcher extends QueuedRunner {
                     b.fail("unexpected error", e);
                 }
             } finally {
-                for (int i = 0; i < batch.size(); i++) {
-                    finished();
-                }
+                finished(batch);
                 batch.clear();
             }
         }

@@ -28,7 +28,7 @@ import java.util.Objects;
  * and returns; Lettuce's event loop (which the client owns) completes it, so thousands of calls can be in flight
  * with no thread per call, and dependent stages run on that event loop unless the caller chooses an executor
  * ({@code thenApplyAsync}). On one connection calls are answered in the order they were sent. A synchronous call
- * parks its caller on the future for at most the {@linkplain Builder#commandTimeout command timeout} (500 ms by
+ * parks its caller on the future for at most the {@linkplain Builder#timeout timeout} (500 ms by
  * default); an asynchronous one is failed after the same time by the JDK's shared {@code CompletableFuture} delay
  * thread. Do not make synchronous calls on Lettuce's event loop threads.
  *
@@ -59,6 +59,8 @@ public final class LettuceRedisStore implements RateLimitStore {
      * A builder for a store on a standalone (or Sentinel-managed) connection with a byte-array codec
      * ({@code ByteArrayCodec.INSTANCE}); the store uses the connection but does not close it.
      *
+     * @param connection the connection; the caller keeps it and closes it
+     * @return a new builder
      * @throws NullPointerException if connection is null
      */
     public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection) {
@@ -69,6 +71,8 @@ public final class LettuceRedisStore implements RateLimitStore {
      * A builder for a store on a Redis Cluster connection with a byte-array codec; the store uses the connection
      * but does not close it. Scripts are loaded on every master.
      *
+     * @param connection the cluster connection; the caller keeps it and closes it
+     * @return a new builder
      * @throws NullPointerException if connection is null
      */
     public static Builder builder(StatefulRedisClusterConnection<byte[], byte[]> connection) {
@@ -86,7 +90,11 @@ public final class LettuceRedisStore implements RateLimitStore {
         return RedisStore.bind(settings, runner, namespace, algorithm, limits);
     }
 
-    /** The threads this store owns: always 0 (Lettuce's event loops belong to the client). */
+    /**
+     * The threads this store owns: always 0 (Lettuce's event loops belong to the client).
+     *
+     * @return 0
+     */
     public int ownedThreads() {
         return 0;
     }
@@ -103,8 +111,8 @@ public final class LettuceRedisStore implements RateLimitStore {
     }
 
     /**
-     * Builds a {@link LettuceRedisStore}. Each option may be set once; values are checked when set. Not
-     * thread-safe.
+     * Builds a {@link LettuceRedisStore}. Values are checked when set; setting an option again replaces the
+     * earlier value (the last call wins). Not thread-safe.
      *
      * <table>
      *   <caption>Options and defaults</caption>
@@ -112,7 +120,7 @@ public final class LettuceRedisStore implements RateLimitStore {
      *   <tr><td>{@link #keyPrefix}</td><td>{@code "rl:"}</td></tr>
      *   <tr><td>{@link #serverTime()} / {@link #callerTime()}</td><td>server time (Redis {@code TIME})</td></tr>
      *   <tr><td>{@link #expiryMargin}</td><td>0 with server time, 1 second with caller time</td></tr>
-     *   <tr><td>{@link #commandTimeout}</td><td>500 ms</td></tr>
+     *   <tr><td>{@link #timeout}</td><td>500 ms</td></tr>
      *   <tr><td>{@link #maxPendingCalls}</td><td>16,384</td></tr>
      *   <tr><td>{@link #coalescing}</td><td>on</td></tr>
      * </table>
@@ -124,7 +132,11 @@ public final class LettuceRedisStore implements RateLimitStore {
             this.commands = commands;
         }
 
-        /** The store. */
+        /**
+         * The store.
+         *
+         * @return the store, sending its calls on the connection
+         */
         public LettuceRedisStore build() {
             return new LettuceRedisStore(this);
         }

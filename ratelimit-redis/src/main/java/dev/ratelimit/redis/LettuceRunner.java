@@ -106,9 +106,7 @@ final class LettuceRunner extends QueuedRunner {
         } else {
             Coalescing.complete(group, reply);
         }
-        for (int i = 0; i < group.size(); i++) {
-            finished();
-        }
+        finished(group);
         if (done != null) {
             done.run();
         }
@@ -131,14 +129,7 @@ final class LettuceRunner extends QueuedRunner {
         void drain() {
             while (!queue.isEmpty() && busy.compareAndSet(false, true)) {
                 List<ScriptCall> batch = new ArrayList<>();
-                ScriptCall c;
-                while (batch.size() < MAX_BATCH && (c = queue.poll()) != null) {
-                    if (c.isDone()) {
-                        finished(); // its caller gave up (timeout) before it was sent
-                    } else {
-                        batch.add(c);
-                    }
-                }
+                takeBatch(queue, batch, MAX_BATCH);
                 if (batch.isEmpty()) {
                     busy.set(false);
                     continue;

@@ -1,6 +1,8 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.spi.StoreException;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What the runners that do not use the caller's thread share: a bound on pending calls (a full store answers at
  * once with a {@link StoreException}, for the failure policy to decide), and the per-call timeout. A synchronous
- * caller parks on its call's future for at most the command timeout; an asynchronous call is completed with a
+ * caller parks on its call's future for at most the store's timeout; an asynchronous call is completed with a
  * timeout error by the JDK's shared {@code CompletableFuture} delay thread, so no thread waits per call.
  *
  * <p>Thread-safe.
@@ -40,6 +42,26 @@ abstract class QueuedRunner implements ScriptRunner {
         pending.decrementAndGet();
     }
 
+    /** {@link #finished()} for each of {@code calls}. */
+    final void finished(List<ScriptCall> calls) {
+        pending.addAndGet(-calls.size());
+    }
+
+    /**
+     * Moves waiting calls from {@code queue} to {@code batch}, in order, until the batch holds {@code max}; a call
+     * whose caller has already given up (timed out) is finished instead of sent.
+     */
+    final void takeBatch(Queue<ScriptCall> queue, List<ScriptCall> batch, int max) {
+        ScriptCall c;
+        while (batch.size() < max && (c = queue.poll()) != null) {
+            if (c.isDone()) {
+                finished();
+            } else {
+                batch.add(c);
+            }
+        }
+    }
+
     @Override
     public final Object call(ScriptCall call) {
         admit(call);
@@ -52,7 +74,7 @@ abstract class QueuedRunner implements ScriptRunner {
             }
         }
         try {
-            return call.get(settings.commandTimeoutNanos, TimeUnit.NANOSECONDS);
+            return call.get(settings.timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             StoreException timeout = timedOut(call);
             call.completeExceptionally(timeout);
@@ -79,7 +101,7 @@ abstract class QueuedRunner implements ScriptRunner {
         if (call.isDone()) {
             return call;
         }
-        return call.orTimeout(settings.commandTimeoutNanos, TimeUnit.NANOSECONDS)
+        return call.orTimeout(settings.timeoutNanos, TimeUnit.NANOSECONDS)
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(
                         e instanceof TimeoutException ? timedOut(call) : asStoreException(e, call)));
     }
@@ -94,8 +116,8 @@ abstract class QueuedRunner implements ScriptRunner {
     }
 
     private StoreException timedOut(ScriptCall call) {
-        return new StoreException("Redis store: no answer to the " + call.describe() + " within the command timeout"
-                + " of " + settings.commandTimeout.toMillis() + " ms");
+        return new StoreException("Redis store: no answer to the " + call.describe() + " within the timeout"
+                + " of " + settings.timeout.toMillis() + " ms");
     }
 
     static StoreException asStoreException(Throwable e, ScriptCall call) {

@@ -29,6 +29,7 @@ final class RedisBinding implements StoreBinding {
     private final DecisionScript script;
     private final byte[] margin;
     private final byte[][] limitArgs;
+    private final long largestCapacity;
 
     RedisBinding(StoreSettings settings, ScriptRunner runner, String namespace, Algorithm algorithm,
             List<Limit> limits) {
@@ -40,6 +41,7 @@ final class RedisBinding implements StoreBinding {
         this.keys = new RedisKeys(settings.keyPrefix, algorithm, namespace);
         this.script = DecisionScript.of(algorithm);
         this.margin = ScriptCall.ascii(settings.expiryMarginMillis);
+        this.largestCapacity = limits.stream().mapToLong(Limit::capacity).max().orElseThrow();
         this.limitArgs = new byte[limits.size() * 5][];
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
@@ -71,11 +73,12 @@ final class RedisBinding implements StoreBinding {
 
     @Override
     public Decision adjust(String key, long delta, long nowMicros) {
-        if (delta == 0 || delta > Limit.MAX_PERMITS || delta < -Limit.MAX_PERMITS) {
-            throw new IllegalArgumentException(
-                    "delta must be non-zero and at most " + Limit.MAX_PERMITS + " in magnitude but was " + delta);
+        if (delta == 0) {
+            throw new IllegalArgumentException("delta must be non-zero but was 0");
         }
-        ScriptCall call = call(key, ScriptCall.ADJUST, delta, nowMicros);
+        // As the reference: a delta beyond the largest capacity means that capacity (and stays below 2^53 in Lua).
+        long clamped = Math.max(-largestCapacity, Math.min(largestCapacity, delta));
+        ScriptCall call = call(key, ScriptCall.ADJUST, clamped, nowMicros);
         return Replies.decision(runner.call(call), call);
     }
 

@@ -123,6 +123,11 @@ final class RedisKeys {
         }
     }
 
+    /** Whether {@code s} has no unpaired surrogate, so that UTF-8 represents it exactly (the key prefix rule). */
+    static boolean wellFormed(String s) {
+        return !hasUnpairedSurrogate(s);
+    }
+
     private static boolean hasUnpairedSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

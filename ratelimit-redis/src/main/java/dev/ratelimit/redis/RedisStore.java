@@ -36,7 +36,7 @@ import redis.clients.jedis.UnifiedJedis;
  * use the limiter's time instead (the contract tests drive a fake clock this way).
  *
  * <p><b>Threads and waiting.</b> By default the store owns a fixed number of threads ({@link Builder#threads},
- * 4) that send the calls: a caller parks on its call for at most the {@linkplain Builder#commandTimeout command
+ * 4) that send the calls: a caller parks on its call for at most the {@linkplain Builder#timeout
  * timeout} (500 ms by default) and is then answered by the failure policy, however Redis behaves; the threads
  * never grow in number, and at most {@linkplain Builder#maxPendingCalls maxPendingCalls} calls wait (beyond that a
  * call fails at once). While every thread is busy, waiting calls are sent together, one pipeline per thread, and
@@ -74,6 +74,8 @@ public final class RedisStore implements RateLimitStore {
     /**
      * A builder for a store on {@code jedis}, which the store uses but does not close.
      *
+     * @param jedis the client; the caller keeps it and closes it
+     * @return a new builder
      * @throws NullPointerException if jedis is null
      */
     public static Builder builder(UnifiedJedis jedis) {
@@ -104,7 +106,11 @@ public final class RedisStore implements RateLimitStore {
         return new RedisBinding(settings, runner, namespace, algorithm, copy);
     }
 
-    /** The threads this store owns: {@link Builder#threads}, or 0 with {@link Builder#callerThreadCalls()}. */
+    /**
+     * The threads this store owns: {@link Builder#threads}, or 0 with {@link Builder#callerThreadCalls()}.
+     *
+     * @return the number of threads the store started
+     */
     public int ownedThreads() {
         return threads;
     }
@@ -122,7 +128,10 @@ public final class RedisStore implements RateLimitStore {
     }
 
     /**
-     * Builds a {@link RedisStore}. Each option may be set once; values are checked when set. Not thread-safe.
+     * Builds a {@link RedisStore}. Values are checked when set; setting an option again replaces the earlier value
+     * (the last call wins). {@link #callerThreadCalls()} runs without the store's own threads, so {@link #build()}
+     * refuses it together with an option of those threads ({@link #threads}, {@link #timeout},
+     * {@link #maxPendingCalls}, {@link #coalescing}) rather than ignore that option. Not thread-safe.
      *
      * <table>
      *   <caption>Options and defaults</caption>
@@ -130,7 +139,7 @@ public final class RedisStore implements RateLimitStore {
      *   <tr><td>{@link #keyPrefix}</td><td>{@code "rl:"}</td></tr>
      *   <tr><td>{@link #serverTime()} / {@link #callerTime()}</td><td>server time (Redis {@code TIME})</td></tr>
      *   <tr><td>{@link #expiryMargin}</td><td>0 with server time, 1 second with caller time</td></tr>
-     *   <tr><td>{@link #commandTimeout}</td><td>500 ms</td></tr>
+     *   <tr><td>{@link #timeout}</td><td>500 ms</td></tr>
      *   <tr><td>{@link #threads}</td><td>4</td></tr>
      *   <tr><td>{@link #maxPendingCalls}</td><td>16,384</td></tr>
      *   <tr><td>{@link #coalescing}</td><td>on</td></tr>
@@ -153,16 +162,11 @@ public final class RedisStore implements RateLimitStore {
          * the client at a time (one per node in a cluster), so keep the client's pool at least this large (Jedis's
          * default is 8). The number never changes with load.
          *
+         * @param threads the number of threads
+         * @return this builder
          * @throws IllegalArgumentException if not between 1 and 256
-         * @throws IllegalStateException if already set, or with {@link #callerThreadCalls()}
          */
         public Builder threads(int threads) {
-            if (this.threads != null) {
-                throw new IllegalStateException("threads was already set to " + this.threads);
-            }
-            if (callerThread) {
-                throw new IllegalStateException("threads cannot be set with callerThreadCalls()");
-            }
             if (threads < 1 || threads > 256) {
                 throw new IllegalArgumentException("threads must be between 1 and 256 but was " + threads);
             }
@@ -175,15 +179,11 @@ public final class RedisStore implements RateLimitStore {
          * nothing off, the fastest path for a few synchronous callers. No coalescing then, and how long a call may
          * take is bounded only by the client: its socket timeout (Jedis's default is 2 s), its connect timeout,
          * and its pool's {@code maxWait} (unbounded by default: set it). {@code tryAcquireAsync} then runs on the
-         * caller's thread too.
+         * caller's thread too. Excludes the options of the store's own threads (checked by {@link #build()}).
          *
-         * @throws IllegalStateException if threads, the command timeout, maxPendingCalls or coalescing was set
+         * @return this builder
          */
         public Builder callerThreadCalls() {
-            if (threads != null || commandTimeoutSet() || coalescingSet() || maxPendingCallsSet()) {
-                throw new IllegalStateException("callerThreadCalls() excludes threads, commandTimeout,"
-                        + " maxPendingCalls and coalescing, which are about the store's own threads");
-            }
             this.callerThread = true;
             return this;
         }
@@ -191,12 +191,13 @@ public final class RedisStore implements RateLimitStore {
         /**
          * The store; in the default mode its threads are started here.
          *
+         * @return the store
          * @throws IllegalStateException if {@link #callerThreadCalls()} was combined with an option of the
-         *     store's threads
+         *     store's own threads; the message names the options
          */
         public RedisStore build() {
-            if (callerThread && (commandTimeoutSet() || coalescingSet() || maxPendingCallsSet())) {
-                throw new IllegalStateException("callerThreadCalls() excludes commandTimeout, maxPendingCalls and"
+            if (callerThread && (threads != null || timeoutSet() || coalescingSet() || maxPendingCallsSet())) {
+                throw new IllegalStateException("callerThreadCalls() excludes threads, timeout, maxPendingCalls and"
                         + " coalescing, which are about the store's own threads");
             }
             return new RedisStore(this);

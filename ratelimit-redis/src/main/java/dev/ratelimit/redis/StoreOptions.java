@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * The builder options both Redis stores share ({@link RedisStore.Builder}, {@link LettuceRedisStore.Builder}).
- * Each option may be set once; values are checked when set. Not thread-safe.
+ * Values are checked when set; setting an option again replaces the earlier value (the last call wins). Not
+ * thread-safe.
  *
  * @param <B> the concrete builder, returned by every setter
  */
@@ -16,7 +17,7 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
     private String keyPrefix;
     private Boolean serverTime;
     private Duration expiryMargin;
-    private Duration commandTimeout;
+    private Duration timeout;
     private Integer maxPendingCalls;
     private Boolean coalescing;
 
@@ -26,28 +27,29 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
     }
 
     /**
-     * The text every Redis key of this store starts with; {@code "rl:"} by default. Use one prefix per application
-     * (or per environment sharing a Redis) so that an ACL rule or a {@code SCAN} can select the keys. Limiters' own
-     * key prefixes (namespaces) are encoded after it.
+     * The literal text every Redis key this store writes starts with; {@code "rl:"} by default. The same rule as
+     * {@code DynamoDbStore.Builder.keyPrefix}: 0 to 256 characters of well-formed UTF-16 (no unpaired surrogate),
+     * written as UTF-8 at the very start of each key, before the limiter's namespace and the user key. Use one
+     * prefix per application (or per environment sharing a Redis) so that an ACL key pattern ({@code ~rl:*}) or a
+     * {@code SCAN MATCH} selects exactly the limiter's keys. Redis only: the prefix may not contain <code>{</code>
+     * or <code>}</code>, because the store makes the rest of the key the Redis Cluster hash tag, and a brace in the
+     * prefix would move the tag.
      *
-     * @throws IllegalArgumentException if empty, longer than 256 characters, or containing <code>{</code> or
-     *     <code>}</code> (which would change the Redis Cluster hash tag)
+     * @param keyPrefix the prefix, possibly empty
+     * @return this builder
+     * @throws IllegalArgumentException if longer than 256 characters, not well-formed UTF-16, or containing
+     *     <code>{</code> or <code>}</code>; the message shows the value
      * @throws NullPointerException if null
-     * @throws IllegalStateException if already set
      */
     public B keyPrefix(String keyPrefix) {
-        if (this.keyPrefix != null) {
-            throw new IllegalStateException("keyPrefix was already set to \"" + this.keyPrefix + "\"");
-        }
         Objects.requireNonNull(keyPrefix, "keyPrefix");
-        if (keyPrefix.isEmpty() || keyPrefix.length() > MAX_PREFIX_LENGTH) {
-            throw new IllegalArgumentException(
-                    "keyPrefix must be 1 to " + MAX_PREFIX_LENGTH + " characters but was \"" + keyPrefix + "\"");
+        if (keyPrefix.length() > MAX_PREFIX_LENGTH || !RedisKeys.wellFormed(keyPrefix)) {
+            throw new IllegalArgumentException("keyPrefix must be 0 to " + MAX_PREFIX_LENGTH
+                    + " characters of well-formed UTF-16 but was \"" + keyPrefix + "\"");
         }
         if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-            throw new IllegalArgumentException(
-                    "keyPrefix must not contain '{' or '}' (the store sets the hash tag) but was \"" + keyPrefix
-                            + "\"");
+            throw new IllegalArgumentException("keyPrefix must not contain '{' or '}' in Redis (the store sets the"
+                    + " Redis Cluster hash tag) but was \"" + keyPrefix + "\"");
         }
         this.keyPrefix = keyPrefix;
         return self();
@@ -56,32 +58,25 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
     /**
      * Read the time from Redis ({@code TIME}) inside each script: the default. All app instances then agree on
      * window boundaries and refill even if their clocks are skewed; the limiter's time source is ignored.
+     * {@link #callerTime()} is the other choice; the last call wins.
      *
-     * @throws IllegalStateException if the clock was already chosen
+     * @return this builder
      */
     public B serverTime() {
-        setClock(true);
+        serverTime = true;
         return self();
     }
 
     /**
      * Use the time the limiter passes (its {@code TimeSource}) instead of Redis {@code TIME}: for tests driven by
      * a fake clock, or when the app's clock is the one that must count. Times must be between 0 and 2<sup>52</sup>
-     * microseconds since the epoch.
+     * microseconds since the epoch. {@link #serverTime()} is the other choice; the last call wins.
      *
-     * @throws IllegalStateException if the clock was already chosen
+     * @return this builder
      */
     public B callerTime() {
-        setClock(false);
+        serverTime = false;
         return self();
-    }
-
-    private void setClock(boolean server) {
-        if (serverTime != null) {
-            throw new IllegalStateException(
-                    "the clock was already set to " + (serverTime ? "serverTime()" : "callerTime()"));
-        }
-        serverTime = server;
     }
 
     /**
@@ -89,14 +84,12 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
      * time (so instances whose clocks run behind the writer's still find the state). Keys then expire by
      * themselves; none lives forever.
      *
+     * @param margin how long past full allowance a key is kept
+     * @return this builder
      * @throws IllegalArgumentException if negative or longer than 1 day
      * @throws NullPointerException if null
-     * @throws IllegalStateException if already set
      */
     public B expiryMargin(Duration margin) {
-        if (expiryMargin != null) {
-            throw new IllegalStateException("expiryMargin was already set to " + expiryMargin);
-        }
         Objects.requireNonNull(margin, "margin");
         if (margin.isNegative() || margin.compareTo(Duration.ofDays(1)) > 0) {
             throw new IllegalArgumentException("expiryMargin must be between 0 and 1 day but was " + margin);
@@ -111,19 +104,17 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
      * <b>500 ms</b>, so a hung Redis costs each request at most that without any configuration. A call that
      * timed out may still reach Redis and spend its permits (nobody is admitted by it).
      *
+     * @param timeout the longest wait for one call
+     * @return this builder
      * @throws IllegalArgumentException if not between 1 ms and 1 minute
      * @throws NullPointerException if null
-     * @throws IllegalStateException if already set
      */
-    public B commandTimeout(Duration timeout) {
-        if (commandTimeout != null) {
-            throw new IllegalStateException("commandTimeout was already set to " + commandTimeout);
-        }
+    public B timeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-            throw new IllegalArgumentException("commandTimeout must be between 1ms and 1 minute but was " + timeout);
+            throw new IllegalArgumentException("timeout must be between 1ms and 1 minute but was " + timeout);
         }
-        this.commandTimeout = timeout;
+        this.timeout = timeout;
         return self();
     }
 
@@ -132,13 +123,11 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
      * with a {@link dev.ratelimit.spi.StoreException} (the failure policy decides), so a slow or hung Redis cannot
      * make the store hold unbounded memory, and callers do not queue behind a backlog they would time out in.
      *
+     * @param calls the most calls waiting for an answer
+     * @return this builder
      * @throws IllegalArgumentException if not between 1 and 1,048,576
-     * @throws IllegalStateException if already set
      */
     public B maxPendingCalls(int calls) {
-        if (maxPendingCalls != null) {
-            throw new IllegalStateException("maxPendingCalls was already set to " + maxPendingCalls);
-        }
         if (calls < 1 || calls > 1 << 20) {
             throw new IllegalArgumentException("maxPendingCalls must be between 1 and 1048576 but was " + calls);
         }
@@ -153,18 +142,16 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
      * Nothing ever waits to fill a batch: a lone call is sent at once. The sliding log is pipelined but not
      * combined.
      *
-     * @throws IllegalStateException if already set
+     * @param enabled whether to coalesce
+     * @return this builder
      */
     public B coalescing(boolean enabled) {
-        if (coalescing != null) {
-            throw new IllegalStateException("coalescing was already set to " + coalescing);
-        }
         this.coalescing = enabled;
         return self();
     }
 
-    boolean commandTimeoutSet() {
-        return commandTimeout != null;
+    boolean timeoutSet() {
+        return timeout != null;
     }
 
     boolean coalescingSet() {
@@ -176,6 +163,6 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
     }
 
     StoreSettings settings() {
-        return new StoreSettings(keyPrefix, serverTime, expiryMargin, commandTimeout, maxPendingCalls, coalescing);
+        return new StoreSettings(keyPrefix, serverTime, expiryMargin, timeout, maxPendingCalls, coalescing);
     }
 }

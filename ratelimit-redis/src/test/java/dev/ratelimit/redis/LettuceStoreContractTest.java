@@ -13,6 +13,6 @@ class LettuceStoreContractTest extends RateLimitStoreContract {
     }
 
     static LettuceRedisStore.Builder options(LettuceRedisStore.Builder b, String prefix) {
-        return b.keyPrefix(prefix).callerTime().expiryMargin(Duration.ofHours(1)).commandTimeout(Duration.ofSeconds(5));
+        return b.keyPrefix(prefix).callerTime().expiryMargin(Duration.ofHours(1)).timeout(Duration.ofSeconds(5));
     }
 }

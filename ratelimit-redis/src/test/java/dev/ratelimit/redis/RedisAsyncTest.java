@@ -26,7 +26,7 @@ import redis.clients.jedis.JedisPooled;
  * thread per call (the process's thread count does not move beyond what the store owns), exactly as correct as
  * one by one (10,000 calls on one key of limit 5,000 admit exactly 5,000), and, on the Lettuce store, answered in
  * the order they were made. On a stopped server every one of them is answered by the failure policy within the
- * command timeout.
+ * timeout.
  */
 class RedisAsyncTest {
 
@@ -117,10 +117,10 @@ class RedisAsyncTest {
 
     private static TestStores.Handle store(Mode mode, RedisProcess server, Duration timeout) {
         if (mode == Mode.LETTUCE) {
-            return TestStores.lettuce(server.port(), b -> b.keyPrefix("async-lettuce-" + System.nanoTime() + ":").commandTimeout(timeout));
+            return TestStores.lettuce(server.port(), b -> b.keyPrefix("async-lettuce-" + System.nanoTime() + ":").timeout(timeout));
         }
         JedisPooled jedis = new JedisPooled("127.0.0.1", server.port());
-        return new TestStores.Handle(RedisStore.builder(jedis).keyPrefix("async-jedis-" + System.nanoTime() + ":").commandTimeout(timeout).build(),
+        return new TestStores.Handle(RedisStore.builder(jedis).keyPrefix("async-jedis-" + System.nanoTime() + ":").timeout(timeout).build(),
                 jedis);
     }
 }

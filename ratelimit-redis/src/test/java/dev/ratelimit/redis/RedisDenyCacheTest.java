@@ -31,9 +31,9 @@ class RedisDenyCacheTest {
         CountingStore plainStore = CountingStore.wrapping(store("deny-plain:"));
         CountingStore cachedStore = CountingStore.wrapping(store("deny-cached:"));
         RateLimiter plain = RateLimiter.builder().limit(Limit.parse("10/1s")).algorithm(algorithm)
-                .store(plainStore).timeSource(clock).keyPrefix(algorithm.name()).build();
+                .store(plainStore).timeSource(clock).namespace(algorithm.name()).build();
         RateLimiter cached = RateLimiter.builder().limit(Limit.parse("10/1s")).algorithm(algorithm)
-                .store(cachedStore).timeSource(clock).keyPrefix(algorithm.name()).localDenyCache(1_000).build();
+                .store(cachedStore).timeSource(clock).namespace(algorithm.name()).localDenyCache(1_000).build();
         Random random = new Random(42);
         int floodAllowed = 0;
         for (int i = 0; i < REQUESTS; i++) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.JedisPooled;
 
 /**
- * The default command timeout (500 ms) on a loaded host: 32 threads make 24,000 decisions against a healthy
+ * The default timeout (500 ms) on a loaded host: 32 threads make 24,000 decisions against a healthy
  * server while 2 more threads spin on the CPU (on the 2-core test machine, which other builds share), and almost
  * none of them may time out. The figure is printed; the bound asserted is 1 in 1,000.
  */

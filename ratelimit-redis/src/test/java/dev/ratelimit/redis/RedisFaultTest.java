@@ -41,7 +41,7 @@ import redis.clients.jedis.JedisPooled;
  */
 class RedisFaultTest {
 
-    /** The configured timeout: the store's command timeout, or (on the caller's thread) the client's. */
+    /** The configured timeout: the store's timeout, or (on the caller's thread) the client's. */
     private static final Duration TIMEOUT = Duration.ofMillis(400);
     /** What a busy 2-core machine may add to a bound: thread scheduling, not waiting for Redis. */
     private static final Duration SLACK = Duration.ofMillis(750);
@@ -58,7 +58,7 @@ class RedisFaultTest {
     @EnumSource(Mode.class)
     void killedMidRunFailOpenAllowsFailClosedDeniesWithinTheTimeoutAndRestartRecovers(Mode mode) throws Exception {
         try (RedisProcess server = RedisProcess.start();
-                TestStores.Handle handle = store(mode, server, b -> b.commandTimeout(TIMEOUT))) {
+                TestStores.Handle handle = store(mode, server, b -> b.timeout(TIMEOUT))) {
             RateLimitStore store = handle.store();
             RateLimiter open = limiter(store, FailurePolicy.allow(), "1000000/1s");
             RateLimiter closed = limiter(store, FailurePolicy.deny(), "1000000/1s");
@@ -124,7 +124,7 @@ class RedisFaultTest {
     @EnumSource(value = Mode.class, names = {"JEDIS_THREADS", "LETTUCE"})
     void aHungServerAnswersEveryOf32CallersWithinTheDefaultBoundWithoutNewThreads(Mode mode) throws Exception {
         int callers = 32;
-        Duration bound = StoreSettings.DEFAULT_COMMAND_TIMEOUT;
+        Duration bound = StoreSettings.DEFAULT_TIMEOUT;
         try (RedisProcess server = RedisProcess.start();
                 TestStores.Handle handle = defaultStore(mode, server)) {
             RateLimiter open = limiter(handle.store(), FailurePolicy.allow(), "1000000/1s");
@@ -199,7 +199,7 @@ class RedisFaultTest {
     @EnumSource(Mode.class)
     void aHungServerIsAStoreErrorWithinTheTimeout(Mode mode) throws Exception {
         try (RedisProcess server = RedisProcess.start();
-                TestStores.Handle handle = store(mode, server, b -> b.commandTimeout(TIMEOUT))) {
+                TestStores.Handle handle = store(mode, server, b -> b.timeout(TIMEOUT))) {
             RateLimiter open = limiter(handle.store(), FailurePolicy.allow(), "1000/1h");
             RateLimiter closed = limiter(handle.store(), FailurePolicy.deny(), "5/1h");
             assertThat(open.tryAcquire("k").reason()).isEqualTo(Decision.Reason.WITHIN_LIMIT);

@@ -91,11 +91,11 @@ class RedisWrongReplyTest {
                 if (client == Client.JEDIS_CALLER_THREAD) {
                     b.callerThreadCalls();
                 } else {
-                    b.commandTimeout(Duration.ofSeconds(5));
+                    b.timeout(Duration.ofSeconds(5));
                 }
                 yield new TestStores.Handle(b.build(), jedis);
             }
-            case LETTUCE -> TestStores.lettuce(port, b -> b.callerTime().commandTimeout(Duration.ofSeconds(5)));
+            case LETTUCE -> TestStores.lettuce(port, b -> b.callerTime().timeout(Duration.ofSeconds(5)));
         };
     }
 

@@ -17,10 +17,20 @@ final class TestStores {
 
     /** A store and what must be closed with it. */
     record Handle(RateLimitStore store, AutoCloseable client) implements AutoCloseable {
+        /** Closes both; a failure is rethrown unchecked, so tests need not catch an interruption they never see. */
         @Override
-        public void close() throws Exception {
-            store.close();
-            client.close();
+        public void close() {
+            try {
+                store.close();
+                client.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("could not close " + store + " and its client", e);
+            }
         }
     }
 

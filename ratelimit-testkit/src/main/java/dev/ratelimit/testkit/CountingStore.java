@@ -40,33 +40,56 @@ public final class CountingStore implements RateLimitStore {
     /**
      * A store that counts the calls made to {@code delegate}.
      *
+     * @param delegate the store that makes the decisions
+     * @return a new counting store, all counts zero
      * @throws NullPointerException if {@code delegate} is null
      */
     public static CountingStore wrapping(RateLimitStore delegate) {
         return new CountingStore(Objects.requireNonNull(delegate, "delegate"));
     }
 
-    /** Calls of {@code tryAcquire}, synchronous and asynchronous, that reached the wrapped store. */
+    /**
+     * Calls of {@code tryAcquire}, synchronous and asynchronous, that reached the wrapped store.
+     *
+     * @return the count so far, across every limiter bound to this store
+     */
     public long acquires() {
         return acquires.sum();
     }
 
-    /** Calls of {@code peek} that reached the wrapped store. */
+    /**
+     * Calls of {@code peek} that reached the wrapped store.
+     *
+     * @return the count so far, across every limiter bound to this store
+     */
     public long peeks() {
         return peeks.sum();
     }
 
-    /** Calls of {@code adjust} (penalties and refunds) that reached the wrapped store. */
+    /**
+     * Calls of {@code adjust} (penalties and refunds) that reached the wrapped store.
+     *
+     * @return the count so far, across every limiter bound to this store
+     */
     public long adjusts() {
         return adjusts.sum();
     }
 
-    /** Calls of {@code reset} that reached the wrapped store. */
+    /**
+     * Calls of {@code reset} that reached the wrapped store.
+     *
+     * @return the count so far, across every limiter bound to this store
+     */
     public long resets() {
         return resets.sum();
     }
 
-    /** Every call that reached the wrapped store: the sum of the four counts. */
+    /**
+     * Every call that reached the wrapped store: the sum of the four counts.
+     *
+     * @return the total so far (the four counts are read one after the other, so under concurrent calls the
+     *     total is as of some moment during this call)
+     */
     public long calls() {
         return acquires() + peeks() + adjusts() + resets();
     }

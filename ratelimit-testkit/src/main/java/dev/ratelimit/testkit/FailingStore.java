@@ -22,12 +22,22 @@ public final class FailingStore implements RateLimitStore {
         this.message = message;
     }
 
-    /** A store failing with the message "store unavailable". */
+    /**
+     * A store failing with the message "store unavailable".
+     *
+     * @return a new failing store
+     */
     public static FailingStore create() {
         return new FailingStore("store unavailable");
     }
 
-    /** A store failing with {@code message}. */
+    /**
+     * A store failing with {@code message}.
+     *
+     * @param message the message of every {@link StoreException} it throws, such as "connection refused"
+     * @return a new failing store
+     * @throws NullPointerException if message is null
+     */
     public static FailingStore failing(String message) {
         return new FailingStore(Objects.requireNonNull(message, "message"));
     }

@@ -47,6 +47,7 @@ public final class FakeClock implements TimeSource {
     /**
      * A clock at {@code start}.
      *
+     * @param start the initial time, truncated to microseconds
      * @throws NullPointerException if start is null
      */
     public FakeClock(Instant start) {
@@ -58,7 +59,11 @@ public final class FakeClock implements TimeSource {
         return nowMicros.get();
     }
 
-    /** The current time as an instant. */
+    /**
+     * The current time as an instant.
+     *
+     * @return the time, at microsecond resolution
+     */
     public Instant now() {
         long micros = nowMicros.get();
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000);
@@ -66,19 +71,34 @@ public final class FakeClock implements TimeSource {
 
     /**
      * Moves the clock forward (or backward, for a negative amount) by {@code amount}, truncated to microseconds.
+     *
+     * @param amount how far to move the clock
+     * @return this clock
+     * @throws NullPointerException if amount is null
      */
     public FakeClock advance(Duration amount) {
         Objects.requireNonNull(amount, "amount");
         return advanceMicros(amount.getSeconds() * 1_000_000 + amount.getNano() / 1_000);
     }
 
-    /** Moves the clock by {@code micros} microseconds; negative moves it back. */
+    /**
+     * Moves the clock by {@code micros} microseconds; negative moves it back.
+     *
+     * @param micros how far to move the clock, in microseconds
+     * @return this clock
+     */
     public FakeClock advanceMicros(long micros) {
         nowMicros.addAndGet(micros);
         return this;
     }
 
-    /** Sets the clock to {@code instant}. */
+    /**
+     * Sets the clock to {@code instant}.
+     *
+     * @param instant the new time, truncated to microseconds
+     * @return this clock
+     * @throws NullPointerException if instant is null
+     */
     public FakeClock set(Instant instant) {
         nowMicros.set(toMicros(instant));
         return this;
@@ -93,7 +113,11 @@ public final class FakeClock implements TimeSource {
         nowMicros.addAndGet(micros);
     }
 
-    /** The waits passed to {@link #sleepMicros(long)} so far, in microseconds, oldest first. */
+    /**
+     * The waits passed to {@link #sleepMicros(long)} so far.
+     *
+     * @return the waits in microseconds, oldest first; an immutable copy
+     */
     public List<Long> sleeps() {
         synchronized (sleeps) {
             return List.copyOf(sleeps);

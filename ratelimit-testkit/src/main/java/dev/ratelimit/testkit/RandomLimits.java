@@ -31,12 +31,21 @@ public final class RandomLimits {
 
     private final StoreBounds bounds;
 
-    /** Draws limits within {@code bounds}. */
+    /**
+     * Draws limits within {@code bounds}.
+     *
+     * @param bounds the store's documented bounds, such as {@link StoreBounds#core()}
+     * @throws NullPointerException if bounds is null
+     */
     public RandomLimits(StoreBounds bounds) {
         this.bounds = Objects.requireNonNull(bounds, "bounds");
     }
 
-    /** The bounds limits are drawn within. */
+    /**
+     * The bounds limits are drawn within.
+     *
+     * @return the bounds given to the constructor
+     */
     public StoreBounds bounds() {
         return bounds;
     }
@@ -44,6 +53,11 @@ public final class RandomLimits {
     /**
      * One to three distinct limits for {@code algorithm}, each within the bounds (bursts only for
      * {@link Algorithm#TOKEN_BUCKET}).
+     *
+     * @param random the source of every choice; a seeded one reproduces the draw
+     * @param algorithm the algorithm the limits are for
+     * @return an immutable list of one to three distinct limits
+     * @throws NullPointerException if random or algorithm is null
      */
     public List<Limit> limits(Random random, Algorithm algorithm) {
         Objects.requireNonNull(random, "random");
@@ -59,7 +73,14 @@ public final class RandomLimits {
         return List.copyOf(limits);
     }
 
-    /** One limit for {@code algorithm} within the bounds. */
+    /**
+     * One limit for {@code algorithm} within the bounds.
+     *
+     * @param random the source of every choice
+     * @param algorithm the algorithm the limit is for
+     * @return a limit the store must evaluate exactly
+     * @throws NullPointerException if random or algorithm is null
+     */
     public Limit limit(Random random, Algorithm algorithm) {
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(algorithm, "algorithm");
@@ -75,6 +96,11 @@ public final class RandomLimits {
     /**
      * A limit just past one of the bounds for {@code algorithm}, which the store must reject when a limiter is
      * built; or null if the algorithm has no bound beyond what {@link Limit} itself enforces.
+     *
+     * @param random the source of every choice
+     * @param algorithm the algorithm the limit is for
+     * @return a limit just past a bound, or null
+     * @throws NullPointerException if random or algorithm is null
      */
     public Limit justOverBound(Random random, Algorithm algorithm) {
         Objects.requireNonNull(random, "random");
@@ -117,7 +143,13 @@ public final class RandomLimits {
         }
     }
 
-    /** Whether {@code limit} is within the bounds for {@code algorithm}. */
+    /**
+     * Whether {@code limit} is within the bounds for {@code algorithm}.
+     *
+     * @param algorithm the algorithm the limit would be counted with
+     * @param limit the limit to check
+     * @return true if the store must evaluate it exactly, false if it may reject it
+     */
     public boolean fits(Algorithm algorithm, Limit limit) {
         if (limit.permits() > bounds.maxPermits() || limit.capacity() > bounds.maxPermits()) {
             return false;

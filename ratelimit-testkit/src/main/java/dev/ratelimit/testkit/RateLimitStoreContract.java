@@ -32,18 +32,21 @@ import org.junit.jupiter.params.provider.EnumSource;
  * class RedisStoreContractTest extends RateLimitStoreContract {
  *     @Override
  *     protected RateLimitStore store() {
- *         return RedisStore.builder(jedis).clock(RedisClock.CALLER).build();
+ *         return RedisStore.builder(jedis).callerTime().build();
  *     }
  * }
  * }</pre>
  * The store must use the limiter's time (not its own clock) so the suite can drive it. Each test uses a fresh
- * key prefix, so one store (and one server) can serve the whole suite. The central test,
+ * namespace, so one store (and one server) can serve the whole suite. The central test,
  * {@link #decisionsEqualTheReference}, replays seeded random request sequences and requires every decision to
  * equal {@link StateTransition}'s; the others pin named behaviours so a failure says what broke.
+ *
+ * <p>Not thread-safe: JUnit makes one instance per test, and each test drives its own {@link #clock}. The store
+ * under test must be thread-safe: some tests call it from several threads.
  */
 public abstract class RateLimitStoreContract {
 
-    private static final AtomicLong PREFIXES = new AtomicLong();
+    private static final AtomicLong NAMESPACES = new AtomicLong();
     private static final String RUN = Long.toString(System.nanoTime() & 0xFFFFFF, 36);
 
     /** The clock every limiter in the suite reads; starts at {@link FakeClock#DEFAULT_START}. */
@@ -51,6 +54,8 @@ public abstract class RateLimitStoreContract {
 
     /**
      * The store under test. Called once per limiter the suite builds; it may return the same instance each time.
+     *
+     * @return a store that uses the limiter's time (so {@link #clock} drives it)
      */
     protected abstract RateLimitStore store();
 
@@ -58,19 +63,27 @@ public abstract class RateLimitStoreContract {
      * The largest limits and times the store evaluates exactly, as its documentation states; the random replay
      * draws limits within them, and just past them for the rejection check. The default is
      * {@link StoreBounds#core()}; a store with tighter bounds (Redis's Lua numbers are doubles) overrides it.
+     *
+     * @return the store's documented bounds
      */
     protected StoreBounds storeBounds() {
         return StoreBounds.core();
     }
 
-    /** A limiter on {@link #store()} with a key prefix no other test uses. */
+    /**
+     * A limiter on {@link #store()} in a namespace no other test uses, reading {@link #clock}, failing closed.
+     *
+     * @param algorithm the algorithm the limits are counted with
+     * @param limits the limits, all of which must allow a request
+     * @return a new limiter
+     */
     protected RateLimiter limiter(Algorithm algorithm, Limit... limits) {
         return RateLimiter.builder()
                 .algorithm(algorithm)
                 .limits(limits)
                 .store(store())
                 .timeSource(clock)
-                .keyPrefix("contract-" + RUN + "-" + PREFIXES.incrementAndGet())
+                .namespace("contract-" + RUN + "-" + NAMESPACES.incrementAndGet())
                 .failurePolicy(FailurePolicy.deny())
                 .build();
     }

@@ -1,0 +1,6 @@
+/**
+ * Micrometer metrics for rate limiters (<b>API</b>): {@link dev.ratelimit.micrometer.MicrometerListener} is a
+ * {@link dev.ratelimit.RateLimitListener} publishing decisions, failure-policy activations, store latency and
+ * in-memory key counts; the module README lists the meters and their tags. Thread-safe.
+ */
+package dev.ratelimit.micrometer;
