@@ -74,12 +74,12 @@ public class DynamoDbStoreBenchmark {
         });
         DynamoDbStore.createTable(client, "bench");
         DynamoDbStore store = DynamoDbStore.builder(client).tableName("bench")
-                .requestTimeout(Duration.ofSeconds(10)).build();
+                .timeout(Duration.ofSeconds(10)).build();
         limiter = RateLimiter.builder()
                 .algorithm(algorithm)
                 .limits(Limit.parse("10/1s"))
                 .store(store)
-                .keyPrefix("bench")
+                .namespace("bench")
                 .failurePolicy(FailurePolicy.deny())
                 .build();
         keyNames = new String[keys];

@@ -53,7 +53,7 @@ public final class RedisServerCost {
                     Limit limit = algorithm == Algorithm.SLIDING_LOG ? Limit.perSecond(1_000)
                             : Limit.perSecond(1_000_000);
                     RateLimiter limiter = RateLimiter.builder().limit(limit).algorithm(algorithm)
-                            .keyPrefix("r" + round).store(RedisStore.builder(jedis).build()).build();
+                            .namespace("r" + round).store(RedisStore.builder(jedis).build()).build();
                     limiter.tryAcquire("warm-up");
                     admin.configResetStat();
                     for (int i = 0; i < calls; i++) {
