@@ -538,7 +538,7 @@ final class ConfigParser {
     }
 
     private ConfigException bad(String key, String problem) {
-        return new ConfigException(null, PREFIX + key, PREFIX + key + "=" + p.getProperty(PREFIX + key) + ": " + problem,
-                null);
+        String full = PREFIX + key;
+        return new ConfigException(null, full, full + "=" + p.getProperty(full) + ": " + problem, null);
     }
 }

@@ -141,7 +141,8 @@ class ReloadHttpTest {
             // A new day, so fresh windows everywhere; with reload off the file is not looked at.
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 1L);
             assertThat(filter.engine().reloadConfiguration()).isTrue();
-            assertThat(filter.engine().config().policies()).extracting(Policy::name).containsExactly("stable", "changing", "added");
+            assertThat(filter.engine().config().policies()).extracting(Policy::name)
+                    .containsExactly("stable", "changing", "added");
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(3L, 9L, 2L);
             assertThat(filter.engine().reloadConfiguration()).isFalse();
         }

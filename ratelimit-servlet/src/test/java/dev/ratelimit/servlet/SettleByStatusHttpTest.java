@@ -132,11 +132,13 @@ class SettleByStatusHttpTest {
             assertThat(filter.engine().refund("perKey", "k", 3).remaining()).isEqualTo(7);
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(6L, 7L);
 
-            assertThatThrownBy(() -> filter.engine().penalize("nope", "k", 1)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> filter.engine().penalize("nope", "k", 1))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("no policy is named nope");
             assertThatThrownBy(() -> filter.engine().penalize("perPlan", "stranger", 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stranger is on no plan");
-            assertThatThrownBy(() -> filter.engine().refund("perKey", "k", 0)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> filter.engine().refund("perKey", "k", 0))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
