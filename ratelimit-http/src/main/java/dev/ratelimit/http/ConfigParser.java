@@ -267,7 +267,7 @@ final class ConfigParser {
             } else {
                 own = limits(base + "limits");
                 try {
-                    b.limits(own.toArray(new Limit[0]));
+                    b.limits(own);
                 } catch (IllegalArgumentException e) {
                     throw bad(base + "limits", e.getMessage());
                 }
@@ -283,12 +283,8 @@ final class ConfigParser {
                 }
                 b.algorithm(algo);
             }
-            for (String path : list(base + "paths")) {
-                b.paths(path);
-            }
-            for (String method : list(base + "methods")) {
-                b.methods(method);
-            }
+            b.paths(list(base + "paths"));
+            b.methods(list(base + "methods"));
             String cost = get(base + "cost", null);
             long costValue = 1;
             if (cost != null) {
@@ -404,7 +400,7 @@ final class ConfigParser {
                     + " more with +");
         }
         return resolvers.size() == 1 ? resolvers.get(0)
-                : KeyResolver.composite(resolvers.toArray(new KeyResolver[0]));
+                : KeyResolver.composite(resolvers);
     }
 
     private List<Limit> limits(String key) {

@@ -137,14 +137,25 @@ public interface KeyResolver {
      * @throws IllegalArgumentException if fewer than two parts are given
      */
     static KeyResolver composite(KeyResolver... parts) {
+        return composite(List.of(Objects.requireNonNull(parts, "parts")));
+    }
+
+    /**
+     * The parts' keys joined, as {@link #composite(KeyResolver...)} does.
+     *
+     * @param parts the parts, two or more
+     * @return the resolver
+     * @throws IllegalArgumentException if fewer than two parts are given
+     */
+    static KeyResolver composite(List<KeyResolver> parts) {
         Objects.requireNonNull(parts, "parts");
-        if (parts.length < 2) {
-            throw new IllegalArgumentException("a composite key needs at least 2 parts but got " + parts.length);
+        if (parts.size() < 2) {
+            throw new IllegalArgumentException("a composite key needs at least 2 parts but got " + parts.size());
         }
-        List<KeyResolver> list = List.of(parts);
+        List<KeyResolver> list = List.copyOf(parts);
         StringBuilder name = new StringBuilder("composite:");
-        for (int i = 0; i < parts.length; i++) {
-            name.append(i == 0 ? "" : "+").append(parts[i]);
+        for (int i = 0; i < list.size(); i++) {
+            name.append(i == 0 ? "" : "+").append(list.get(i));
         }
         return new NamedKeyResolver(name.toString(), request -> {
             StringBuilder key = new StringBuilder();

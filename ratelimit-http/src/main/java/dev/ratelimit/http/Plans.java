@@ -116,6 +116,16 @@ public final class Plans {
          * @param plans the plans
          * @return this builder
          */
+        public Builder plans(Plan... plans) {
+            return plans(List.of(Objects.requireNonNull(plans, "plans")));
+        }
+
+        /**
+         * Adds each plan as {@link #plan(Plan)} does.
+         *
+         * @param plans the plans
+         * @return this builder
+         */
         public Builder plans(Collection<Plan> plans) {
             Objects.requireNonNull(plans, "plans");
             for (Plan plan : plans) {

@@ -253,6 +253,17 @@ public final class Policy {
          * @throws IllegalArgumentException if a pattern does not start with {@code /} or misuses {@code **}
          */
         public Builder paths(String... patterns) {
+            return paths(List.of(Objects.requireNonNull(patterns, "patterns")));
+        }
+
+        /**
+         * Adds path patterns as {@link #paths(String...)} does.
+         *
+         * @param patterns the path patterns
+         * @return this builder
+         * @throws IllegalArgumentException if a pattern does not start with {@code /} or misuses {@code **}
+         */
+        public Builder paths(List<String> patterns) {
             Objects.requireNonNull(patterns, "patterns");
             for (String pattern : patterns) {
                 paths.add(PathPattern.parse(pattern));
@@ -269,6 +280,17 @@ public final class Policy {
          * @throws IllegalArgumentException if a method is empty or not a token
          */
         public Builder methods(String... methods) {
+            return methods(List.of(Objects.requireNonNull(methods, "methods")));
+        }
+
+        /**
+         * Adds HTTP methods as {@link #methods(String...)} does.
+         *
+         * @param methods the methods, such as GET
+         * @return this builder
+         * @throws IllegalArgumentException if a method is empty or not a token
+         */
+        public Builder methods(List<String> methods) {
             Objects.requireNonNull(methods, "methods");
             for (String method : methods) {
                 Objects.requireNonNull(method, "method");

@@ -73,8 +73,18 @@ public final class TrustedProxies {
      * @throws IllegalArgumentException naming a block that is not an address literal or CIDR block
      */
     public static TrustedProxies of(String... blocks) {
-        Objects.requireNonNull(blocks, "blocks");
-        return of(Header.X_FORWARDED_FOR, List.of(blocks));
+        return of(List.of(Objects.requireNonNull(blocks, "blocks")));
+    }
+
+    /**
+     * Proxies in these blocks are trusted and write {@code X-Forwarded-For}.
+     *
+     * @param blocks CIDR blocks or single addresses, such as {@code 10.0.0.0/8}
+     * @return the trusted proxies
+     * @throws IllegalArgumentException naming a block that is not an address literal or CIDR block
+     */
+    public static TrustedProxies of(List<String> blocks) {
+        return of(Header.X_FORWARDED_FOR, blocks);
     }
 
     /**

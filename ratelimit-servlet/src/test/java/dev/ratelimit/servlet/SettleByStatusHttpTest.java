@@ -5,14 +5,14 @@ import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Decision;
+import dev.ratelimit.Limit;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Plan;
 import dev.ratelimit.http.Plans;
 import dev.ratelimit.http.Policy;
 import dev.ratelimit.http.RateLimitConfig;
-import dev.ratelimit.Algorithm;
-import dev.ratelimit.Decision;
-import dev.ratelimit.Limit;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.util.Properties;
