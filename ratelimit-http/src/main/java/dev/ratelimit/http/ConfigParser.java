@@ -60,7 +60,7 @@ final class ConfigParser {
         List<Policy> policies = new ArrayList<>();
         List<String> names = list("policies");
         if (names.isEmpty()) {
-            throw new IllegalArgumentException(PREFIX + "policies is required: list the policies, for example "
+            throw error(PREFIX + "policies", PREFIX + "policies is required: list the policies, for example "
                     + PREFIX + "policies=global,perKey");
         }
         Set<String> seen = new LinkedHashSet<>();
@@ -109,7 +109,7 @@ final class ConfigParser {
         }
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith(PREFIX) && !used.contains(key)) {
-                throw new IllegalArgumentException("unknown key " + key + "=" + p.getProperty(key)
+                throw error(key, "unknown key " + key + "=" + p.getProperty(key)
                         + " (is the policy or plan listed, and the key spelled as CONFIG.md says?)");
             }
         }
@@ -195,7 +195,7 @@ final class ConfigParser {
             int dot = key.indexOf('.');
             String first = (dot < 0 ? key : key.substring(0, dot)).toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
             if (editDistance(first, "ratelimit") <= 2) {
-                throw new IllegalArgumentException("the key " + key + "=" + p.getProperty(key) + " is not under "
+                throw error(key, "the key " + key + "=" + p.getProperty(key) + " is not under "
                         + PREFIX + " but looks like a misspelling of it; spell it " + PREFIX + "..., or name a"
                         + " store factory's own key differently");
             }
@@ -236,17 +236,22 @@ final class ConfigParser {
         String base = "policy." + name + ".";
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith(PREFIX + base) && !POLICY_KEYS.contains(key.substring((PREFIX + base).length()))) {
-                throw new IllegalArgumentException("unknown key " + key + "; a policy has the keys " + POLICY_KEYS);
+                throw error(key, "unknown key " + key + "=" + p.getProperty(key) + "; a policy has the keys "
+                        + POLICY_KEYS);
             }
         }
         String k = base + "key";
         String keySpec = get(k, null);
         if (keySpec == null) {
-            throw new IllegalArgumentException(PREFIX + k + " is required: ip, header:NAME, principal, route,"
+            throw error(PREFIX + k, PREFIX + k + " is required: ip, header:NAME, principal, route,"
                     + " constant[:VALUE] or composite:PART+PART");
         }
         try {
-            b.key(keyResolver(keySpec, proxies, ipv4Prefix, ipv6Prefix));
+            try {
+                b.key(keyResolver(keySpec, proxies, ipv4Prefix, ipv6Prefix));
+            } catch (IllegalArgumentException e) {
+                throw bad(k, e.getMessage());
+            }
             boolean fromPlans = bool(base + "plans", false);
             String limits = get(base + "limits", null);
             if (fromPlans && limits != null) {
@@ -262,7 +267,7 @@ final class ConfigParser {
                 }
                 b.limitsFromPlans();
             } else if (limits == null) {
-                throw new IllegalArgumentException(PREFIX + base + "limits is required (or " + PREFIX + base
+                throw error(PREFIX + base + "limits", PREFIX + base + "limits is required (or " + PREFIX + base
                         + "plans=true)");
             } else {
                 own = limits(base + "limits");
@@ -531,6 +536,11 @@ final class ConfigParser {
             case "false" -> false;
             default -> throw bad(key, "expected true or false");
         };
+    }
+
+    /** An error about {@code fullKey} with {@code message} as it is. */
+    private static ConfigException error(String fullKey, String message) {
+        return new ConfigException(null, fullKey, message, null);
     }
 
     private ConfigException bad(String key, String problem) {

@@ -38,6 +38,9 @@ class ConfigParsingTest {
         "ratelimit.plans.default=basic      | ratelimit.plans.default   | plans.default was renamed ratelimit.defaultPlan",
         "ratelimit.plan-keys.basic=k1       | ratelimit.plan-keys.basic | plan-keys.basic was renamed ratelimit.planKeys.basic",
         "ratelimit.defaultPlan=gold               | ratelimit.defaultPlan      | no plan is defined",
+        "ratelimit.policy.p.key=cookie:x          | ratelimit.policy.p.key     | has the unknown part",
+        "ratelimit.policy.p.limt=1/1s             | ratelimit.policy.p.limt    | a policy has the keys",
+        "ratelimit.polices=p                      | ratelimit.polices          | unknown key",
     })
     void anErrorNamesTheSourceTheKeyAndTheValue(String line, String key, String message) {
         assertThatThrownBy(() -> RateLimitConfig.parse(base(line), "file:/etc/app/rl.properties"))
