@@ -3,7 +3,6 @@ package dev.ratelimit.http;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
-import dev.ratelimit.spi.StateTransition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -358,21 +357,15 @@ final class ConfigParser {
      */
     private void checkLimits(String policy, Algorithm algorithm, long cost, List<Limit> limits, String limitsKey) {
         String base = "policy." + policy + ".";
-        for (Limit limit : limits) {
-            if (limit.hasBurst() && algorithm != Algorithm.TOKEN_BUCKET) {
-                throw bad(limitsKey, "the burst of " + limit + " is used only by TOKEN_BUCKET, but policy " + policy
-                        + " uses " + algorithm + " (" + PREFIX + base + "algorithm)");
-            }
-            if (cost > limit.capacity()) {
-                throw bad(base + "cost", "policy " + policy + " costs " + cost + " permits per request, more than"
-                        + " the limit " + limit + " (" + PREFIX + limitsKey + ") can ever hold");
-            }
+        Policy.LimitProblem problem = Policy.problem(policy, algorithm, cost, limits, PREFIX + limitsKey);
+        if (problem == null) {
+            return;
         }
-        try {
-            StateTransition.of(algorithm).validate(limits);
-        } catch (IllegalArgumentException e) {
-            throw bad(limitsKey, "policy " + policy + " uses " + algorithm + ": " + e.getMessage());
-        }
+        throw switch (problem.fault()) {
+            case BURST -> bad(limitsKey, problem.message() + " (" + PREFIX + base + "algorithm)");
+            case COST -> bad(base + "cost", problem.message());
+            case LIMITS -> bad(limitsKey, problem.message());
+        };
     }
 
     private KeyResolver keyResolver(String spec, TrustedProxies proxies, int ipv4Prefix, int ipv6Prefix) {

@@ -375,11 +375,7 @@ public final class Policy {
          * @throws IllegalArgumentException if not in 1..{@link Limit#MAX_PERMITS}
          */
         public Builder cost(long cost) {
-            if (cost < 1 || cost > Limit.MAX_PERMITS) {
-                throw new IllegalArgumentException("cost must be between 1 and " + Limit.MAX_PERMITS + " but was "
-                        + cost);
-            }
-            this.cost = cost;
+            this.cost = permits("cost", cost);
             return this;
         }
 
@@ -435,13 +431,18 @@ public final class Policy {
          */
         public Builder penaltyOnStatus(String statuses, long permits) {
             StatusCodes codes = StatusCodes.parse(Objects.requireNonNull(statuses, "statuses"));
-            if (permits < 1 || permits > Limit.MAX_PERMITS) {
-                throw new IllegalArgumentException("penalty permits must be between 1 and " + Limit.MAX_PERMITS
-                        + " but was " + permits);
-            }
+            this.penaltyPermits = permits("penalty permits", permits);
             this.penaltyStatuses = codes;
-            this.penaltyPermits = permits;
             return this;
+        }
+
+        /** {@code value} if it is a number of permits, 1 to {@link Limit#MAX_PERMITS}; else an error naming it. */
+        private static long permits(String what, long value) {
+            if (value < 1 || value > Limit.MAX_PERMITS) {
+                throw new IllegalArgumentException(what + " must be between 1 and " + Limit.MAX_PERMITS + " but was "
+                        + value);
+            }
+            return value;
         }
 
         /**
@@ -467,27 +468,55 @@ public final class Policy {
     }
 
     /**
-     * Checks that this policy's cost and algorithm fit {@code limits} (its own, or a plan's): the cost fits every
-     * limit, a burst only with a token bucket, and no limit is too large for the algorithm.
+     * Checks that this policy's cost and algorithm fit {@code limits} (its own, or a plan's); see {@link #problem}.
      *
      * @throws IllegalArgumentException naming the policy, the limit and {@code where} it comes from
      */
     void checkLimits(List<Limit> limits, String where) {
+        LimitProblem problem = problem(name, algorithm, cost, limits, where);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem.message());
+        }
+    }
+
+    /** Which setting a {@link LimitProblem} is about. */
+    enum Fault {
+        /** A limit has a burst, which only a token bucket uses: the limits, or the algorithm. */
+        BURST,
+        /** The cost is more than a limit can ever hold. */
+        COST,
+        /** A limit is too large for the algorithm. */
+        LIMITS
+    }
+
+    /** What is wrong with a policy's cost or algorithm for some limits, and which setting is at fault. */
+    record LimitProblem(Fault fault, String message) {
+    }
+
+    /**
+     * The one check of a cost and an algorithm against limits, for policies built in code and read from a file: a
+     * burst only with a token bucket, a cost every limit can hold, and no limit too large for the algorithm.
+     *
+     * @param where where the limits come from, such as {@code policy p} or {@code ratelimit.plan.basic.limits}
+     * @return the first problem, or null if there is none
+     */
+    static LimitProblem problem(String policy, Algorithm algorithm, long cost, List<Limit> limits, String where) {
+        for (Limit limit : limits) {
+            if (limit.hasBurst() && algorithm != Algorithm.TOKEN_BUCKET) {
+                return new LimitProblem(Fault.BURST, "the burst of " + limit + " (" + where + ") is used only by"
+                        + " TOKEN_BUCKET, but policy " + policy + " uses " + algorithm);
+            }
+            if (cost > limit.capacity()) {
+                return new LimitProblem(Fault.COST, "policy " + policy + " costs " + cost + " permits per request,"
+                        + " more than the limit " + limit + " (" + where + ") can ever hold");
+            }
+        }
         try {
             StateTransition.of(algorithm).validate(limits);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("policy " + name + " (" + algorithm + ", the limits of " + where + "): "
-                    + e.getMessage(), e);
+            return new LimitProblem(Fault.LIMITS, "policy " + policy + " uses " + algorithm + " (" + where + "): "
+                    + e.getMessage());
         }
-        for (Limit limit : limits) {
-            if (cost > limit.capacity()) {
-                throw new IllegalArgumentException("policy " + name + " costs " + cost + " permits per request, more"
-                        + " than the limit " + limit + " of " + where + " can ever hold");
-            }
-            if (limit.hasBurst() && algorithm != Algorithm.TOKEN_BUCKET) {
-                throw new IllegalArgumentException("limit " + limit + " of " + where + " has a burst, which only"
-                        + " TOKEN_BUCKET uses, but policy " + name + " uses " + algorithm);
-            }
-        }
+        return null;
     }
 }
