@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Refunds and penalties over real HTTP: permits given back when the application answers a refund status (or
- * fails), extra permits spent on a penalty status, and the filter's penalize/refund API.
+ * fails), extra permits spent on a penalty status, and the engine's penalize/refund API.
  */
 class SettleByStatusHttpTest {
 
