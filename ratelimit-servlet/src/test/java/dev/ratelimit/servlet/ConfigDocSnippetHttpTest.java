@@ -74,7 +74,7 @@ class ConfigDocSnippetHttpTest {
                             + " \"perKey/1s\";q=100;w=1, \"perKey/1d\";q=10000;w=86400");
             assertThat(server.get("/actuator/health").headers().firstValue("RateLimit")).isEmpty();
             assertThat(meters.get("ratelimit.decisions").tag("limiter", "http:perKey:premium")
-                    .tag("result", "allowed").counter().count()).isEqualTo(1);
+                    .tag("outcome", "allowed").counter().count()).isEqualTo(1);
         }
     }
 }

@@ -37,7 +37,7 @@ class OperationsHttpTest {
     Path dir;
 
     private static double decisions(SimpleMeterRegistry registry, String limiter, String result) {
-        return registry.get("ratelimit.decisions").tag("limiter", limiter).tag("result", result).counter().count();
+        return registry.get("ratelimit.decisions").tag("limiter", limiter).tag("outcome", result).counter().count();
     }
 
     @Test
