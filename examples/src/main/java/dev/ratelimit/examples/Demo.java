@@ -24,7 +24,7 @@ public final class Demo {
         RateLimiter perUser = RateLimiter.builder()
                 .limit(Limit.parse("5/10s"))
                 .algorithm(Algorithm.SLIDING_WINDOW)
-                .keyPrefix("per-user")
+                .namespace("per-user")
                 .build();
         for (int i = 1; i <= 7; i++) {
             show("alice", i, perUser.tryAcquire("alice"));
@@ -34,7 +34,7 @@ public final class Demo {
         section("2. Usage plan for a basic API key: 3/s and 10,000/day, both must allow (token bucket)");
         RateLimiter basicPlan = RateLimiter.builder()
                 .limits(Limit.parse("3/s"), Limit.parse("10000/1d"))
-                .keyPrefix("plan-basic")
+                .namespace("plan-basic")
                 .build();
         for (int i = 1; i <= 4; i++) {
             show("key-123", i, basicPlan.tryAcquire("key-123"));
@@ -47,7 +47,7 @@ public final class Demo {
         RateLimiter uploads = RateLimiter.builder()
                 .limit(Limit.parse("5/24h"))
                 .algorithm(Algorithm.SLIDING_LOG)
-                .keyPrefix("uploads")
+                .namespace("uploads")
                 .build();
         for (int i = 1; i <= 6; i++) {
             show("carol", i, uploads.tryAcquire("carol"));

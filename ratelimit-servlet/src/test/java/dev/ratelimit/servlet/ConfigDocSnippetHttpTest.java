@@ -8,6 +8,11 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimitListener;
 import dev.ratelimit.ViolationLog;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Plan;
+import dev.ratelimit.http.Plans;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.TrustedProxies;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.micrometer.MicrometerListener;
 import dev.ratelimit.spi.RateLimitStore;
@@ -69,7 +74,7 @@ class ConfigDocSnippetHttpTest {
                             + " \"perKey/1s\";q=100;w=1, \"perKey/1d\";q=10000;w=86400");
             assertThat(server.get("/actuator/health").headers().firstValue("RateLimit")).isEmpty();
             assertThat(meters.get("ratelimit.decisions").tag("limiter", "http:perKey:premium")
-                    .tag("result", "allowed").counter().count()).isEqualTo(1);
+                    .tag("outcome", "allowed").counter().count()).isEqualTo(1);
         }
     }
 }

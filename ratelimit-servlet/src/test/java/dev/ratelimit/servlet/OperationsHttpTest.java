@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.micrometer.MicrometerListener;
 import dev.ratelimit.testkit.CountingStore;
@@ -35,7 +37,7 @@ class OperationsHttpTest {
     Path dir;
 
     private static double decisions(SimpleMeterRegistry registry, String limiter, String result) {
-        return registry.get("ratelimit.decisions").tag("limiter", limiter).tag("result", result).counter().count();
+        return registry.get("ratelimit.decisions").tag("limiter", limiter).tag("outcome", result).counter().count();
     }
 
     @Test

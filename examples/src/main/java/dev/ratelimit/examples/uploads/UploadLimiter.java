@@ -38,7 +38,7 @@ public final class UploadLimiter {
                 .limit(UPLOADS)
                 .algorithm(Algorithm.SLIDING_LOG)              // exact: the 6th upload in any 24 h is refused
                 .store(store)
-                .keyPrefix("uploads")
+                .namespace("uploads")
                 .failurePolicy(FailurePolicy.deny())           // DynamoDB unreachable: no upload
                 .timeSource(time)
                 .build();

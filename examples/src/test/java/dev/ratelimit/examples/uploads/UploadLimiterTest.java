@@ -36,7 +36,7 @@ class UploadLimiterTest {
      * 1 s request timeout, which the deny failure policy would answer with a refusal, so the test allows more.
      */
     private static DynamoDbStore store() {
-        return DynamoDbStore.builder(dynamo).tableName("uploads").callerTime().requestTimeout(Duration.ofSeconds(30)).build();
+        return DynamoDbStore.builder(dynamo).tableName("uploads").callerTime().timeout(Duration.ofSeconds(30)).build();
     }
 
     @AfterAll
