@@ -30,10 +30,16 @@ final class Headers {
         if (values == null) {
             return List.of();
         }
-        if (values.contains(null)) {
-            List<String> clean = new ArrayList<>(values);
-            clean.removeIf(v -> v == null);
-            return List.copyOf(clean);
+        for (String v : values) {
+            if (v == null) {
+                List<String> clean = new ArrayList<>(values.size());
+                for (String each : values) {
+                    if (each != null) {
+                        clean.add(each);
+                    }
+                }
+                return List.copyOf(clean);
+            }
         }
         return values;
     }
