@@ -70,6 +70,8 @@ public final class ColdStartMeasurement {
                 }
             }
         }
+        // DynamoDB Local leaves a non-daemon thread behind that would keep this JVM up for minutes.
+        System.exit(0);
     }
 
     private static String javaBinary() {
