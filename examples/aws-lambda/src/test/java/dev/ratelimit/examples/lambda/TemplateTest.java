@@ -22,8 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -182,10 +184,12 @@ class TemplateTest {
         Map<String, Object> attribute = SamTemplate.cast(SamTemplate.list(table, "AttributeDefinitions").get(0));
         client.createTable(b -> b.tableName(tableName())
                 .billingMode(BillingMode.fromValue((String) table.get("BillingMode")))
-                .keySchema(k -> k.attributeName((String) key.get("AttributeName"))
-                        .keyType(KeyType.fromValue((String) key.get("KeyType"))))
-                .attributeDefinitions(a -> a.attributeName((String) attribute.get("AttributeName"))
-                        .attributeType(ScalarAttributeType.fromValue((String) attribute.get("AttributeType")))));
+                .keySchema(KeySchemaElement.builder().attributeName((String) key.get("AttributeName"))
+                        .keyType(KeyType.fromValue((String) key.get("KeyType"))).build())
+                .attributeDefinitions(AttributeDefinition.builder()
+                        .attributeName((String) attribute.get("AttributeName"))
+                        .attributeType(ScalarAttributeType.fromValue((String) attribute.get("AttributeType")))
+                        .build()));
         Map<String, Object> ttl = SamTemplate.map(table, "TimeToLiveSpecification");
         client.updateTimeToLive(b -> b.tableName(tableName()).timeToLiveSpecification(s -> s
                 .attributeName((String) ttl.get("AttributeName")).enabled((Boolean) ttl.get("Enabled"))));
