@@ -28,7 +28,7 @@ final class DynamoDbStores {
         try {
             DynamoDbStore.Builder builder = DynamoDbStore.builder(client).tableName(config.table);
             if (config.timeout != null) {
-                builder.requestTimeout(config.timeout);
+                builder.timeout(config.timeout);
             }
             if (config.keyPrefix != null) {
                 builder.keyPrefix(config.keyPrefix);
