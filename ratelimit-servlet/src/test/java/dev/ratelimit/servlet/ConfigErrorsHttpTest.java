@@ -98,7 +98,7 @@ class ConfigErrorsHttpTest {
                     "ratelimit.reload=off",
                     "ratelimit.policy.p.limits=1000/1m"), StandardCharsets.UTF_8);
             // Properties would keep the last line; which one the author meant is unknown, so neither is applied.
-            assertThatThrownBy(filter::reloadConfiguration).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(filter.engine()::reloadConfiguration).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("configuration file:" + config)
                     .hasMessageContaining("ratelimit.policy.p.limits is written twice")
                     .hasMessageContaining("ratelimit.policy.p.limits=1/1m")

@@ -3,6 +3,11 @@ package dev.ratelimit.servlet;
 import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Plan;
+import dev.ratelimit.http.Plans;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.RateLimitEngine;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
 import dev.ratelimit.testkit.FakeClock;
@@ -223,7 +228,7 @@ class PlansHttpTest {
                 assertThat(remaining(denied)).containsExactly(4L, 2L, 0L);
             }
             // What the store holds, read without spending: the denials cost global and perUser nothing.
-            Enforcer enforcer = filter.enforcer();
+            RateLimitEngine enforcer = filter.engine();
             assertThat(enforcer.limiter("global", null).peek("all").remaining()).isEqualTo(4);
             assertThat(enforcer.limiter("perUser", null).peek("u").remaining()).isEqualTo(2);
 

@@ -2,6 +2,8 @@ package dev.ratelimit.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;

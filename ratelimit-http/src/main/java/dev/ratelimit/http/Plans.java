@@ -1,0 +1,203 @@
+package dev.ratelimit.http;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The plans a filter knows, which key belongs to which plan, and what happens to a key that belongs to none.
+ *
+ * <pre>{@code
+ * Plans plans = Plans.builder()
+ *         .plan(Plan.of("basic", Limit.parse("100/s"), Limit.parse("10000/1d")))
+ *         .plan(Plan.of("premium", Limit.parse("500/s"), Limit.parse("100000/1d")))
+ *         .assign("key-123", "basic")
+ *         .assign("key-456", "premium")
+ *         .defaultPlan("basic")          // unknown keys get basic; without this they get 401
+ *         .build();
+ * }</pre>
+ *
+ * <p>Instead of fixed assignments, a {@linkplain Builder#resolver resolver} function may look keys up, for
+ * example in a cache of an accounts table. Replace the plans of a running filter with
+ * {@link RateLimitFilter#updatePlans(Plans)}.
+ *
+ * <p>Immutable and thread-safe (provided a resolver function is).
+ */
+public final class Plans {
+
+    private static final Plans NONE = new Plans(Map.of(), key -> null, null);
+
+    private final Map<String, Plan> plans;
+    private final Function<String, String> resolver;
+    private final Plan defaultPlan;
+
+    private Plans(Map<String, Plan> plans, Function<String, String> resolver, Plan defaultPlan) {
+        this.plans = plans;
+        this.resolver = resolver;
+        this.defaultPlan = defaultPlan;
+    }
+
+    /** No plans: a filter whose policies all have their own limits. */
+    public static Plans none() {
+        return NONE;
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The plans by name, in the order they were added. */
+    public Map<String, Plan> plans() {
+        return plans;
+    }
+
+    /** The plan for keys that belong to none, or {@code null} if such keys are rejected. */
+    public Plan defaultPlan() {
+        return defaultPlan;
+    }
+
+    /**
+     * The plan {@code key} belongs to: its assigned plan, else the default plan, else {@code null} (rejected). A
+     * resolver that throws or names an unknown plan counts as no assignment.
+     */
+    public Plan planFor(String key) {
+        Objects.requireNonNull(key, "key");
+        String name;
+        try {
+            name = resolver.apply(key);
+        } catch (RuntimeException e) {
+            name = null;
+        }
+        Plan plan = name == null ? null : plans.get(name);
+        return plan != null ? plan : defaultPlan;
+    }
+
+    @Override
+    public String toString() {
+        return "Plans{" + plans.keySet() + ", default=" + (defaultPlan == null ? "reject" : defaultPlan.name()) + '}';
+    }
+
+    /**
+     * Builds {@link Plans}. Plans and assignments may be added repeatedly; each other option may be set once. Not
+     * thread-safe.
+     */
+    public static final class Builder {
+        private final Map<String, Plan> plans = new LinkedHashMap<>();
+        private final Map<String, String> assignments = new HashMap<>();
+        private Function<String, String> resolver;
+        private String defaultPlan;
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a plan.
+         *
+         * @throws IllegalArgumentException if a plan of that name was already added
+         */
+        public Builder plan(Plan plan) {
+            Objects.requireNonNull(plan, "plan");
+            if (plans.containsKey(plan.name())) {
+                throw new IllegalArgumentException("plan " + plan.name() + " was already added");
+            }
+            plans.put(plan.name(), plan);
+            return this;
+        }
+
+        /** Adds each plan as {@link #plan(Plan)} does. */
+        public Builder plans(Collection<Plan> plans) {
+            Objects.requireNonNull(plans, "plans");
+            for (Plan plan : plans) {
+                plan(plan);
+            }
+            return this;
+        }
+
+        /**
+         * Puts {@code key} (for example an API key) on plan {@code planName}.
+         *
+         * @throws IllegalArgumentException if the key is empty or already assigned
+         * @throws IllegalStateException if a resolver was set
+         */
+        public Builder assign(String key, String planName) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(planName, "planName");
+            if (resolver != null) {
+                throw new IllegalStateException("a resolver was already set; use either assign or resolver");
+            }
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("key must not be empty");
+            }
+            String previous = assignments.putIfAbsent(key, planName);
+            if (previous != null) {
+                throw new IllegalArgumentException("key " + key + " was already assigned to plan " + previous);
+            }
+            return this;
+        }
+
+        /**
+         * Looks up a key's plan name with {@code resolver}, which returns {@code null} for a key on no plan. It is
+         * called on every limited request, so it must be fast and thread-safe.
+         *
+         * @throws IllegalStateException if a resolver was already set or keys were assigned
+         */
+        public Builder resolver(Function<String, String> resolver) {
+            Objects.requireNonNull(resolver, "resolver");
+            if (this.resolver != null) {
+                throw new IllegalStateException("resolver was already set to " + this.resolver);
+            }
+            if (!assignments.isEmpty()) {
+                throw new IllegalStateException("keys were already assigned; use either assign or resolver");
+            }
+            this.resolver = resolver;
+            return this;
+        }
+
+        /**
+         * The plan for keys on no plan; without it, such keys are rejected with 401 (an unknown API key is no
+         * credential).
+         *
+         * @throws IllegalStateException if already set
+         */
+        public Builder defaultPlan(String planName) {
+            Objects.requireNonNull(planName, "planName");
+            if (defaultPlan != null) {
+                throw new IllegalStateException("defaultPlan was already set to " + defaultPlan);
+            }
+            this.defaultPlan = Names.check("defaultPlan", planName);
+            return this;
+        }
+
+        /**
+         * The plans.
+         *
+         * @throws IllegalStateException if an assignment or the default plan names a plan that was not added
+         */
+        public Plans build() {
+            for (Map.Entry<String, String> a : assignments.entrySet()) {
+                if (!plans.containsKey(a.getValue())) {
+                    throw new IllegalStateException("key " + a.getKey() + " is assigned to plan " + a.getValue()
+                            + ", which is not defined; defined plans: " + plans.keySet());
+                }
+            }
+            if (defaultPlan != null && !plans.containsKey(defaultPlan)) {
+                throw new IllegalStateException("defaultPlan " + defaultPlan + " is not defined; defined plans: "
+                        + plans.keySet());
+            }
+            Map<String, String> fixed = Map.copyOf(assignments);
+            Function<String, String> lookup = resolver != null ? resolver : fixed::get;
+            return new Plans(java.util.Collections.unmodifiableMap(new LinkedHashMap<>(plans)), lookup,
+                    defaultPlan == null ? null : plans.get(defaultPlan));
+        }
+    }
+
+    /** For {@link Plans#toString()} users that want the names only. */
+    List<String> names() {
+        return List.copyOf(plans.keySet());
+    }
+}

@@ -1,0 +1,434 @@
+package dev.ratelimit.http;
+
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Limit;
+import dev.ratelimit.spi.StateTransition;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One rule of the filter: which requests it applies to, whose bucket they count against, how many permits they
+ * cost and what the limits are.
+ *
+ * <pre>{@code
+ * Policy perKey = Policy.builder("perKey")
+ *         .paths("/api/**")
+ *         .methods("GET", "POST")
+ *         .key(KeyResolver.header("X-API-Key"))
+ *         .limits(Limit.parse("100/s"), Limit.parse("10000/1d"))
+ *         .algorithm(Algorithm.TOKEN_BUCKET)
+ *         .cost(1)
+ *         .onMissingKey(Policy.MissingKey.REJECT)
+ *         .build();
+ * }</pre>
+ *
+ * <p>A policy applies to a request whose path matches one of its {@linkplain Builder#paths patterns} and whose
+ * method is one of its {@linkplain Builder#methods methods}. Its limits are its own, or, with
+ * {@link Builder#limitsFromPlans()}, those of the {@link Plan} the request's key belongs to. In
+ * {@linkplain Builder#shadow shadow mode} it decides and reports but never blocks.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Policy {
+
+    /** What happens to a request for which the policy's {@link KeyResolver} finds no key. */
+    public enum MissingKey {
+        /** Answer 401 with a problem description; nothing is spent on any policy. The default. */
+        REJECT,
+        /** Count the request against one bucket shared by every request without a key. */
+        ANONYMOUS
+    }
+
+    private final String name;
+    private final List<PathPattern> paths;
+    private final Set<String> methods;
+    private final KeyResolver key;
+    private final List<Limit> limits;
+    private final boolean limitsFromPlans;
+    private final Algorithm algorithm;
+    private final long cost;
+    private final boolean shadow;
+    private final MissingKey missingKey;
+    private final StatusCodes refundStatuses;
+    private final StatusCodes penaltyStatuses;
+    private final long penaltyPermits;
+
+    private Policy(Builder b) {
+        this.name = b.name;
+        this.paths = b.paths.isEmpty() ? List.of(PathPattern.parse("/**")) : List.copyOf(b.paths);
+        this.methods = Collections.unmodifiableSet(new LinkedHashSet<>(b.methods));
+        this.key = b.key;
+        this.limits = List.copyOf(b.limits);
+        this.limitsFromPlans = b.limitsFromPlans;
+        this.algorithm = b.algorithm != null ? b.algorithm : Algorithm.TOKEN_BUCKET;
+        this.cost = b.cost != null ? b.cost : 1;
+        this.shadow = b.shadow != null && b.shadow;
+        this.missingKey = b.missingKey != null ? b.missingKey : MissingKey.REJECT;
+        this.refundStatuses = b.refundStatuses != null ? b.refundStatuses : StatusCodes.NONE;
+        this.penaltyStatuses = b.penaltyStatuses != null ? b.penaltyStatuses : StatusCodes.NONE;
+        this.penaltyPermits = b.penaltyPermits;
+    }
+
+    /**
+     * A builder for a policy named {@code name}. The name appears in the {@code RateLimit} headers and the store
+     * keys, so policies of one filter need different names.
+     *
+     * @throws IllegalArgumentException if the name is not 1 to 40 characters of {@code A-Z a-z 0-9 _ -}
+     */
+    public static Builder builder(String name) {
+        return new Builder(Names.check("policy name", name));
+    }
+
+    /** The name. */
+    public String name() {
+        return name;
+    }
+
+    /** The path patterns, as given; {@code /**} if none were given. */
+    public List<String> paths() {
+        List<String> out = new ArrayList<>(paths.size());
+        for (PathPattern pattern : paths) {
+            out.add(pattern.toString());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The methods in upper case, as given; empty means every method. A policy that names {@code GET} also applies
+     * to {@code HEAD} (RFC 9110: HEAD is GET without the body), whether or not HEAD is listed.
+     */
+    public Set<String> methods() {
+        return methods;
+    }
+
+    /** The key resolver. */
+    public KeyResolver key() {
+        return key;
+    }
+
+    /** The policy's own limits; empty if they come from plans. */
+    public List<Limit> limits() {
+        return limits;
+    }
+
+    /** Whether the limits come from the plan of the request's key. */
+    public boolean limitsFromPlans() {
+        return limitsFromPlans;
+    }
+
+    /** The algorithm. */
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    /** Permits one request spends. */
+    public long cost() {
+        return cost;
+    }
+
+    /** Whether the policy only reports and never blocks. */
+    public boolean shadow() {
+        return shadow;
+    }
+
+    /** The rule for requests without a key. */
+    public MissingKey missingKey() {
+        return missingKey;
+    }
+
+    /** The response statuses on which the request's permits are given back, such as {@code 500-599}; "" if none. */
+    public String refundOnStatus() {
+        return refundStatuses.toString();
+    }
+
+    /** The response statuses on which {@link #penaltyPermits()} more are spent, such as {@code 401}; "" if none. */
+    public String penaltyOnStatus() {
+        return penaltyStatuses.toString();
+    }
+
+    /** The permits spent on top of the cost when the response has a {@link #penaltyOnStatus()} status; 0 if none. */
+    public long penaltyPermits() {
+        return penaltyPermits;
+    }
+
+    /** Whether the application's answer can change what this policy's key has spent. */
+    boolean settlesOnStatus() {
+        return !refundStatuses.isEmpty() || !penaltyStatuses.isEmpty();
+    }
+
+    boolean refundsOn(int status) {
+        return refundStatuses.contains(status);
+    }
+
+    boolean penalizesOn(int status) {
+        return penaltyStatuses.contains(status);
+    }
+
+    /** Whether the policy applies to a request with this method and path. */
+    boolean appliesTo(String method, String path) {
+        // RFC 9110 9.3.2: HEAD is GET without the body, so a policy on GET covers HEAD too.
+        if (!methods.isEmpty() && !methods.contains(method) && !("HEAD".equals(method) && methods.contains("GET"))) {
+            return false;
+        }
+        for (PathPattern pattern : paths) {
+            if (pattern.matches(path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "Policy{" + name + ", paths=" + paths + ", methods=" + (methods.isEmpty() ? "all" : methods)
+                + ", key=" + key + ", limits=" + (limitsFromPlans ? "from plans" : limits) + ", algorithm="
+                + algorithm + ", cost=" + cost + (shadow ? ", shadow" : "") + ", missingKey=" + missingKey
+                + (refundStatuses.isEmpty() ? "" : ", refundOnStatus=" + refundStatuses)
+                + (penaltyStatuses.isEmpty() ? "" : ", penalty=" + penaltyPermits + " on " + penaltyStatuses) + '}';
+    }
+
+    /**
+     * Builds a {@link Policy}. Paths, methods and limits may be added repeatedly; every other option may be set
+     * once. Values are checked when set. Not thread-safe.
+     *
+     * <table>
+     *   <caption>Options and defaults</caption>
+     *   <tr><th>option</th><th>default</th></tr>
+     *   <tr><td>{@link #key}</td><td>required</td></tr>
+     *   <tr><td>{@link #limits} or {@link #limitsFromPlans}</td><td>required: one of them</td></tr>
+     *   <tr><td>{@link #paths}</td><td>{@code /**} (every path)</td></tr>
+     *   <tr><td>{@link #methods}</td><td>every method</td></tr>
+     *   <tr><td>{@link #algorithm}</td><td>{@link Algorithm#TOKEN_BUCKET}</td></tr>
+     *   <tr><td>{@link #cost}</td><td>1</td></tr>
+     *   <tr><td>{@link #shadow}</td><td>false</td></tr>
+     *   <tr><td>{@link #onMissingKey}</td><td>{@link MissingKey#REJECT}</td></tr>
+     *   <tr><td>{@link #refundOnStatus}</td><td>none</td></tr>
+     *   <tr><td>{@link #penaltyOnStatus}</td><td>none</td></tr>
+     * </table>
+     */
+    public static final class Builder {
+        private final String name;
+        private final List<PathPattern> paths = new ArrayList<>();
+        private final Set<String> methods = new LinkedHashSet<>();
+        private final List<Limit> limits = new ArrayList<>();
+        private boolean limitsFromPlans;
+        private KeyResolver key;
+        private Algorithm algorithm;
+        private Long cost;
+        private Boolean shadow;
+        private MissingKey missingKey;
+        private StatusCodes refundStatuses;
+        private StatusCodes penaltyStatuses;
+        private long penaltyPermits;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /**
+         * Adds path patterns the policy applies to: {@code *} matches within one segment, {@code **} any number of
+         * segments ({@code /api/**}, {@code /users/*}/orders, {@code /files/*.json}). Paths are matched without
+         * the context path.
+         *
+         * @throws IllegalArgumentException if a pattern does not start with {@code /} or misuses {@code **}
+         */
+        public Builder paths(String... patterns) {
+            Objects.requireNonNull(patterns, "patterns");
+            for (String pattern : patterns) {
+                paths.add(PathPattern.parse(pattern));
+            }
+            return this;
+        }
+
+        /**
+         * Adds HTTP methods the policy applies to (case-insensitive); without any it applies to every method.
+         * {@code GET} covers {@code HEAD} as well, so a HEAD request never slips past a policy on reads.
+         *
+         * @throws IllegalArgumentException if a method is empty or not a token
+         */
+        public Builder methods(String... methods) {
+            Objects.requireNonNull(methods, "methods");
+            for (String method : methods) {
+                Objects.requireNonNull(method, "method");
+                if (method.isEmpty() || !method.chars().allMatch(c -> c > 32 && c < 127 && c != ',')) {
+                    throw new IllegalArgumentException("method must be a token such as GET but was \"" + method + "\"");
+                }
+                this.methods.add(method.toUpperCase(Locale.ROOT));
+            }
+            return this;
+        }
+
+        /** Whose bucket a request counts against. */
+        public Builder key(KeyResolver key) {
+            checkUnset("key", this.key);
+            this.key = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /**
+         * Adds limits, all of which must allow a request.
+         *
+         * @throws IllegalArgumentException if a limit is repeated
+         * @throws IllegalStateException if {@link #limitsFromPlans()} was called
+         */
+        public Builder limits(Limit... limits) {
+            Objects.requireNonNull(limits, "limits");
+            if (limitsFromPlans) {
+                throw new IllegalStateException("policy " + name + " takes its limits from plans");
+            }
+            for (Limit limit : limits) {
+                Objects.requireNonNull(limit, "limit");
+                if (this.limits.contains(limit)) {
+                    throw new IllegalArgumentException("limit " + limit + " was already added to policy " + name);
+                }
+                this.limits.add(limit);
+            }
+            return this;
+        }
+
+        /**
+         * Takes the limits from the {@link Plan} of the request's key, as the filter's {@link Plans} say; a key on
+         * no plan gets the default plan or is rejected with 401.
+         *
+         * @throws IllegalStateException if limits were added or this was already called
+         */
+        public Builder limitsFromPlans() {
+            if (limitsFromPlans) {
+                throw new IllegalStateException("limitsFromPlans was already set");
+            }
+            if (!limits.isEmpty()) {
+                throw new IllegalStateException("policy " + name + " already has the limits " + limits);
+            }
+            this.limitsFromPlans = true;
+            return this;
+        }
+
+        /** The algorithm; {@link Algorithm#TOKEN_BUCKET} by default. */
+        public Builder algorithm(Algorithm algorithm) {
+            checkUnset("algorithm", this.algorithm);
+            this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+            return this;
+        }
+
+        /**
+         * Permits one request spends; 1 by default.
+         *
+         * @throws IllegalArgumentException if not in 1..{@link Limit#MAX_PERMITS}
+         */
+        public Builder cost(long cost) {
+            checkUnset("cost", this.cost);
+            if (cost < 1 || cost > Limit.MAX_PERMITS) {
+                throw new IllegalArgumentException("cost must be between 1 and " + Limit.MAX_PERMITS + " but was "
+                        + cost);
+            }
+            this.cost = cost;
+            return this;
+        }
+
+        /** In shadow mode the policy decides, sets headers and tells the listener, but never blocks. */
+        public Builder shadow(boolean shadow) {
+            checkUnset("shadow", this.shadow);
+            this.shadow = shadow;
+            return this;
+        }
+
+        /** What happens when the key resolver finds no key; {@link MissingKey#REJECT} by default. */
+        public Builder onMissingKey(MissingKey missingKey) {
+            checkUnset("missingKey", this.missingKey);
+            this.missingKey = Objects.requireNonNull(missingKey, "missingKey");
+            return this;
+        }
+
+        /**
+         * Gives back the permits a request spent on this policy when the application answers with one of these
+         * statuses, for example {@code "500-599"}: a request the upstream failed to serve does not use up the
+         * client's quota. Applies when the application has answered: on return, or for an asynchronous request
+         * when it completes (a 500 after an error or timeout).
+         *
+         * @throws IllegalArgumentException if the text is not a list of codes and ranges from 100 to 599
+         */
+        public Builder refundOnStatus(String statuses) {
+            checkUnset("refundOnStatus", this.refundStatuses);
+            this.refundStatuses = StatusCodes.parse(Objects.requireNonNull(statuses, "statuses"));
+            return this;
+        }
+
+        /**
+         * Spends {@code permits} more on the request's key when the application answers with one of these
+         * statuses, for example {@code penaltyOnStatus("401", 5)} on a login path: each failed login costs six
+         * permits instead of one. The penalty is spent without checking the limits, and at most down to an empty
+         * allowance (a key never owes more than one full limit). Applies when the application has answered, as for
+         * {@link #refundOnStatus}.
+         *
+         * @throws IllegalArgumentException if the statuses are not a list of codes and ranges from 100 to 599, or
+         *     permits is not in 1..{@link Limit#MAX_PERMITS}
+         */
+        public Builder penaltyOnStatus(String statuses, long permits) {
+            checkUnset("penaltyOnStatus", this.penaltyStatuses);
+            StatusCodes codes = StatusCodes.parse(Objects.requireNonNull(statuses, "statuses"));
+            if (permits < 1 || permits > Limit.MAX_PERMITS) {
+                throw new IllegalArgumentException("penalty permits must be between 1 and " + Limit.MAX_PERMITS
+                        + " but was " + permits);
+            }
+            this.penaltyStatuses = codes;
+            this.penaltyPermits = permits;
+            return this;
+        }
+
+        /**
+         * The policy.
+         *
+         * @throws IllegalStateException if no key resolver was set, or neither limits nor limitsFromPlans
+         * @throws IllegalArgumentException if the cost exceeds a limit's capacity, or a limit has a burst and the
+         *     algorithm is not {@link Algorithm#TOKEN_BUCKET}
+         */
+        public Policy build() {
+            if (key == null) {
+                throw new IllegalStateException("policy " + name + " has no key resolver: call key(...)");
+            }
+            if (limits.isEmpty() && !limitsFromPlans) {
+                throw new IllegalStateException("policy " + name + " has no limits: call limits(...) or"
+                        + " limitsFromPlans()");
+            }
+            Policy policy = new Policy(this);
+            policy.checkLimits(policy.limits, "policy " + name);
+            return policy;
+        }
+
+        private static void checkUnset(String option, Object current) {
+            if (current != null) {
+                throw new IllegalStateException(option + " was already set to " + current);
+            }
+        }
+    }
+
+    /**
+     * Checks that this policy's cost and algorithm fit {@code limits} (its own, or a plan's): the cost fits every
+     * limit, a burst only with a token bucket, and no limit is too large for the algorithm.
+     *
+     * @throws IllegalArgumentException naming the policy, the limit and {@code where} it comes from
+     */
+    void checkLimits(List<Limit> limits, String where) {
+        try {
+            StateTransition.of(algorithm).validate(limits);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("policy " + name + " (" + algorithm + ", the limits of " + where + "): "
+                    + e.getMessage(), e);
+        }
+        for (Limit limit : limits) {
+            if (cost > limit.capacity()) {
+                throw new IllegalArgumentException("policy " + name + " costs " + cost + " permits per request, more"
+                        + " than the limit " + limit + " of " + where + " can ever hold");
+            }
+            if (limit.hasBurst() && algorithm != Algorithm.TOKEN_BUCKET) {
+                throw new IllegalArgumentException("limit " + limit + " of " + where + " has a burst, which only"
+                        + " TOKEN_BUCKET uses, but policy " + name + " uses " + algorithm);
+            }
+        }
+    }
+}
