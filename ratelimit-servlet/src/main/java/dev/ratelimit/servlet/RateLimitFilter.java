@@ -3,6 +3,7 @@ package dev.ratelimit.servlet;
 import dev.ratelimit.Decision;
 import dev.ratelimit.http.Evaluation;
 import dev.ratelimit.http.HttpHeader;
+import dev.ratelimit.http.HttpRequestView;
 import dev.ratelimit.http.RateLimitConfig;
 import dev.ratelimit.http.RateLimitEngine;
 import dev.ratelimit.http.ResponseValues;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,11 +63,14 @@ public final class RateLimitFilter implements Filter {
     private static final String APPLIED = RateLimitFilter.class.getName() + ".APPLIED";
 
     private volatile RateLimitEngine engine;
+    /** Changes rejections before they are sent; null sends the engine's. */
+    private final BiFunction<HttpRequestView, ResponseValues, ResponseValues> rejections;
     /** A store made by a {@link StoreFactory} in {@link #init}, closed in {@link #destroy}; else null. */
     private RateLimitStore factoryStore;
 
     /** For web.xml: the filter makes its engine in {@link #init} from its init-params. */
     public RateLimitFilter() {
+        this.rejections = null;
     }
 
     /**
@@ -75,7 +80,22 @@ public final class RateLimitFilter implements Filter {
      * @param engine the engine
      */
     public RateLimitFilter(RateLimitEngine engine) {
+        this(engine, null);
+    }
+
+    /**
+     * A filter in front of {@code engine} that sends {@code rejections}' answer instead of the engine's when a
+     * request is rejected (to match an application's own error format); otherwise as {@link #RateLimitFilter(
+     * RateLimitEngine)}.
+     *
+     * @param engine the engine
+     * @param rejections given the request and the engine's answer (429 or 401), returns the answer to send; must be
+     *     thread-safe; null sends the engine's answer
+     */
+    public RateLimitFilter(RateLimitEngine engine,
+            BiFunction<HttpRequestView, ResponseValues, ResponseValues> rejections) {
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.rejections = rejections;
     }
 
     /**
@@ -125,9 +145,10 @@ public final class RateLimitFilter implements Filter {
             return;
         }
         request.setAttribute(APPLIED, Boolean.TRUE);
-        Evaluation evaluation = engine().evaluate(new ServletRequestView(http));
+        ServletRequestView view = new ServletRequestView(http);
+        Evaluation evaluation = engine().evaluate(view);
         if (!evaluation.proceed()) {
-            write(out, evaluation.rejection());
+            write(out, rejections == null ? evaluation.rejection() : rejections.apply(view, evaluation.rejection()));
             return;
         }
         for (HttpHeader header : evaluation.responseHeaders()) {

@@ -1,0 +1,106 @@
+package dev.ratelimit.spring;
+
+import dev.ratelimit.http.Evaluation;
+import dev.ratelimit.http.HttpHeader;
+import dev.ratelimit.http.RateLimitEngine;
+import dev.ratelimit.http.ResponseValues;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.Objects;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * The engine in front of a WebFlux application: every request is evaluated on the engine's asynchronous path
+ * ({@link RateLimitEngine#evaluateAsync}), so no store call blocks the event loop. A request that proceeds gets the
+ * rate-limit headers; a rejected one gets the engine's answer (after the {@link RateLimitRejectionCustomizer}, if
+ * any). When a policy settles by status (refunds, penalties), the final status is reported with
+ * {@link Evaluation#completeAsync} after the application answered: the response's status, the status of a
+ * {@link ResponseStatusException}, or 500 for any other error.
+ *
+ * <p>Thread-safe.
+ */
+public final class RateLimitWebFilter implements WebFilter, Ordered {
+
+    private final RateLimitEngine engine;
+    private final RateLimitRejectionCustomizer customizer;
+    private final int order;
+
+    /**
+     * A filter in front of {@code engine}.
+     *
+     * @param engine the engine
+     * @param customizer changes rejections, or null to send the engine's
+     * @param order the filter's order ({@code ratelimit.filter.order})
+     */
+    public RateLimitWebFilter(RateLimitEngine engine, RateLimitRejectionCustomizer customizer, int order) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.customizer = customizer;
+        this.order = order;
+    }
+
+    @Override
+    public int getOrder() {
+        return order;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        return exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("")
+                .flatMap(name -> {
+                    WebFluxRequestView view = new WebFluxRequestView(exchange.getRequest(),
+                            name.isEmpty() ? null : name);
+                    return Mono.fromCompletionStage(() -> engine.evaluateAsync(view))
+                            .flatMap(evaluation -> evaluation.proceed()
+                                    ? proceed(exchange, chain, evaluation)
+                                    : reject(exchange.getResponse(), customizer == null ? evaluation.rejection()
+                                            : customizer.customize(view, evaluation.rejection())));
+                });
+    }
+
+    private static Mono<Void> proceed(ServerWebExchange exchange, WebFilterChain chain, Evaluation evaluation) {
+        HttpHeaders headers = exchange.getResponse().getHeaders();
+        for (HttpHeader header : evaluation.responseHeaders()) {
+            headers.set(header.name(), header.value());
+        }
+        if (!evaluation.settlesOnStatus()) {
+            return chain.filter(exchange);
+        }
+        return chain.filter(exchange)
+                .then(Mono.defer(() -> settle(evaluation, status(exchange.getResponse()))))
+                .onErrorResume(error -> settle(evaluation, error instanceof ResponseStatusException e
+                        ? e.getStatusCode().value() : 500).then(Mono.error(error)));
+    }
+
+    private static int status(ServerHttpResponse response) {
+        HttpStatusCode status = response.getStatusCode();
+        return status == null ? 200 : status.value();
+    }
+
+    private static Mono<Void> settle(Evaluation evaluation, int status) {
+        return Mono.fromCompletionStage(() -> evaluation.completeAsync(status));
+    }
+
+    private static Mono<Void> reject(ServerHttpResponse response, ResponseValues answer) {
+        response.setStatusCode(HttpStatusCode.valueOf(answer.status()));
+        HttpHeaders headers = response.getHeaders();
+        for (HttpHeader header : answer.headers()) {
+            headers.add(header.name(), header.value());
+        }
+        byte[] body = answer.body() == null ? new byte[0] : answer.body().getBytes(StandardCharsets.UTF_8);
+        if (answer.contentType() != null) {
+            headers.set(HttpHeaders.CONTENT_TYPE, answer.contentType());
+        }
+        headers.setContentLength(body.length);
+        DataBuffer buffer = response.bufferFactory().wrap(body);
+        return response.writeWith(Mono.just(buffer));
+    }
+}
