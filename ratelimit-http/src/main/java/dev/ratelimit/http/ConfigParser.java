@@ -5,11 +5,12 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.spi.StateTransition;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
@@ -24,6 +25,10 @@ final class ConfigParser {
 
     private static final String PREFIX = RateLimitConfig.PREFIX;
     private static final Duration DEFAULT_RELOAD = Duration.ofSeconds(10);
+    /** Keys (or key prefixes, ending in a dot) renamed before 1.0, with their new spelling; refused, never read. */
+    private static final Map<String, String> RENAMED = Map.of(
+            PREFIX + "plans.default", PREFIX + "defaultPlan",
+            PREFIX + "plan-keys.", PREFIX + "planKeys.");
     private static final Set<String> POLICY_KEYS = Set.of("limits", "plans", "algorithm", "key", "paths", "methods",
             "cost", "shadow", "missingKey", "refundOnStatus", "penaltyOnStatus", "penalty");
 
@@ -36,6 +41,7 @@ final class ConfigParser {
 
     RateLimitConfig parse() {
         checkPrefixes();
+        checkRenamed();
         int ipv4Prefix = intInRange("ipv4Prefix", KeyResolver.DEFAULT_IPV4_PREFIX, 1, 32);
         int ipv6Prefix = intInRange("ipv6Prefix", KeyResolver.DEFAULT_IPV6_PREFIX, 1, 128);
         TrustedProxies.Header header = switch (get("trustedProxies.header", "X-Forwarded-For")
@@ -123,14 +129,15 @@ final class ConfigParser {
                 }
             }
         }
-        String defaultPlan = get("plans.default", "reject");
+        String defaultPlan = get("defaultPlan", "reject");
         if (planNames.isEmpty()) {
             if (!defaultPlan.equals("reject")) {
-                throw bad("plans.default", "no plan is defined (ratelimit.plan.NAME.limits)");
+                throw bad("defaultPlan", "no plan is defined (ratelimit.plan.NAME.limits)");
             }
             return Plans.none();
         }
         Plans.Builder builder = Plans.builder();
+        Map<String, String> assigned = new HashMap<>();
         for (String name : planNames.stream().sorted().toList()) {
             String key = "plan." + name + ".limits";
             try {
@@ -138,21 +145,41 @@ final class ConfigParser {
             } catch (IllegalArgumentException e) {
                 throw bad(key, e.getMessage());
             }
-            for (String apiKey : list("plan-keys." + name)) {
+            for (String apiKey : list("planKeys." + name)) {
+                String earlier = assigned.putIfAbsent(apiKey, name);
+                if (earlier != null) {
+                    throw bad("planKeys." + name, "the key " + apiKey + " is also on plan " + earlier + " ("
+                            + PREFIX + "planKeys." + earlier + "); a key is on one plan");
+                }
                 try {
                     builder.assign(apiKey, name);
                 } catch (IllegalArgumentException e) {
-                    throw bad("plan-keys." + name, e.getMessage());
+                    throw bad("planKeys." + name, e.getMessage());
                 }
             }
         }
         if (!defaultPlan.equals("reject")) {
             if (!planNames.contains(defaultPlan)) {
-                throw bad("plans.default", "expected reject or one of the plans " + planNames);
+                throw bad("defaultPlan", "expected reject or one of the plans " + planNames);
             }
             builder.defaultPlan(defaultPlan);
         }
         return builder.build();
+    }
+
+    /** Refuses a key spelt the old way, naming the new spelling ({@code ratelimit.plans.default -> defaultPlan}). */
+    private void checkRenamed() {
+        for (String key : p.stringPropertyNames()) {
+            for (Map.Entry<String, String> renamed : RENAMED.entrySet()) {
+                String old = renamed.getKey();
+                boolean isPrefix = old.endsWith(".");
+                if (isPrefix ? key.startsWith(old) : key.equals(old)) {
+                    String now = isPrefix ? renamed.getValue() + key.substring(old.length()) : renamed.getValue();
+                    throw new ConfigException(null, key, key + "=" + p.getProperty(key) + ": " + key
+                            + " was renamed " + now, null);
+                }
+            }
+        }
     }
 
     /**
@@ -403,14 +430,31 @@ final class ConfigParser {
         if (value.equalsIgnoreCase("off")) {
             return Duration.ZERO;
         }
-        try {
-            Duration d = Duration.parse(value);
-            if (d.isNegative() || d.isZero()) {
-                throw bad("reload", "expected a positive duration or off");
+        return duration("reload", value);
+    }
+
+    /**
+     * A duration in the limit period syntax ({@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 1d}). An
+     * ISO-8601 duration ({@code PT10S}) is refused with its short form, so a file has one way to write a duration.
+     */
+    private Duration duration(String key, String value) {
+        if (value.length() > 1 && (value.charAt(0) == 'P' || value.charAt(0) == 'p')) {
+            String shortForm;
+            try {
+                shortForm = Responses.periodText(Limit.of(1, Duration.parse(value)));
+            } catch (RuntimeException e) {
+                shortForm = "10s";
             }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw bad("reload", "expected an ISO-8601 duration such as PT10S, or off");
+            throw bad(key, "ISO-8601 durations are not used in this file; write " + shortForm + " (the limit period"
+                    + " syntax: 250ms, 10s, 5m, 1h, 1d)");
+        }
+        if (value.isEmpty() || value.chars().anyMatch(c -> c == '/' || Character.isWhitespace(c))) {
+            throw bad(key, "expected a duration such as 250ms, 10s, 5m, 1h or 1d");
+        }
+        try {
+            return Limit.parse("1/" + value).period();
+        } catch (IllegalArgumentException e) {
+            throw bad(key, "expected a duration such as 250ms, 10s, 5m, 1h or 1d");
         }
     }
 

@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Makes the filter's limiters and keeps them across configuration changes: a limiter whose namespace, algorithm,
+ * Makes the engine's limiters and keeps them across configuration changes: a limiter whose namespace, algorithm,
  * limits, failure policy and local deny cache size are unchanged is reused, and with it the state it holds (an in-memory store keeps
  * state per limiter, so a new limiter would start every key afresh). {@link #retain} drops the ones a new
- * configuration no longer uses. Thread-safe: callers hold the filter's update lock while building.
+ * configuration no longer uses. Thread-safe: callers hold the engine's update lock while building.
  */
 final class LimiterPool {
 
@@ -45,7 +45,7 @@ final class LimiterPool {
     }
 
     /**
-     * The limiter for this spec: the existing one if there is one, else a new one on the filter's store. With
+     * The limiter for this spec: the existing one if there is one, else a new one on the engine's store. With
      * {@code localFallback}, the failure policy is ignored: while the store fails, the same limits are enforced by
      * a limiter on an in-memory store in this JVM (per instance, so a cluster of N instances admits up to N times
      * the limit during an outage).

@@ -73,7 +73,7 @@ final class Outcome implements Evaluation {
 
     @Override
     public void complete(int status) {
-        if (completed || !settlesOnStatus()) {
+        if (completed || !settles(status)) {
             return;
         }
         completed = true;
@@ -82,10 +82,23 @@ final class Outcome implements Evaluation {
 
     @Override
     public CompletionStage<Void> completeAsync(int status) {
-        if (completed || !settlesOnStatus()) {
+        if (completed || !settles(status)) {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.runAsync(() -> complete(status), enforcer.executor());
+    }
+
+    /** Whether some item refunds or penalises on {@code status}: the common 200 costs nothing more. */
+    private boolean settles(int status) {
+        if (!settlesOnStatus()) {
+            return false;
+        }
+        for (Enforcer.Item item : items) {
+            if (item.policy().refundsOn(status) || item.policy().penalizesOn(status)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

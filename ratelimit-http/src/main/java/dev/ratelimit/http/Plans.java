@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The plans a filter knows, which key belongs to which plan, and what happens to a key that belongs to none.
+ * The plans an engine knows, which key belongs to which plan, and what happens to a key that belongs to none.
  *
  * <pre>{@code
  * Plans plans = Plans.builder()
@@ -22,8 +22,8 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Instead of fixed assignments, a {@linkplain Builder#resolver resolver} function may look keys up, for
- * example in a cache of an accounts table. Replace the plans of a running filter with
- * {@link RateLimitFilter#updatePlans(Plans)}.
+ * example in a cache of an accounts table. Replace the plans of a running engine with
+ * {@link RateLimitEngine#updatePlans(Plans)}.
  *
  * <p>Immutable and thread-safe (provided a resolver function is).
  */
@@ -41,7 +41,7 @@ public final class Plans {
         this.defaultPlan = defaultPlan;
     }
 
-    /** No plans: a filter whose policies all have their own limits. */
+    /** No plans: an engine whose policies all have their own limits. */
     public static Plans none() {
         return NONE;
     }
@@ -83,8 +83,8 @@ public final class Plans {
     }
 
     /**
-     * Builds {@link Plans}. Plans and assignments may be added repeatedly; each other option may be set once. Not
-     * thread-safe.
+     * Builds {@link Plans}. Plans and assignments may be added repeatedly; a plan of a name already added, and a key
+     * already assigned, are replaced; for the other options the last call wins. Not thread-safe.
      */
     public static final class Builder {
         private final Map<String, Plan> plans = new LinkedHashMap<>();
@@ -96,15 +96,13 @@ public final class Plans {
         }
 
         /**
-         * Adds a plan.
+         * Adds a plan, replacing one of the same name added earlier.
          *
-         * @throws IllegalArgumentException if a plan of that name was already added
+         * @param plan the plan
+         * @return this builder
          */
         public Builder plan(Plan plan) {
             Objects.requireNonNull(plan, "plan");
-            if (plans.containsKey(plan.name())) {
-                throw new IllegalArgumentException("plan " + plan.name() + " was already added");
-            }
             plans.put(plan.name(), plan);
             return this;
         }
@@ -119,41 +117,36 @@ public final class Plans {
         }
 
         /**
-         * Puts {@code key} (for example an API key) on plan {@code planName}.
+         * Puts {@code key} (for example an API key) on plan {@code planName}, replacing an earlier assignment of the
+         * key and a {@link #resolver} set earlier.
          *
-         * @throws IllegalArgumentException if the key is empty or already assigned
-         * @throws IllegalStateException if a resolver was set
+         * @param key the key
+         * @param planName the plan's name
+         * @return this builder
+         * @throws IllegalArgumentException if the key is empty
          */
         public Builder assign(String key, String planName) {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(planName, "planName");
-            if (resolver != null) {
-                throw new IllegalStateException("a resolver was already set; use either assign or resolver");
-            }
             if (key.isEmpty()) {
                 throw new IllegalArgumentException("key must not be empty");
             }
-            String previous = assignments.putIfAbsent(key, planName);
-            if (previous != null) {
-                throw new IllegalArgumentException("key " + key + " was already assigned to plan " + previous);
-            }
+            resolver = null;
+            assignments.put(key, planName);
             return this;
         }
 
         /**
-         * Looks up a key's plan name with {@code resolver}, which returns {@code null} for a key on no plan. It is
-         * called on every limited request, so it must be fast and thread-safe.
+         * Looks up a key's plan name with {@code resolver}, which returns {@code null} for a key on no plan; replaces
+         * the keys {@linkplain #assign assigned} earlier. It is called on every limited request, so it must be fast
+         * and thread-safe.
          *
-         * @throws IllegalStateException if a resolver was already set or keys were assigned
+         * @param resolver from key to plan name
+         * @return this builder
          */
         public Builder resolver(Function<String, String> resolver) {
             Objects.requireNonNull(resolver, "resolver");
-            if (this.resolver != null) {
-                throw new IllegalStateException("resolver was already set to " + this.resolver);
-            }
-            if (!assignments.isEmpty()) {
-                throw new IllegalStateException("keys were already assigned; use either assign or resolver");
-            }
+            assignments.clear();
             this.resolver = resolver;
             return this;
         }
@@ -162,13 +155,12 @@ public final class Plans {
          * The plan for keys on no plan; without it, such keys are rejected with 401 (an unknown API key is no
          * credential).
          *
-         * @throws IllegalStateException if already set
+         * @param planName the plan's name
+         * @return this builder
+         * @throws IllegalArgumentException if the name is not a valid plan name
          */
         public Builder defaultPlan(String planName) {
             Objects.requireNonNull(planName, "planName");
-            if (defaultPlan != null) {
-                throw new IllegalStateException("defaultPlan was already set to " + defaultPlan);
-            }
             this.defaultPlan = Names.check("defaultPlan", planName);
             return this;
         }

@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One rule of the filter: which requests it applies to, whose bucket they count against, how many permits they
+ * One rule of the engine: which requests it applies to, whose bucket they count against, how many permits they
  * cost and what the limits are.
  *
  * <pre>{@code
@@ -76,7 +76,7 @@ public final class Policy {
 
     /**
      * A builder for a policy named {@code name}. The name appears in the {@code RateLimit} headers and the store
-     * keys, so policies of one filter need different names.
+     * keys, so policies of one engine need different names.
      *
      * @throws IllegalArgumentException if the name is not 1 to 40 characters of {@code A-Z a-z 0-9 _ -}
      */
@@ -193,8 +193,8 @@ public final class Policy {
     }
 
     /**
-     * Builds a {@link Policy}. Paths, methods and limits may be added repeatedly; every other option may be set
-     * once. Values are checked when set. Not thread-safe.
+     * Builds a {@link Policy}. Paths, methods and limits may be added repeatedly; for every other option the last
+     * call wins. Values are checked when set. Not thread-safe.
      *
      * <table>
      *   <caption>Options and defaults</caption>
@@ -265,22 +265,31 @@ public final class Policy {
 
         /** Whose bucket a request counts against. */
         public Builder key(KeyResolver key) {
-            checkUnset("key", this.key);
             this.key = Objects.requireNonNull(key, "key");
             return this;
         }
 
         /**
-         * Adds limits, all of which must allow a request.
+         * Adds limits, all of which must allow a request; replaces an earlier {@link #limitsFromPlans()}.
          *
+         * @param limits the limits
+         * @return this builder
          * @throws IllegalArgumentException if a limit is repeated
-         * @throws IllegalStateException if {@link #limitsFromPlans()} was called
          */
         public Builder limits(Limit... limits) {
+            return limits(List.of(Objects.requireNonNull(limits, "limits")));
+        }
+
+        /**
+         * Adds limits as {@link #limits(Limit...)} does.
+         *
+         * @param limits the limits
+         * @return this builder
+         * @throws IllegalArgumentException if a limit is repeated
+         */
+        public Builder limits(List<Limit> limits) {
             Objects.requireNonNull(limits, "limits");
-            if (limitsFromPlans) {
-                throw new IllegalStateException("policy " + name + " takes its limits from plans");
-            }
+            this.limitsFromPlans = false;
             for (Limit limit : limits) {
                 Objects.requireNonNull(limit, "limit");
                 if (this.limits.contains(limit)) {
@@ -292,25 +301,19 @@ public final class Policy {
         }
 
         /**
-         * Takes the limits from the {@link Plan} of the request's key, as the filter's {@link Plans} say; a key on
-         * no plan gets the default plan or is rejected with 401.
+         * Takes the limits from the {@link Plan} of the request's key, as the engine's {@link Plans} say; a key on
+         * no plan gets the default plan or is rejected with 401. Replaces limits added earlier.
          *
-         * @throws IllegalStateException if limits were added or this was already called
+         * @return this builder
          */
         public Builder limitsFromPlans() {
-            if (limitsFromPlans) {
-                throw new IllegalStateException("limitsFromPlans was already set");
-            }
-            if (!limits.isEmpty()) {
-                throw new IllegalStateException("policy " + name + " already has the limits " + limits);
-            }
+            this.limits.clear();
             this.limitsFromPlans = true;
             return this;
         }
 
         /** The algorithm; {@link Algorithm#TOKEN_BUCKET} by default. */
         public Builder algorithm(Algorithm algorithm) {
-            checkUnset("algorithm", this.algorithm);
             this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
             return this;
         }
@@ -321,7 +324,6 @@ public final class Policy {
          * @throws IllegalArgumentException if not in 1..{@link Limit#MAX_PERMITS}
          */
         public Builder cost(long cost) {
-            checkUnset("cost", this.cost);
             if (cost < 1 || cost > Limit.MAX_PERMITS) {
                 throw new IllegalArgumentException("cost must be between 1 and " + Limit.MAX_PERMITS + " but was "
                         + cost);
@@ -332,14 +334,12 @@ public final class Policy {
 
         /** In shadow mode the policy decides, sets headers and tells the listener, but never blocks. */
         public Builder shadow(boolean shadow) {
-            checkUnset("shadow", this.shadow);
             this.shadow = shadow;
             return this;
         }
 
         /** What happens when the key resolver finds no key; {@link MissingKey#REJECT} by default. */
         public Builder onMissingKey(MissingKey missingKey) {
-            checkUnset("missingKey", this.missingKey);
             this.missingKey = Objects.requireNonNull(missingKey, "missingKey");
             return this;
         }
@@ -353,7 +353,6 @@ public final class Policy {
          * @throws IllegalArgumentException if the text is not a list of codes and ranges from 100 to 599
          */
         public Builder refundOnStatus(String statuses) {
-            checkUnset("refundOnStatus", this.refundStatuses);
             this.refundStatuses = StatusCodes.parse(Objects.requireNonNull(statuses, "statuses"));
             return this;
         }
@@ -369,7 +368,6 @@ public final class Policy {
          *     permits is not in 1..{@link Limit#MAX_PERMITS}
          */
         public Builder penaltyOnStatus(String statuses, long permits) {
-            checkUnset("penaltyOnStatus", this.penaltyStatuses);
             StatusCodes codes = StatusCodes.parse(Objects.requireNonNull(statuses, "statuses"));
             if (permits < 1 || permits > Limit.MAX_PERMITS) {
                 throw new IllegalArgumentException("penalty permits must be between 1 and " + Limit.MAX_PERMITS
@@ -398,12 +396,6 @@ public final class Policy {
             Policy policy = new Policy(this);
             policy.checkLimits(policy.limits, "policy " + name);
             return policy;
-        }
-
-        private static void checkUnset(String option, Object current) {
-            if (current != null) {
-                throw new IllegalStateException(option + " was already set to " + current);
-            }
         }
     }
 

@@ -20,8 +20,12 @@ import java.util.Properties;
 import org.slf4j.event.Level;
 
 /**
- * The filter's configuration read from a properties file, as web.xml users give it (init-param {@code config}).
- * Every key, its default and meaning is listed in the module's CONFIG.md; in short:
+ * The engine's configuration: policies, plans, excluded paths, trusted proxies, headers, failure policy, reload
+ * interval and violation log, validated. One schema for every front door: a properties file (the servlet filter's
+ * init-param {@code config}, {@link RateLimitEngine.Builder#configLocation}), or properties from elsewhere (Spring's
+ * environment) through {@link #parse(Properties, String)}. Every key, its default and meaning is listed in
+ * ratelimit-servlet's CONFIG.md; keys are camelCase, a section per name is singular ({@code policy.NAME},
+ * {@code plan.NAME}), durations are written as limit periods ({@code 10s}). In short:
  *
  * <pre>
  * ratelimit.policies=global,perKey                      # required: the policies, in evaluation order
@@ -38,8 +42,8 @@ import org.slf4j.event.Level;
  * ratelimit.policy.login.penaltyOnStatus=401            # spend .penalty more permits when the app answers these
  * ratelimit.policy.login.penalty=5                      # default 1
  * ratelimit.plan.basic.limits=100/1s,10000/1d
- * ratelimit.plan-keys.basic=key-1,key-2
- * ratelimit.plans.default=reject                        # a plan name, or reject (401)
+ * ratelimit.planKeys.basic=key-1,key-2
+ * ratelimit.defaultPlan=reject                          # a plan name, or reject (401)
  * ratelimit.excludes=/health,/metrics/**
  * ratelimit.trustedProxies=10.0.0.0/8,::1/128
  * ratelimit.trustedProxies.header=X-Forwarded-For       # or Forwarded
@@ -47,19 +51,22 @@ import org.slf4j.event.Level;
  * ratelimit.headers.shadow=false                        # shadow policies in the response headers
  * ratelimit.ipv4Prefix=32                               # the ip key groups IPv4 clients by this prefix
  * ratelimit.ipv6Prefix=64                               # and IPv6 clients by this one
- * ratelimit.maximumKeys=100000                          # keys the filter's own in-memory store holds at most
+ * ratelimit.maximumKeys=100000                          # keys the engine's own in-memory store holds at most
  * ratelimit.failurePolicy=allow                         # allow | deny | local
- * ratelimit.reload=PT10S                                # ISO-8601 duration, or off
+ * ratelimit.reload=10s                                  # 250ms, 10s, 5m, 1h, 1d, or off
  * ratelimit.localDenyCache=0                            # keys remembered as denied in this JVM; 0 = off
  * ratelimit.violationLog=off                            # off | error | warn | info | debug | trace
  * ratelimit.violationLog.rate=10/1s                     # at most this many violation lines per period
  * </pre>
  *
- * <p>Keys outside {@code ratelimit.} are ignored (a {@link StoreFactory} may read them); an unknown key inside it,
+ * <p>Keys outside {@code ratelimit.} are ignored (a store factory may read them); an unknown key inside it,
  * a policy key for a policy not listed in {@code ratelimit.policies}, a key under a misspelt prefix (one whose
  * first part is within two typing mistakes of {@code ratelimit}, such as {@code ratelimt.} or {@code RateLimit.}),
- * and, in a file, a key written twice, are errors, so a typo never goes unnoticed. Errors are
- * {@link IllegalArgumentException}s that name the file (when read from one), the key and the value.
+ * and, in a file, a key written twice, are errors, so a typo never goes unnoticed. A key renamed before 1.0
+ * ({@code ratelimit.plans.default}, {@code ratelimit.plan-keys.NAME}) is refused with its new name
+ * ({@code ratelimit.defaultPlan}, {@code ratelimit.planKeys.NAME}), and an ISO-8601 duration ({@code PT10S}) with its
+ * short form ({@code 10s}). Errors are {@link ConfigException}s that name the source (when known), the key and the
+ * value.
  *
  * <p>Immutable and thread-safe.
  */
@@ -229,8 +236,8 @@ public final class RateLimitConfig {
     }
 
     /**
-     * The most keys the filter's own in-memory store holds ({@code ratelimit.maximumKeys}), or empty for the store's
-     * default bounds. Read when the filter starts; unused when a store is given or made by a {@link StoreFactory}.
+     * The most keys the engine's own in-memory store holds ({@code ratelimit.maximumKeys}), or empty for the store's
+     * default bounds. Read when the engine starts; unused when a store is given to it.
      */
     public OptionalLong maximumKeys() {
         return maximumKeys;

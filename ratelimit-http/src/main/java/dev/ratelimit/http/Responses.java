@@ -220,7 +220,8 @@ final class Responses {
         return micros <= 0 ? 0 : (micros - 1) / 1_000_000 + 1;
     }
 
-    private static String periodText(Limit limit) {
+    /** The period of a limit as written in a limit: {@code 10s} of {@code 1/10s}. */
+    static String periodText(Limit limit) {
         String text = limit.toString();
         int slash = text.indexOf('/');
         int burst = text.indexOf(' ', slash);

@@ -63,7 +63,7 @@ class ConfigDocTest {
         }
         assertThat(checked).contains("ratelimit.excludes", "ratelimit.trustedProxies", "ratelimit.reload",
                 "ratelimit.localDenyCache", "ratelimit.violationLog.rate", "ratelimit.policy.basic.refundOnStatus",
-                "ratelimit.plan-keys.basic", "ratelimit.headers.shadow", "ratelimit.ipv4Prefix",
+                "ratelimit.planKeys.basic", "ratelimit.headers.shadow", "ratelimit.ipv4Prefix",
                 "ratelimit.ipv6Prefix", "ratelimit.maximumKeys").hasSizeGreaterThanOrEqualTo(28);
     }
 

@@ -59,7 +59,7 @@ class ConfigErrorsHttpTest {
                 + "                                  | ratelimit.policy.p.limits=10/1s | ratelimit.policy.p.limits=1000/1s",
         // a misspelt prefix, and an unknown key under the right one
         "ratelimit.policy.p.limits=10/1s;ratelimt.policies=p,q  | ratelimt.policies=p,q | misspelling",
-        "ratelimit.policy.p.limits=10/1s;RateLimit.reload=PT1S  | RateLimit.reload=PT1S | misspelling",
+        "ratelimit.policy.p.limits=10/1s;RateLimit.reload=1s  | RateLimit.reload=1s | misspelling",
         "ratelimit.policy.p.limits=10/1s;ratelimit.polices=p    | ratelimit.polices=p | unknown key",
         // the new keys are checked like the others
         "ratelimit.policy.p.limits=10/1s;ratelimit.ipv6Prefix=129   | ratelimit.ipv6Prefix=129 | 1 to 128",

@@ -189,9 +189,9 @@ class PlansHttpTest {
                 "ratelimit.policy.perKey.plans=true",
                 "ratelimit.plan.basic.limits=100/1s,10000/1d",
                 "ratelimit.plan.premium.limits=500/1s,100000/1d",
-                "ratelimit.plan-keys.basic=key-b1,key-b2",
-                "ratelimit.plan-keys.premium=key-p1",
-                "ratelimit.plans.default=reject"), StandardCharsets.UTF_8);
+                "ratelimit.planKeys.basic=key-b1,key-b2",
+                "ratelimit.planKeys.premium=key-p1",
+                "ratelimit.defaultPlan=reject"), StandardCharsets.UTF_8);
         RateLimitFilter filter = RateLimitFilter.builder()
                 .configLocation("file:" + config)
                 .timeSource(clock)

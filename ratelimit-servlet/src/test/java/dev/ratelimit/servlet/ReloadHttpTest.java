@@ -75,14 +75,14 @@ class ReloadHttpTest {
 
     @Test
     void aChangedFileIsPickedUpAtTheNextCheckAndUnchangedPoliciesKeepTheirState() throws Exception {
-        writeConfig(with(V1, "ratelimit.reload=PT10S"));
+        writeConfig(with(V1, "ratelimit.reload=10s"));
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config).timeSource(clock).build();
         try (TestServer server = TestServer.start(filter)) {
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 1L);
             assertThat(header(server.get("/health", "X-API-Key", "k"), "RateLimit-Policy"))
                     .isEqualTo("\"stable\";q=5;w=60, \"changing\";q=2;w=60");
 
-            writeConfig(with(V2, "ratelimit.reload=PT10S"));
+            writeConfig(with(V2, "ratelimit.reload=10s"));
             // Not yet: the file is checked at most once per reload interval.
             clock.advance(Duration.ofSeconds(9));
             HttpResponse<String> old = server.get("/", "X-API-Key", "k");
@@ -105,12 +105,12 @@ class ReloadHttpTest {
 
     @Test
     void aBrokenFileKeepsThePreviousConfigurationUntilItIsFixed() throws Exception {
-        writeConfig(with(V1, "ratelimit.reload=PT10S"));
+        writeConfig(with(V1, "ratelimit.reload=10s"));
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config).timeSource(clock).build();
         try (TestServer server = TestServer.start(filter)) {
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 1L);
 
-            writeConfig(with(V1, "ratelimit.reload=PT10S", "ratelimit.policy.changing.cost=lots"));
+            writeConfig(with(V1, "ratelimit.reload=10s", "ratelimit.policy.changing.cost=lots"));
             clock.advance(Duration.ofSeconds(10));
             HttpResponse<String> stillV1 = server.get("/", "X-API-Key", "k");
             assertThat(stillV1.statusCode()).isEqualTo(200);
@@ -122,7 +122,7 @@ class ReloadHttpTest {
             clock.advance(Duration.ofSeconds(10));
             assertThat(server.get("/", "X-API-Key", "k").statusCode()).isEqualTo(429);
 
-            writeConfig(with(V2, "ratelimit.reload=PT10S"));
+            writeConfig(with(V2, "ratelimit.reload=10s"));
             clock.advance(Duration.ofSeconds(10));
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(2L, 9L, 2L);
         }
