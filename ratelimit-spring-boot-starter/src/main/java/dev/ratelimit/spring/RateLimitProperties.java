@@ -58,7 +58,7 @@ public record RateLimitProperties(
         @DefaultValue("64") int ipv6Prefix,
         Integer maximumKeys,
         @DefaultValue("allow") FailurePolicyName failurePolicy,
-        @DefaultValue("PT10S") String reload,
+        @DefaultValue("10s") String reload,
         @DefaultValue("0") int localDenyCache,
         @DefaultValue("off") String violationLog,
         @DefaultValue("reject") String defaultPlan,
