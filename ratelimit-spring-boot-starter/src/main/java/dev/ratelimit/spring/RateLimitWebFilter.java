@@ -23,8 +23,9 @@ import reactor.core.publisher.Mono;
  * ({@link RateLimitEngine#evaluateAsync}), so no store call blocks the event loop. A request that proceeds gets the
  * rate-limit headers; a rejected one gets the engine's answer (after the {@link RateLimitRejectionCustomizer}, if
  * any). When a policy settles by status (refunds, penalties), the final status is reported with
- * {@link Evaluation#completeAsync} after the application answered: the response's status, the status of a
- * {@link ResponseStatusException}, or 500 for any other error.
+ * {@link Evaluation#completeAsync} once the application answered: the response's status, the status of a
+ * {@link ResponseStatusException}, or 500 for any other error. The response does not wait for the settlement,
+ * which runs on the engine's executor.
  *
  * <p>Thread-safe.
  */
@@ -74,19 +75,16 @@ public final class RateLimitWebFilter implements WebFilter, Ordered {
         if (!evaluation.settlesOnStatus()) {
             return chain.filter(exchange);
         }
+        // Settlement is bookkeeping on the engine's executor: the response does not wait for it.
         return chain.filter(exchange)
-                .then(Mono.defer(() -> settle(evaluation, status(exchange.getResponse()))))
-                .onErrorResume(error -> settle(evaluation, error instanceof ResponseStatusException e
-                        ? e.getStatusCode().value() : 500).then(Mono.error(error)));
+                .doOnSuccess(done -> evaluation.completeAsync(status(exchange.getResponse())))
+                .doOnError(error -> evaluation.completeAsync(error instanceof ResponseStatusException e
+                        ? e.getStatusCode().value() : 500));
     }
 
     private static int status(ServerHttpResponse response) {
         HttpStatusCode status = response.getStatusCode();
         return status == null ? 200 : status.value();
-    }
-
-    private static Mono<Void> settle(Evaluation evaluation, int status) {
-        return Mono.fromCompletionStage(() -> evaluation.completeAsync(status));
     }
 
     private static Mono<Void> reject(ServerHttpResponse response, ResponseValues answer) {
