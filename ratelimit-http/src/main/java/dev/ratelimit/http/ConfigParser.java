@@ -3,7 +3,6 @@ package dev.ratelimit.http;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
-import dev.ratelimit.spi.StateTransition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,7 +59,7 @@ final class ConfigParser {
         List<Policy> policies = new ArrayList<>();
         List<String> names = list("policies");
         if (names.isEmpty()) {
-            throw new IllegalArgumentException(PREFIX + "policies is required: list the policies, for example "
+            throw error(PREFIX + "policies", PREFIX + "policies is required: list the policies, for example "
                     + PREFIX + "policies=global,perKey");
         }
         Set<String> seen = new LinkedHashSet<>();
@@ -109,7 +108,7 @@ final class ConfigParser {
         }
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith(PREFIX) && !used.contains(key)) {
-                throw new IllegalArgumentException("unknown key " + key + "=" + p.getProperty(key)
+                throw error(key, "unknown key " + key + "=" + p.getProperty(key)
                         + " (is the policy or plan listed, and the key spelled as CONFIG.md says?)");
             }
         }
@@ -195,7 +194,7 @@ final class ConfigParser {
             int dot = key.indexOf('.');
             String first = (dot < 0 ? key : key.substring(0, dot)).toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
             if (editDistance(first, "ratelimit") <= 2) {
-                throw new IllegalArgumentException("the key " + key + "=" + p.getProperty(key) + " is not under "
+                throw error(key, "the key " + key + "=" + p.getProperty(key) + " is not under "
                         + PREFIX + " but looks like a misspelling of it; spell it " + PREFIX + "..., or name a"
                         + " store factory's own key differently");
             }
@@ -236,17 +235,22 @@ final class ConfigParser {
         String base = "policy." + name + ".";
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith(PREFIX + base) && !POLICY_KEYS.contains(key.substring((PREFIX + base).length()))) {
-                throw new IllegalArgumentException("unknown key " + key + "; a policy has the keys " + POLICY_KEYS);
+                throw error(key, "unknown key " + key + "=" + p.getProperty(key) + "; a policy has the keys "
+                        + POLICY_KEYS);
             }
         }
         String k = base + "key";
         String keySpec = get(k, null);
         if (keySpec == null) {
-            throw new IllegalArgumentException(PREFIX + k + " is required: ip, header:NAME, principal, route,"
+            throw error(PREFIX + k, PREFIX + k + " is required: ip, header:NAME, principal, route,"
                     + " constant[:VALUE] or composite:PART+PART");
         }
         try {
-            b.key(keyResolver(keySpec, proxies, ipv4Prefix, ipv6Prefix));
+            try {
+                b.key(keyResolver(keySpec, proxies, ipv4Prefix, ipv6Prefix));
+            } catch (IllegalArgumentException e) {
+                throw bad(k, e.getMessage());
+            }
             boolean fromPlans = bool(base + "plans", false);
             String limits = get(base + "limits", null);
             if (fromPlans && limits != null) {
@@ -262,12 +266,12 @@ final class ConfigParser {
                 }
                 b.limitsFromPlans();
             } else if (limits == null) {
-                throw new IllegalArgumentException(PREFIX + base + "limits is required (or " + PREFIX + base
+                throw error(PREFIX + base + "limits", PREFIX + base + "limits is required (or " + PREFIX + base
                         + "plans=true)");
             } else {
                 own = limits(base + "limits");
                 try {
-                    b.limits(own.toArray(new Limit[0]));
+                    b.limits(own);
                 } catch (IllegalArgumentException e) {
                     throw bad(base + "limits", e.getMessage());
                 }
@@ -283,12 +287,8 @@ final class ConfigParser {
                 }
                 b.algorithm(algo);
             }
-            for (String path : list(base + "paths")) {
-                b.paths(path);
-            }
-            for (String method : list(base + "methods")) {
-                b.methods(method);
-            }
+            b.paths(list(base + "paths"));
+            b.methods(list(base + "methods"));
             String cost = get(base + "cost", null);
             long costValue = 1;
             if (cost != null) {
@@ -357,21 +357,15 @@ final class ConfigParser {
      */
     private void checkLimits(String policy, Algorithm algorithm, long cost, List<Limit> limits, String limitsKey) {
         String base = "policy." + policy + ".";
-        for (Limit limit : limits) {
-            if (limit.hasBurst() && algorithm != Algorithm.TOKEN_BUCKET) {
-                throw bad(limitsKey, "the burst of " + limit + " is used only by TOKEN_BUCKET, but policy " + policy
-                        + " uses " + algorithm + " (" + PREFIX + base + "algorithm)");
-            }
-            if (cost > limit.capacity()) {
-                throw bad(base + "cost", "policy " + policy + " costs " + cost + " permits per request, more than"
-                        + " the limit " + limit + " (" + PREFIX + limitsKey + ") can ever hold");
-            }
+        Policy.LimitProblem problem = Policy.problem(policy, algorithm, cost, limits, PREFIX + limitsKey);
+        if (problem == null) {
+            return;
         }
-        try {
-            StateTransition.of(algorithm).validate(limits);
-        } catch (IllegalArgumentException e) {
-            throw bad(limitsKey, "policy " + policy + " uses " + algorithm + ": " + e.getMessage());
-        }
+        throw switch (problem.fault()) {
+            case BURST -> bad(limitsKey, problem.message() + " (" + PREFIX + base + "algorithm)");
+            case COST -> bad(base + "cost", problem.message());
+            case LIMITS -> bad(limitsKey, problem.message());
+        };
     }
 
     private KeyResolver keyResolver(String spec, TrustedProxies proxies, int ipv4Prefix, int ipv6Prefix) {
@@ -404,7 +398,7 @@ final class ConfigParser {
                     + " more with +");
         }
         return resolvers.size() == 1 ? resolvers.get(0)
-                : KeyResolver.composite(resolvers.toArray(new KeyResolver[0]));
+                : KeyResolver.composite(resolvers);
     }
 
     private List<Limit> limits(String key) {
@@ -537,8 +531,13 @@ final class ConfigParser {
         };
     }
 
+    /** An error about {@code fullKey} with {@code message} as it is. */
+    private static ConfigException error(String fullKey, String message) {
+        return new ConfigException(null, fullKey, message, null);
+    }
+
     private ConfigException bad(String key, String problem) {
-        return new ConfigException(null, PREFIX + key, PREFIX + key + "=" + p.getProperty(PREFIX + key) + ": " + problem,
-                null);
+        String full = PREFIX + key;
+        return new ConfigException(null, full, full + "=" + p.getProperty(full) + ": " + problem, null);
     }
 }

@@ -287,7 +287,7 @@ final class Enforcer {
                 : outcome(Verdict.ALLOW, items, null, null);
     }
 
-    /** Gives back what the enforced policies before {@code denied} spent, replacing their items with the state after. */
+    /** Gives back what the enforced policies before {@code denied} spent; their items get the state after. */
     private void refund(List<Item> items, int denied) {
         for (int j = 0; j < denied; j++) {
             Item earlier = items.get(j);

@@ -32,6 +32,9 @@ public interface KeyResolver {
      * {@link TrustedProxies} for the rules), grouped as most operators do: an IPv4 client by its address (/32), an
      * IPv6 client by its /64, because one IPv6 subscriber usually holds a whole /64 and could otherwise take a fresh
      * key per address. Same as {@code clientIp(trustedProxies, 32, 64)}.
+     *
+     * @param trustedProxies the proxies whose forwarding header is believed
+     * @return the resolver
      */
     static KeyResolver clientIp(TrustedProxies trustedProxies) {
         return clientIp(trustedProxies, DEFAULT_IPV4_PREFIX, DEFAULT_IPV6_PREFIX);
@@ -44,6 +47,10 @@ public interface KeyResolver {
      * the block otherwise ({@code 203.0.113.0/24}, {@code 2001:db8:1:2::/64}). IPv6 addresses are normalised first,
      * so every spelling of one address gives one key.
      *
+     * @param trustedProxies the proxies whose forwarding header is believed
+     * @param ipv4Prefix the length of the block an IPv4 client is keyed by, 1 to 32
+     * @param ipv6Prefix the length of the block an IPv6 client is keyed by, 1 to 128
+     * @return the resolver
      * @throws IllegalArgumentException if ipv4Prefix is not 1 to 32 or ipv6Prefix not 1 to 128
      */
     static KeyResolver clientIp(TrustedProxies trustedProxies, int ipv4Prefix, int ipv6Prefix) {
@@ -65,6 +72,8 @@ public interface KeyResolver {
      * The value of the request header {@code name} (the first one if repeated), trimmed; missing when absent or
      * blank. For {@code X-API-Key}, {@code X-User-Id} and the like.
      *
+     * @param name the header name, such as {@code X-API-Key}
+     * @return the resolver
      * @throws IllegalArgumentException if the name is empty or not an HTTP token
      */
     static KeyResolver header(String name) {
@@ -94,6 +103,8 @@ public interface KeyResolver {
     /**
      * The same key for every request: a global limit shared by all clients.
      *
+     * @param value the key of every request
+     * @return the resolver
      * @throws IllegalArgumentException if the value is empty
      */
     static KeyResolver constant(String value) {
@@ -109,6 +120,8 @@ public interface KeyResolver {
      * for limits per route; usually combined with a user in {@link #composite}. Empty segments are dropped, so
      * {@code /api/orders/} and {@code /api//orders} count against the bucket of {@code /api/orders}: a client
      * cannot get a fresh bucket by spelling a route differently.
+     *
+     * @return the resolver
      */
     static KeyResolver route() {
         return new NamedKeyResolver("route", request -> PathPattern.canonical(request.path()));
@@ -119,17 +132,30 @@ public interface KeyResolver {
      * per-user-per-API limit. The key is missing if any part is missing. Parts are joined with {@code |}, and a
      * {@code |} or {@code \} inside a part is escaped, so different part values never give the same key.
      *
+     * @param parts the parts, two or more
+     * @return the resolver
      * @throws IllegalArgumentException if fewer than two parts are given
      */
     static KeyResolver composite(KeyResolver... parts) {
+        return composite(List.of(Objects.requireNonNull(parts, "parts")));
+    }
+
+    /**
+     * The parts' keys joined, as {@link #composite(KeyResolver...)} does.
+     *
+     * @param parts the parts, two or more
+     * @return the resolver
+     * @throws IllegalArgumentException if fewer than two parts are given
+     */
+    static KeyResolver composite(List<KeyResolver> parts) {
         Objects.requireNonNull(parts, "parts");
-        if (parts.length < 2) {
-            throw new IllegalArgumentException("a composite key needs at least 2 parts but got " + parts.length);
+        if (parts.size() < 2) {
+            throw new IllegalArgumentException("a composite key needs at least 2 parts but got " + parts.size());
         }
-        List<KeyResolver> list = List.of(parts);
+        List<KeyResolver> list = List.copyOf(parts);
         StringBuilder name = new StringBuilder("composite:");
-        for (int i = 0; i < parts.length; i++) {
-            name.append(i == 0 ? "" : "+").append(parts[i]);
+        for (int i = 0; i < list.size(); i++) {
+            name.append(i == 0 ? "" : "+").append(list.get(i));
         }
         return new NamedKeyResolver(name.toString(), request -> {
             StringBuilder key = new StringBuilder();

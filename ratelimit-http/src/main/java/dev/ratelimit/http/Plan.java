@@ -26,6 +26,8 @@ public final class Plan {
      * A plan; every limit must allow a request.
      *
      * @param name 1 to 40 characters of {@code A-Z a-z 0-9 _ -}
+     * @param limits the limits, each of which must allow a request
+     * @return the plan
      * @throws IllegalArgumentException if the name is invalid, no limit is given or a limit is repeated
      */
     public static Plan of(String name, Limit... limits) {
@@ -33,7 +35,13 @@ public final class Plan {
         return of(name, List.of(limits));
     }
 
-    /** As {@link #of(String, Limit...)}. */
+    /**
+     * As {@link #of(String, Limit...)}.
+     *
+     * @param name 1 to 40 characters of {@code A-Z a-z 0-9 _ -}
+     * @param limits the limits, each of which must allow a request
+     * @return the plan
+     */
     public static Plan of(String name, List<Limit> limits) {
         Names.check("plan name", name);
         Objects.requireNonNull(limits, "limits");
@@ -51,12 +59,12 @@ public final class Plan {
         return new Plan(name, List.copyOf(copy));
     }
 
-    /** The plan's name. */
+    /** {@return the plan's name} */
     public String name() {
         return name;
     }
 
-    /** The limits, in the order given. */
+    /** {@return the limits, in the order given} */
     public List<Limit> limits() {
         return limits;
     }

@@ -41,22 +41,22 @@ public final class Plans {
         this.defaultPlan = defaultPlan;
     }
 
-    /** No plans: an engine whose policies all have their own limits. */
+    /** {@return the empty plans, for an engine whose policies all have their own limits} */
     public static Plans none() {
         return NONE;
     }
 
-    /** A builder. */
+    /** {@return a builder} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The plans by name, in the order they were added. */
+    /** {@return the plans by name, in the order they were added} */
     public Map<String, Plan> plans() {
         return plans;
     }
 
-    /** The plan for keys that belong to none, or {@code null} if such keys are rejected. */
+    /** {@return the plan for keys that belong to none, or {@code null} if such keys are rejected} */
     public Plan defaultPlan() {
         return defaultPlan;
     }
@@ -64,6 +64,9 @@ public final class Plans {
     /**
      * The plan {@code key} belongs to: its assigned plan, else the default plan, else {@code null} (rejected). A
      * resolver that throws or names an unknown plan counts as no assignment.
+     *
+     * @param key the key, for example an API key
+     * @return the plan, or null if the key is rejected
      */
     public Plan planFor(String key) {
         Objects.requireNonNull(key, "key");
@@ -107,7 +110,22 @@ public final class Plans {
             return this;
         }
 
-        /** Adds each plan as {@link #plan(Plan)} does. */
+        /**
+         * Adds each plan as {@link #plan(Plan)} does.
+         *
+         * @param plans the plans
+         * @return this builder
+         */
+        public Builder plans(Plan... plans) {
+            return plans(List.of(Objects.requireNonNull(plans, "plans")));
+        }
+
+        /**
+         * Adds each plan as {@link #plan(Plan)} does.
+         *
+         * @param plans the plans
+         * @return this builder
+         */
         public Builder plans(Collection<Plan> plans) {
             Objects.requireNonNull(plans, "plans");
             for (Plan plan : plans) {
@@ -168,6 +186,7 @@ public final class Plans {
         /**
          * The plans.
          *
+         * @return the plans
          * @throws IllegalStateException if an assignment or the default plan names a plan that was not added
          */
         public Plans build() {

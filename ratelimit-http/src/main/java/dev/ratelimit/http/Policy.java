@@ -36,7 +36,7 @@ import java.util.Set;
  */
 public final class Policy {
 
-    /** What happens to a request for which the policy's {@link KeyResolver} finds no key. */
+    /** What happens to a request for which the policy's {@link KeyResolver} finds no key. Immutable. */
     public enum MissingKey {
         /** Answer 401 with a problem description; nothing is spent on any policy. The default. */
         REJECT,
@@ -78,18 +78,20 @@ public final class Policy {
      * A builder for a policy named {@code name}. The name appears in the {@code RateLimit} headers and the store
      * keys, so policies of one engine need different names.
      *
+     * @param name the policy name
+     * @return a new builder
      * @throws IllegalArgumentException if the name is not 1 to 40 characters of {@code A-Z a-z 0-9 _ -}
      */
     public static Builder builder(String name) {
         return new Builder(Names.check("policy name", name));
     }
 
-    /** The name. */
+    /** {@return the name} */
     public String name() {
         return name;
     }
 
-    /** The path patterns, as given; {@code /**} if none were given. */
+    /** {@return the path patterns, as given; {@code /**} if none were given} */
     public List<String> paths() {
         List<String> out = new ArrayList<>(paths.size());
         for (PathPattern pattern : paths) {
@@ -101,57 +103,68 @@ public final class Policy {
     /**
      * The methods in upper case, as given; empty means every method. A policy that names {@code GET} also applies
      * to {@code HEAD} (RFC 9110: HEAD is GET without the body), whether or not HEAD is listed.
+     *
+     * @return the methods; empty for every method
      */
     public Set<String> methods() {
         return methods;
     }
 
-    /** The key resolver. */
+    /** {@return the key resolver} */
     public KeyResolver key() {
         return key;
     }
 
-    /** The policy's own limits; empty if they come from plans. */
+    /** {@return the policy's own limits; empty if they come from plans} */
     public List<Limit> limits() {
         return limits;
     }
 
-    /** Whether the limits come from the plan of the request's key. */
+    /** {@return whether the limits come from the plan of the request's key} */
     public boolean limitsFromPlans() {
         return limitsFromPlans;
     }
 
-    /** The algorithm. */
+    /** {@return the algorithm} */
     public Algorithm algorithm() {
         return algorithm;
     }
 
-    /** Permits one request spends. */
+    /** {@return the permits one request spends} */
     public long cost() {
         return cost;
     }
 
-    /** Whether the policy only reports and never blocks. */
+    /** {@return whether the policy only reports and never blocks} */
     public boolean shadow() {
         return shadow;
     }
 
-    /** The rule for requests without a key. */
+    /** {@return the rule for requests without a key} */
     public MissingKey missingKey() {
         return missingKey;
     }
 
-    /** The response statuses on which the request's permits are given back, such as {@code 500-599}; "" if none. */
+    /**
+     * {@return the response statuses on which the request's permits are given back, such as {@code 500-599}; "" if
+     * none}
+     */
     public String refundOnStatus() {
         return refundStatuses.toString();
     }
 
-    /** The response statuses on which {@link #penaltyPermits()} more are spent, such as {@code 401}; "" if none. */
+    /**
+     * {@return the response statuses on which {@link #penaltyPermits()} more are spent, such as {@code 401}; "" if
+     * none}
+     */
     public String penaltyOnStatus() {
         return penaltyStatuses.toString();
     }
 
-    /** The permits spent on top of the cost when the response has a {@link #penaltyOnStatus()} status; 0 if none. */
+    /**
+     * {@return the permits spent on top of the cost when the response has a {@link #penaltyOnStatus()} status; 0 if
+     * none}
+     */
     public long penaltyPermits() {
         return penaltyPermits;
     }
@@ -235,9 +248,22 @@ public final class Policy {
          * segments ({@code /api/**}, {@code /users/*}/orders, {@code /files/*.json}). Paths are matched without
          * the context path.
          *
+         * @param patterns the path patterns
+         * @return this builder
          * @throws IllegalArgumentException if a pattern does not start with {@code /} or misuses {@code **}
          */
         public Builder paths(String... patterns) {
+            return paths(List.of(Objects.requireNonNull(patterns, "patterns")));
+        }
+
+        /**
+         * Adds path patterns as {@link #paths(String...)} does.
+         *
+         * @param patterns the path patterns
+         * @return this builder
+         * @throws IllegalArgumentException if a pattern does not start with {@code /} or misuses {@code **}
+         */
+        public Builder paths(List<String> patterns) {
             Objects.requireNonNull(patterns, "patterns");
             for (String pattern : patterns) {
                 paths.add(PathPattern.parse(pattern));
@@ -249,9 +275,22 @@ public final class Policy {
          * Adds HTTP methods the policy applies to (case-insensitive); without any it applies to every method.
          * {@code GET} covers {@code HEAD} as well, so a HEAD request never slips past a policy on reads.
          *
+         * @param methods the methods, such as GET
+         * @return this builder
          * @throws IllegalArgumentException if a method is empty or not a token
          */
         public Builder methods(String... methods) {
+            return methods(List.of(Objects.requireNonNull(methods, "methods")));
+        }
+
+        /**
+         * Adds HTTP methods as {@link #methods(String...)} does.
+         *
+         * @param methods the methods, such as GET
+         * @return this builder
+         * @throws IllegalArgumentException if a method is empty or not a token
+         */
+        public Builder methods(List<String> methods) {
             Objects.requireNonNull(methods, "methods");
             for (String method : methods) {
                 Objects.requireNonNull(method, "method");
@@ -263,7 +302,12 @@ public final class Policy {
             return this;
         }
 
-        /** Whose bucket a request counts against. */
+        /**
+         * Whose bucket a request counts against.
+         *
+         * @param key the key resolver
+         * @return this builder
+         */
         public Builder key(KeyResolver key) {
             this.key = Objects.requireNonNull(key, "key");
             return this;
@@ -312,7 +356,12 @@ public final class Policy {
             return this;
         }
 
-        /** The algorithm; {@link Algorithm#TOKEN_BUCKET} by default. */
+        /**
+         * The algorithm; {@link Algorithm#TOKEN_BUCKET} by default.
+         *
+         * @param algorithm the algorithm
+         * @return this builder
+         */
         public Builder algorithm(Algorithm algorithm) {
             this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
             return this;
@@ -321,24 +370,32 @@ public final class Policy {
         /**
          * Permits one request spends; 1 by default.
          *
+         * @param cost the permits one request spends
+         * @return this builder
          * @throws IllegalArgumentException if not in 1..{@link Limit#MAX_PERMITS}
          */
         public Builder cost(long cost) {
-            if (cost < 1 || cost > Limit.MAX_PERMITS) {
-                throw new IllegalArgumentException("cost must be between 1 and " + Limit.MAX_PERMITS + " but was "
-                        + cost);
-            }
-            this.cost = cost;
+            this.cost = permits("cost", cost);
             return this;
         }
 
-        /** In shadow mode the policy decides, sets headers and tells the listener, but never blocks. */
+        /**
+         * In shadow mode the policy decides, sets headers and tells the listener, but never blocks.
+         *
+         * @param shadow true to report only
+         * @return this builder
+         */
         public Builder shadow(boolean shadow) {
             this.shadow = shadow;
             return this;
         }
 
-        /** What happens when the key resolver finds no key; {@link MissingKey#REJECT} by default. */
+        /**
+         * What happens when the key resolver finds no key; {@link MissingKey#REJECT} by default.
+         *
+         * @param missingKey the rule for requests without a key
+         * @return this builder
+         */
         public Builder onMissingKey(MissingKey missingKey) {
             this.missingKey = Objects.requireNonNull(missingKey, "missingKey");
             return this;
@@ -350,6 +407,8 @@ public final class Policy {
          * client's quota. Applies when the application has answered: on return, or for an asynchronous request
          * when it completes (a 500 after an error or timeout).
          *
+         * @param statuses the statuses, such as 500-599 or 401,403
+         * @return this builder
          * @throws IllegalArgumentException if the text is not a list of codes and ranges from 100 to 599
          */
         public Builder refundOnStatus(String statuses) {
@@ -364,23 +423,32 @@ public final class Policy {
          * allowance (a key never owes more than one full limit). Applies when the application has answered, as for
          * {@link #refundOnStatus}.
          *
+         * @param statuses the statuses, such as 500-599 or 401,403
+         * @param permits the permits spent on top of the cost
+         * @return this builder
          * @throws IllegalArgumentException if the statuses are not a list of codes and ranges from 100 to 599, or
          *     permits is not in 1..{@link Limit#MAX_PERMITS}
          */
         public Builder penaltyOnStatus(String statuses, long permits) {
             StatusCodes codes = StatusCodes.parse(Objects.requireNonNull(statuses, "statuses"));
-            if (permits < 1 || permits > Limit.MAX_PERMITS) {
-                throw new IllegalArgumentException("penalty permits must be between 1 and " + Limit.MAX_PERMITS
-                        + " but was " + permits);
-            }
+            this.penaltyPermits = permits("penalty permits", permits);
             this.penaltyStatuses = codes;
-            this.penaltyPermits = permits;
             return this;
+        }
+
+        /** {@code value} if it is a number of permits, 1 to {@link Limit#MAX_PERMITS}; else an error naming it. */
+        private static long permits(String what, long value) {
+            if (value < 1 || value > Limit.MAX_PERMITS) {
+                throw new IllegalArgumentException(what + " must be between 1 and " + Limit.MAX_PERMITS + " but was "
+                        + value);
+            }
+            return value;
         }
 
         /**
          * The policy.
          *
+         * @return the policy
          * @throws IllegalStateException if no key resolver was set, or neither limits nor limitsFromPlans
          * @throws IllegalArgumentException if the cost exceeds a limit's capacity, or a limit has a burst and the
          *     algorithm is not {@link Algorithm#TOKEN_BUCKET}
@@ -400,27 +468,55 @@ public final class Policy {
     }
 
     /**
-     * Checks that this policy's cost and algorithm fit {@code limits} (its own, or a plan's): the cost fits every
-     * limit, a burst only with a token bucket, and no limit is too large for the algorithm.
+     * Checks that this policy's cost and algorithm fit {@code limits} (its own, or a plan's); see {@link #problem}.
      *
      * @throws IllegalArgumentException naming the policy, the limit and {@code where} it comes from
      */
     void checkLimits(List<Limit> limits, String where) {
+        LimitProblem problem = problem(name, algorithm, cost, limits, where);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem.message());
+        }
+    }
+
+    /** Which setting a {@link LimitProblem} is about. */
+    enum Fault {
+        /** A limit has a burst, which only a token bucket uses: the limits, or the algorithm. */
+        BURST,
+        /** The cost is more than a limit can ever hold. */
+        COST,
+        /** A limit is too large for the algorithm. */
+        LIMITS
+    }
+
+    /** What is wrong with a policy's cost or algorithm for some limits, and which setting is at fault. */
+    record LimitProblem(Fault fault, String message) {
+    }
+
+    /**
+     * The one check of a cost and an algorithm against limits, for policies built in code and read from a file: a
+     * burst only with a token bucket, a cost every limit can hold, and no limit too large for the algorithm.
+     *
+     * @param where where the limits come from, such as {@code policy p} or {@code ratelimit.plan.basic.limits}
+     * @return the first problem, or null if there is none
+     */
+    static LimitProblem problem(String policy, Algorithm algorithm, long cost, List<Limit> limits, String where) {
+        for (Limit limit : limits) {
+            if (limit.hasBurst() && algorithm != Algorithm.TOKEN_BUCKET) {
+                return new LimitProblem(Fault.BURST, "the burst of " + limit + " (" + where + ") is used only by"
+                        + " TOKEN_BUCKET, but policy " + policy + " uses " + algorithm);
+            }
+            if (cost > limit.capacity()) {
+                return new LimitProblem(Fault.COST, "policy " + policy + " costs " + cost + " permits per request,"
+                        + " more than the limit " + limit + " (" + where + ") can ever hold");
+            }
+        }
         try {
             StateTransition.of(algorithm).validate(limits);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("policy " + name + " (" + algorithm + ", the limits of " + where + "): "
-                    + e.getMessage(), e);
+            return new LimitProblem(Fault.LIMITS, "policy " + policy + " uses " + algorithm + " (" + where + "): "
+                    + e.getMessage());
         }
-        for (Limit limit : limits) {
-            if (cost > limit.capacity()) {
-                throw new IllegalArgumentException("policy " + name + " costs " + cost + " permits per request, more"
-                        + " than the limit " + limit + " of " + where + " can ever hold");
-            }
-            if (limit.hasBurst() && algorithm != Algorithm.TOKEN_BUCKET) {
-                throw new IllegalArgumentException("limit " + limit + " of " + where + " has a burst, which only"
-                        + " TOKEN_BUCKET uses, but policy " + name + " uses " + algorithm);
-            }
-        }
+        return null;
     }
 }

@@ -115,6 +115,8 @@ public final class RateLimitConfig {
      * Reads the properties file at {@code location}: {@code classpath:path/in/classpath.properties} (looked up
      * with the thread's context class loader) or {@code file:/path/on/disk.properties}. The file is read as UTF-8.
      *
+     * @param location the file, {@code classpath:...} or {@code file:...}
+     * @return the validated configuration
      * @throws IllegalArgumentException if the location has neither prefix, the file does not exist, or its
      *     content is invalid
      * @throws UncheckedIOException if the file cannot be read
@@ -205,32 +207,34 @@ public final class RateLimitConfig {
                 violationLogRate, properties);
     }
 
-    /** The policies, in evaluation order. */
+    /** {@return the policies, in evaluation order} */
     public List<Policy> policies() {
         return policies;
     }
 
-    /** The plans; {@link Plans#none()} if none are defined. */
+    /** {@return the plans; {@link Plans#none()} if none are defined} */
     public Plans plans() {
         return plans;
     }
 
-    /** The excluded path patterns. */
+    /** {@return the excluded path patterns} */
     public List<String> excludes() {
         return excludes;
     }
 
-    /** The trusted proxies the {@code ip} key uses. */
+    /** {@return the trusted proxies the {@code ip} key uses} */
     public TrustedProxies trustedProxies() {
         return trustedProxies;
     }
 
-    /** Whether {@code X-RateLimit-*} headers are written. */
+    /** {@return whether {@code X-RateLimit-*} headers are written} */
     public boolean legacyHeaders() {
         return legacyHeaders;
     }
 
-    /** Whether shadow policies appear in the rate-limit response headers ({@code ratelimit.headers.shadow}). */
+    /**
+     * {@return whether shadow policies appear in the rate-limit response headers ({@code ratelimit.headers.shadow})}
+     */
     public boolean shadowHeaders() {
         return shadowHeaders;
     }
@@ -238,42 +242,54 @@ public final class RateLimitConfig {
     /**
      * The most keys the engine's own in-memory store holds ({@code ratelimit.maximumKeys}), or empty for the store's
      * default bounds. Read when the engine starts; unused when a store is given to it.
+     *
+     * @return the bound, or empty
      */
     public OptionalLong maximumKeys() {
         return maximumKeys;
     }
 
-    /** What limiters decide when the store fails; {@link FailurePolicy#allow()} if {@link #localFallback()}. */
+    /**
+     * {@return what limiters decide when the store fails; {@link FailurePolicy#allow()} if {@link #localFallback()}}
+     */
     public FailurePolicy failurePolicy() {
         return failurePolicy;
     }
 
-    /** Whether a failing store is replaced by in-memory limiters with the same limits ({@code failurePolicy=local}). */
+    /**
+     * {@return whether a failing store is replaced by in-memory limiters with the same limits ({@code
+     * failurePolicy=local})}
+     */
     public boolean localFallback() {
         return localFallback;
     }
 
-    /** How often the file is checked for changes; {@link Duration#ZERO} if never. */
+    /** {@return how often the file is checked for changes; {@link Duration#ZERO} if never} */
     public Duration reloadInterval() {
         return reloadInterval;
     }
 
-    /** How many denied keys each limiter remembers locally (see {@code RateLimiter.Builder#localDenyCache}); 0 if off. */
+    /**
+     * {@return how many denied keys each limiter remembers locally (see {@code RateLimiter.Builder#localDenyCache});
+     * 0 if off}
+     */
     public int localDenyCache() {
         return localDenyCache;
     }
 
-    /** The level denied requests are logged at through a {@code ViolationLog}, or {@code null} if not logged. */
+    /**
+     * {@return the level denied requests are logged at through a {@code ViolationLog}, or {@code null} if not logged}
+     */
     public Level violationLogLevel() {
         return violationLogLevel;
     }
 
-    /** At most {@code permits()} violation lines per {@code period}. */
+    /** {@return the violation log's rate: at most {@code permits()} lines per {@code period}} */
     public Limit violationLogRate() {
         return violationLogRate;
     }
 
-    /** A copy of every property, including those outside {@code ratelimit.}. */
+    /** {@return a copy of every property, including those outside {@code ratelimit.}} */
     public Properties properties() {
         Properties copy = new Properties();
         for (String name : properties.stringPropertyNames()) {
@@ -354,8 +370,8 @@ public final class RateLimitConfig {
         public synchronized Object put(Object key, Object value) {
             Object previous = get(key);
             if (previous != null) {
-                throw new DuplicateKeyException(String.valueOf(key), "the key " + key + " is written twice (" + key + "=" + previous
-                        + " and " + key + "=" + value + "); remove one of them");
+                throw new DuplicateKeyException(String.valueOf(key), "the key " + key + " is written twice (" + key + "="
+                        + previous + " and " + key + "=" + value + "); remove one of them");
             }
             return super.put(key, value);
         }

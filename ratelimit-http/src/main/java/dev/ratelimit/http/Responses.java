@@ -149,7 +149,8 @@ final class Responses {
 
     /** The 401 answer: the request has no key for a policy that requires one. */
     static ResponseValues missingKey(Policy policy) {
-        return problem(List.of(new HttpHeader("WWW-Authenticate", challenge(policy))), 401, "about:blank", "Unauthorized",
+        return problem(List.of(new HttpHeader("WWW-Authenticate", challenge(policy))), 401, "about:blank",
+                "Unauthorized",
                 "Policy " + policy.name() + " identifies clients by " + policy.key()
                         + ", and this request has no such key.",
                 ",\"policy\":" + json(policy.name()));
@@ -157,7 +158,8 @@ final class Responses {
 
     /** The 401 answer: the request's key is on no plan and there is no default plan, so it is no valid credential. */
     static ResponseValues unknownPlan(Policy policy) {
-        return problem(List.of(new HttpHeader("WWW-Authenticate", challenge(policy))), 401, "about:blank", "Unauthorized",
+        return problem(List.of(new HttpHeader("WWW-Authenticate", challenge(policy))), 401, "about:blank",
+                "Unauthorized",
                 "The key of this request (" + policy.key() + ") is on no plan, and policy " + policy.name()
                         + " admits no other keys.",
                 ",\"policy\":" + json(policy.name()));

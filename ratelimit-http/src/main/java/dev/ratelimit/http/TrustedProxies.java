@@ -10,11 +10,11 @@ import java.util.Objects;
  * {@link KeyResolver#clientIp(TrustedProxies)}.
  *
  * <h2>How the client address is found</h2>
- * Start from the address of the peer ({@link HttpRequestView#remoteAddress()}, the TCP peer for a servlet container). If the peer is not in a trusted block,
- * it is the client, whatever the request's headers say: a client that sends a forged {@code X-Forwarded-For}
- * directly never changes its key. If the peer is trusted, walk the header's addresses from the right (the
- * nearest hop first), skipping addresses in trusted blocks; the first untrusted address is the client. If every
- * address is trusted, the left-most one is. A hop a trusted proxy wrote as an RFC 7239 obfuscated identifier
+ * Start from the address of the peer ({@link HttpRequestView#remoteAddress()}, the TCP peer for a servlet
+ * container). If the peer is not in a trusted block, it is the client, whatever the request's headers say: a
+ * client that sends a forged {@code X-Forwarded-For} directly never changes its key. If the peer is trusted, walk
+ * the header's addresses from the right (the nearest hop first), skipping addresses in trusted blocks; the first
+ * untrusted address is the client. If every address is trusted, the left-most one is. A hop a trusted proxy wrote as an RFC 7239 obfuscated identifier
  * ({@code _hidden}) is the client's key as it is; an {@code unknown} or unreadable hop ends the walk and the last
  * trusted address is the key.
  *
@@ -30,7 +30,7 @@ import java.util.Objects;
  */
 public final class TrustedProxies {
 
-    /** The forwarding header a trusted proxy writes. */
+    /** The forwarding header a trusted proxy writes. Immutable. */
     public enum Header {
         /** {@code X-Forwarded-For: client, proxy1, proxy2}: the de facto standard. */
         X_FORWARDED_FOR("X-Forwarded-For"),
@@ -43,7 +43,7 @@ public final class TrustedProxies {
             this.headerName = headerName;
         }
 
-        /** The HTTP header name. */
+        /** {@return the HTTP header name} */
         public String headerName() {
             return headerName;
         }
@@ -59,7 +59,7 @@ public final class TrustedProxies {
         this.blocks = blocks;
     }
 
-    /** No proxy is trusted: the client is always the TCP peer. */
+    /** {@return no trusted proxy: the client is always the peer} */
     public static TrustedProxies none() {
         return NONE;
     }
@@ -69,16 +69,30 @@ public final class TrustedProxies {
      *
      * @param blocks CIDR blocks or single addresses, such as {@code 10.0.0.0/8}, {@code 192.0.2.7} or
      *     {@code ::1/128}
+     * @return the trusted proxies
      * @throws IllegalArgumentException naming a block that is not an address literal or CIDR block
      */
     public static TrustedProxies of(String... blocks) {
-        Objects.requireNonNull(blocks, "blocks");
-        return of(Header.X_FORWARDED_FOR, List.of(blocks));
+        return of(List.of(Objects.requireNonNull(blocks, "blocks")));
+    }
+
+    /**
+     * Proxies in these blocks are trusted and write {@code X-Forwarded-For}.
+     *
+     * @param blocks CIDR blocks or single addresses, such as {@code 10.0.0.0/8}
+     * @return the trusted proxies
+     * @throws IllegalArgumentException naming a block that is not an address literal or CIDR block
+     */
+    public static TrustedProxies of(List<String> blocks) {
+        return of(Header.X_FORWARDED_FOR, blocks);
     }
 
     /**
      * Proxies in these blocks are trusted and write {@code header}.
      *
+     * @param header the header those proxies write
+     * @param blocks CIDR blocks or single addresses, such as {@code 10.0.0.0/8}
+     * @return the trusted proxies
      * @throws IllegalArgumentException naming a block that is not an address literal or CIDR block
      */
     public static TrustedProxies of(Header header, List<String> blocks) {
@@ -92,12 +106,12 @@ public final class TrustedProxies {
         return new TrustedProxies(header, List.copyOf(parsed));
     }
 
-    /** The header read from trusted proxies. */
+    /** {@return the header read from trusted proxies} */
     public Header header() {
         return header;
     }
 
-    /** The trusted blocks as given. */
+    /** {@return the trusted blocks as given} */
     public List<String> blocks() {
         List<String> out = new ArrayList<>(blocks.size());
         for (Cidr block : blocks) {

@@ -26,7 +26,7 @@ class ConfigParsingTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "ratelimit.policy.p.limits=100 per minute | ratelimit.policy.p.limits  | ratelimit.policy.p.limits=100 per minute: ",
+        "ratelimit.policy.p.limits=100 per minute | ratelimit.policy.p.limits  | Cannot parse limit",
         "ratelimit.policy.p.cost=lots             | ratelimit.policy.p.cost    | expected a whole number of permits",
         "ratelimit.policy.p.missingKey=maybe      | ratelimit.policy.p.missingKey | expected reject or anonymous",
         "ratelimit.failurePolicy=fallback         | ratelimit.failurePolicy    | expected allow, deny or local",
@@ -35,9 +35,12 @@ class ConfigParsingTest {
         "ratelimit.reload=-5s                     | ratelimit.reload           | expected a duration such as 250ms",
         "ratelimit.reload=PT30S                   | ratelimit.reload           | write 30s",
         "ratelimit.reload=PT0.25S                 | ratelimit.reload           | write 250ms",
-        "ratelimit.plans.default=basic            | ratelimit.plans.default    | ratelimit.plans.default was renamed ratelimit.defaultPlan",
-        "ratelimit.plan-keys.basic=k1             | ratelimit.plan-keys.basic  | ratelimit.plan-keys.basic was renamed ratelimit.planKeys.basic",
+        "ratelimit.plans.default=basic      | ratelimit.plans.default   | plans.default was renamed ratelimit.defaultPlan",
+        "ratelimit.plan-keys.basic=k1       | ratelimit.plan-keys.basic | plan-keys.basic was renamed ratelimit.planKeys.basic",
         "ratelimit.defaultPlan=gold               | ratelimit.defaultPlan      | no plan is defined",
+        "ratelimit.policy.p.key=cookie:x          | ratelimit.policy.p.key     | has the unknown part",
+        "ratelimit.policy.p.limt=1/1s             | ratelimit.policy.p.limt    | a policy has the keys",
+        "ratelimit.polices=p                      | ratelimit.polices          | unknown key",
     })
     void anErrorNamesTheSourceTheKeyAndTheValue(String line, String key, String message) {
         assertThatThrownBy(() -> RateLimitConfig.parse(base(line), "file:/etc/app/rl.properties"))
@@ -54,7 +57,8 @@ class ConfigParsingTest {
         assertThat(RateLimitConfig.parse(base()).reloadInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(RateLimitConfig.parse(base("ratelimit.reload=250ms")).reloadInterval())
                 .isEqualTo(Duration.ofMillis(250));
-        assertThat(RateLimitConfig.parse(base("ratelimit.reload=5m")).reloadInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(RateLimitConfig.parse(base("ratelimit.reload=5m")).reloadInterval())
+                .isEqualTo(Duration.ofMinutes(5));
         assertThat(RateLimitConfig.parse(base("ratelimit.reload=off")).reloadInterval()).isZero();
     }
 

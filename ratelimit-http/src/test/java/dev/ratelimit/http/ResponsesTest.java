@@ -57,7 +57,8 @@ class ResponsesTest {
         assertThat(denied.header("Retry-After")).isEqualTo("59");
         assertThat(denied.header("X-RateLimit-Remaining")).as("legacy headers off").isNull();
         assertThat(denied.header("RateLimit")).isEqualTo("\"perKey\";r=0;t=59");
-        assertThat(denied.body()).isEqualTo("{\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
+        assertThat(denied.body()).isEqualTo(
+                "{\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
                 + "\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Policy perKey allows 2 requests per 1m"
                 + " (this request costs 2); retry after 59 seconds.\",\"policy\":\"perKey\",\"retryAfter\":59,"
                 + "\"violated-policies\":[\"perKey\"]}");

@@ -44,6 +44,28 @@ public final class RateLimitFilterBuilder {
     }
 
     /**
+     * As {@link RateLimitEngine.Builder#policies(Policy...)}.
+     *
+     * @param policies the policies, in evaluation order
+     * @return this builder
+     */
+    public RateLimitFilterBuilder policies(Policy... policies) {
+        engine.policies(policies);
+        return this;
+    }
+
+    /**
+     * As {@link RateLimitEngine.Builder#exclude(List)}.
+     *
+     * @param patterns the excluded path patterns
+     * @return this builder
+     */
+    public RateLimitFilterBuilder exclude(List<String> patterns) {
+        engine.exclude(patterns);
+        return this;
+    }
+
+    /**
      * As {@link RateLimitEngine.Builder#exclude(String...)}.
      *
      * @param patterns the excluded path patterns

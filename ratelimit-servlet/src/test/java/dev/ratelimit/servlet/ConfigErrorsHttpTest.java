@@ -65,6 +65,12 @@ class ConfigErrorsHttpTest {
         "ratelimit.policy.p.limits=10/1s;ratelimit.ipv6Prefix=129   | ratelimit.ipv6Prefix=129 | 1 to 128",
         "ratelimit.policy.p.limits=10/1s;ratelimit.maximumKeys=0    | ratelimit.maximumKeys=0 | 1 or more",
         "ratelimit.policy.p.limits=10/1s;ratelimit.headers.shadow=yes | ratelimit.headers.shadow=yes | true or false",
+        // issue 14: keys renamed before 1.0 name their new spelling; an ISO-8601 duration names its short form
+        "ratelimit.policy.p.limits=10/1s;ratelimit.plans.default=reject | ratelimit.plans.default=reject"
+                + " | renamed ratelimit.defaultPlan",
+        "ratelimit.policy.p.limits=10/1s;ratelimit.plan-keys.gold=k1 | ratelimit.plan-keys.gold=k1"
+                + " | renamed ratelimit.planKeys.gold",
+        "ratelimit.policy.p.limits=10/1s;ratelimit.reload=PT30S | ratelimit.reload=PT30S | write 30s",
     })
     void aBrokenFileFailsTheStartNamingTheFileTheKeyAndTheValue(String lines, String keyAndValue, String problem)
             throws Exception {

@@ -5,11 +5,11 @@ import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Limit;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Policy;
 import dev.ratelimit.http.RateLimitEngine;
-import dev.ratelimit.Algorithm;
-import dev.ratelimit.Limit;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;

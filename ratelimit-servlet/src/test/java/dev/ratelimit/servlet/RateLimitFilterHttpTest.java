@@ -2,13 +2,13 @@ package dev.ratelimit.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ratelimit.testkit.CountingStore;
-import dev.ratelimit.testkit.FailingStore;
-import dev.ratelimit.http.KeyResolver;
-import dev.ratelimit.http.Policy;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.testkit.CountingStore;
+import dev.ratelimit.testkit.FailingStore;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.time.Duration;

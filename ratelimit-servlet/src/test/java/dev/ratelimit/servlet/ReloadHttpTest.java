@@ -5,12 +5,12 @@ import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Limit;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Plan;
 import dev.ratelimit.http.Plans;
 import dev.ratelimit.http.Policy;
-import dev.ratelimit.Algorithm;
-import dev.ratelimit.Limit;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -141,7 +141,8 @@ class ReloadHttpTest {
             // A new day, so fresh windows everywhere; with reload off the file is not looked at.
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 1L);
             assertThat(filter.engine().reloadConfiguration()).isTrue();
-            assertThat(filter.engine().config().policies()).extracting(Policy::name).containsExactly("stable", "changing", "added");
+            assertThat(filter.engine().config().policies()).extracting(Policy::name)
+                    .containsExactly("stable", "changing", "added");
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(3L, 9L, 2L);
             assertThat(filter.engine().reloadConfiguration()).isFalse();
         }

@@ -3,13 +3,13 @@ package dev.ratelimit.servlet;
 import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.FailurePolicy;
+import dev.ratelimit.Limit;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Plan;
 import dev.ratelimit.http.Plans;
 import dev.ratelimit.http.Policy;
-import dev.ratelimit.Algorithm;
-import dev.ratelimit.FailurePolicy;
-import dev.ratelimit.Limit;
 import dev.ratelimit.spi.StoreException;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;

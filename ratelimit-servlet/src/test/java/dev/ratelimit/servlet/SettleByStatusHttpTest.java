@@ -5,14 +5,14 @@ import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.Algorithm;
+import dev.ratelimit.Decision;
+import dev.ratelimit.Limit;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Plan;
 import dev.ratelimit.http.Plans;
 import dev.ratelimit.http.Policy;
 import dev.ratelimit.http.RateLimitConfig;
-import dev.ratelimit.Algorithm;
-import dev.ratelimit.Decision;
-import dev.ratelimit.Limit;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.util.Properties;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Refunds and penalties over real HTTP: permits given back when the application answers a refund status (or
- * fails), extra permits spent on a penalty status, and the filter's penalize/refund API.
+ * fails), extra permits spent on a penalty status, and the engine's penalize/refund API.
  */
 class SettleByStatusHttpTest {
 
@@ -132,11 +132,13 @@ class SettleByStatusHttpTest {
             assertThat(filter.engine().refund("perKey", "k", 3).remaining()).isEqualTo(7);
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(6L, 7L);
 
-            assertThatThrownBy(() -> filter.engine().penalize("nope", "k", 1)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> filter.engine().penalize("nope", "k", 1))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("no policy is named nope");
             assertThatThrownBy(() -> filter.engine().penalize("perPlan", "stranger", 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stranger is on no plan");
-            assertThatThrownBy(() -> filter.engine().refund("perKey", "k", 0)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> filter.engine().refund("perKey", "k", 0))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 

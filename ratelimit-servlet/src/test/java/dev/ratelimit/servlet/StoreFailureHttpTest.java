@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ratelimit.http.KeyResolver;
-import dev.ratelimit.http.Policy;
-import dev.ratelimit.http.RateLimitConfig;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.RateLimitConfig;
 import dev.ratelimit.testkit.FakeClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,9 +2,9 @@ package dev.ratelimit.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ratelimit.Limit;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Policy;
-import dev.ratelimit.Limit;
 import dev.ratelimit.testkit.FakeClock;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
