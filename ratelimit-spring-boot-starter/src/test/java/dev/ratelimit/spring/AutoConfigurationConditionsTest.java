@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 class AutoConfigurationConditionsTest {
 
     private static final AutoConfigurations ALL = AutoConfigurations.of(RateLimitAutoConfiguration.class,
-            RateLimitServletAutoConfiguration.class, RateLimitWebFluxAutoConfiguration.class);
+            RateLimitServletAutoConfiguration.class, RateLimitWebFluxAutoConfiguration.class,
+            RateLimitActuatorAutoConfiguration.class);
     private static final String[] POLICY = {"ratelimit.policies=api", "ratelimit.policy.api.key=ip",
         "ratelimit.policy.api.limits=10/1s"};
 
@@ -201,6 +202,16 @@ class AutoConfigurationConditionsTest {
                             .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
                     assertThat(decisions).isEqualTo(12.0);
                 });
+    }
+
+    @Test
+    void theEndpointWhenExposedAndTheStoreHealthForAStoreBean() {
+        plain.withPropertyValues(POLICY).run(c -> assertThat(c).doesNotHaveBean(RateLimitEndpoint.class)
+                .doesNotHaveBean(RateLimitStoreHealthIndicator.class));
+        plain.withPropertyValues(POLICY).withPropertyValues("management.endpoints.web.exposure.include=ratelimit")
+                .run(c -> assertThat(c).hasSingleBean(RateLimitEndpoint.class));
+        plain.withPropertyValues(POLICY).withBean(RateLimitStore.class, OwnStore::new)
+                .run(c -> assertThat(c).hasSingleBean(RateLimitStoreHealthIndicator.class));
     }
 
     private static java.util.Properties properties() {

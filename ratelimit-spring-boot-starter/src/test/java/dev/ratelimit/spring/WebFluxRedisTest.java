@@ -27,7 +27,7 @@ import redis.clients.jedis.UnifiedJedis;
  * a real redis-server on the store's asynchronous path, never blocking the event loop.
  */
 @SpringBootTest(classes = {WebFluxApp.class, WebFluxRedisTest.RedisClientBean.class},
-        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "ratelimit.store=redis")
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"ratelimit.store=redis", "management.endpoint.health.show-details=always"})
 @ActiveProfiles("webflux")
 class WebFluxRedisTest {
 
@@ -79,5 +79,27 @@ class WebFluxRedisTest {
         try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
             assertThat(jedis.dbSize()).isEqualTo(2);   // the global bucket and the free key's
         }
+    }
+
+    @Test
+    void theStoresHealthFollowsRedis() {
+        Http http = new Http(port);
+        assertThat(storeHealth(http.get("/actuator/health").body())).isEqualTo("UP");
+        redis.pause();
+        try {
+            HttpResponse<String> down = http.get("/actuator/health");
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(storeHealth(down.body())).isEqualTo("DOWN");
+        } finally {
+            redis.resume();
+        }
+        assertThat(storeHealth(http.get("/actuator/health").body())).isEqualTo("UP");
+    }
+
+    private static String storeHealth(String body) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"rateLimitStore\":\\{.*?\"status\":\"([A-Z]+)\"")
+                .matcher(body);
+        assertThat(m.find()).as(body).isTrue();
+        return m.group(1);
     }
 }
