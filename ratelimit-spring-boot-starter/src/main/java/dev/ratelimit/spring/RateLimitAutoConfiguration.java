@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -89,15 +90,16 @@ public class RateLimitAutoConfiguration {
             ObjectProvider<RateLimitListener> listeners) {
         RateLimitEngine.Builder builder = RateLimitEngine.builder().config(config);
         RateLimitStore chosen = store.getIfUnique();
-        String kind = environment.getProperty("ratelimit.store", "memory").trim().toLowerCase(Locale.ROOT);
+        String value = Binder.get(environment).bind("ratelimit.store", String.class).orElse("memory");
+        String kind = value.trim().toLowerCase(Locale.ROOT);
         switch (kind) {
             case "memory" -> { }
             case "redis" -> requireStore(chosen, kind, "a Jedis redis.clients.jedis.UnifiedJedis bean (with"
                     + " ratelimit-redis), a Lettuce io.lettuce.core.RedisClient bean, or a RateLimitStore bean");
             case "dynamodb" -> requireStore(chosen, kind, "a software.amazon.awssdk.services.dynamodb.DynamoDbClient"
                     + " bean (with ratelimit-dynamodb), or a RateLimitStore bean");
-            default -> throw new IllegalArgumentException("ratelimit.store=" + environment.getProperty(
-                    "ratelimit.store") + ": expected memory, redis or dynamodb");
+            default -> throw new IllegalArgumentException("ratelimit.store=" + value
+                    + ": expected memory, redis or dynamodb");
         }
         if (chosen != null) {
             builder.store(chosen);
@@ -161,7 +163,8 @@ public class RateLimitAutoConfiguration {
         DynamoDbStore rateLimitDynamoDbStore(DynamoDbClient client, ObjectProvider<DynamoDbAsyncClient> async,
                 Environment environment) {
             DynamoDbStore.Builder builder = DynamoDbStore.builder(client)
-                    .tableName(environment.getProperty("ratelimit.dynamodb.table-name", "rate-limits"));
+                    .tableName(Binder.get(environment).bind("ratelimit.dynamodb.table-name", String.class)
+                            .orElse("rate-limits"));
             DynamoDbAsyncClient asyncClient = async.getIfUnique();
             if (asyncClient != null) {
                 builder.asyncClient(asyncClient);

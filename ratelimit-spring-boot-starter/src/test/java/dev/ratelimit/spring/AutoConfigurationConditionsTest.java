@@ -154,7 +154,7 @@ class AutoConfigurationConditionsTest {
         DynamoDbClient client = dynamo.client();
         DynamoDbStore.createTable(client, "limits-table");
         plain.withPropertyValues(POLICY).withPropertyValues("ratelimit.store=dynamodb",
-                        "ratelimit.dynamodb.table-name=limits-table")
+                        "ratelimit.dynamodb.tableName=limits-table")
                 .withBean(DynamoDbClient.class, () -> client, b -> b.setDestroyMethodName(""))
                 .run(c -> {
                     assertThat(c).hasSingleBean(DynamoDbStore.class);
