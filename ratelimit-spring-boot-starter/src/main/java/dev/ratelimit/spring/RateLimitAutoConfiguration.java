@@ -108,12 +108,18 @@ public class RateLimitAutoConfiguration {
         if (time != null) {
             builder.timeSource(time);
         }
-        List<RateLimitListener> all = listeners.orderedStream().toList();
-        if (!all.isEmpty()) {
-            builder.listener(all.size() == 1 ? all.get(0)
-                    : RateLimitListener.composite(all.toArray(RateLimitListener[]::new)));
+        RateLimitListener listener = listener(listeners);
+        if (listener != null) {
+            builder.listener(listener);
         }
         return builder.build();
+    }
+
+    /** Every listener bean as one, or null. */
+    static RateLimitListener listener(ObjectProvider<RateLimitListener> listeners) {
+        List<RateLimitListener> all = listeners.orderedStream().toList();
+        return all.isEmpty() ? null : all.size() == 1 ? all.get(0)
+                : RateLimitListener.composite(all.toArray(RateLimitListener[]::new));
     }
 
     private static void requireStore(RateLimitStore store, String kind, String needed) {

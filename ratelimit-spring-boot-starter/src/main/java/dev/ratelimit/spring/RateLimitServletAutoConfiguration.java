@@ -1,5 +1,7 @@
 package dev.ratelimit.spring;
 
+import dev.ratelimit.RateLimitListener;
+import dev.ratelimit.TimeSource;
 import dev.ratelimit.http.RateLimitEngine;
 import dev.ratelimit.servlet.RateLimitFilter;
 import jakarta.servlet.Filter;
@@ -13,14 +15,21 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Servlet applications (Spring MVC on Tomcat, Jetty...): ratelimit-servlet's {@link RateLimitFilter} in front of the
  * engine, registered for {@code ratelimit.filter.url-patterns} (default {@code /*}) at {@code ratelimit.filter.order}
  * (default -99, right after Spring Security's filter chain). A {@link RateLimitRejectionCustomizer} bean changes
- * rejections. Backs off when the application registers its own {@link RateLimitFilter}.
+ * rejections. Backs off when the application registers its own {@link RateLimitFilter}. {@link RateLimited} handler
+ * methods get their own policy through a {@code HandlerInterceptor}; every annotation is checked at start-up.
  *
  * <p>Thread-safe, as Spring configuration classes are.
  */
@@ -55,6 +64,38 @@ public class RateLimitServletAutoConfiguration {
         registration.setOrder(binder.bind("ratelimit.filter.order", Integer.class).orElse(DEFAULT_ORDER));
         registration.setName("rateLimitFilter");
         return registration;
+    }
+
+    /** {@link RateLimited} on controller methods: an interceptor, with every annotation checked at start-up. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({WebMvcConfigurer.class, RequestMappingHandlerMapping.class})
+    static class AnnotationConfiguration {
+
+        @Bean(destroyMethod = "close")
+        MethodLimits rateLimitMethodLimits(RateLimitEngine engine, ObjectProvider<TimeSource> time,
+                ObjectProvider<RateLimitListener> listeners) {
+            return new MethodLimits(engine, time.getIfUnique(), RateLimitAutoConfiguration.listener(listeners));
+        }
+
+        @Bean
+        WebMvcConfigurer rateLimitedInterceptorConfigurer(MethodLimits limits,
+                ObjectProvider<RateLimitRejectionCustomizer> customizer) {
+            RateLimitedInterceptor interceptor = new RateLimitedInterceptor(limits, customizer.getIfUnique());
+            return new WebMvcConfigurer() {
+                @Override
+                public void addInterceptors(InterceptorRegistry registry) {
+                    registry.addInterceptor(interceptor);
+                }
+            };
+        }
+
+        @Bean
+        SmartInitializingSingleton rateLimitedMethodsCheck(MethodLimits limits,
+                ObjectProvider<RequestMappingHandlerMapping> mappings) {
+            return () -> limits.prepare(mappings.orderedStream()
+                    .flatMap(mapping -> mapping.getHandlerMethods().values().stream())
+                    .map(HandlerMethod::getMethod).toList());
+        }
     }
 
     /** Right after Spring Security's filter chain (-100), so that the {@code principal} key sees the user. */

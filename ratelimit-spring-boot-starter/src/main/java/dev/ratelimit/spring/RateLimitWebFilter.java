@@ -55,22 +55,38 @@ public final class RateLimitWebFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        return apply(engine, customizer, exchange, chain, false);
+    }
+
+    /**
+     * Evaluates the request on {@code engine} and either rejects it or passes it on with the headers, settling by
+     * status afterwards. With {@code additional}, the headers are added to those of an earlier evaluation.
+     */
+    static Mono<Void> apply(RateLimitEngine engine, RateLimitRejectionCustomizer customizer,
+            ServerWebExchange exchange, WebFilterChain chain, boolean additional) {
         return exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("")
                 .flatMap(name -> {
                     WebFluxRequestView view = new WebFluxRequestView(exchange.getRequest(),
                             name.isEmpty() ? null : name);
                     return Mono.fromCompletionStage(() -> engine.evaluateAsync(view))
                             .flatMap(evaluation -> evaluation.proceed()
-                                    ? proceed(exchange, chain, evaluation)
+                                    ? proceed(exchange, chain, evaluation, additional)
                                     : reject(exchange.getResponse(), customizer == null ? evaluation.rejection()
                                             : customizer.customize(view, evaluation.rejection())));
                 });
     }
 
-    private static Mono<Void> proceed(ServerWebExchange exchange, WebFilterChain chain, Evaluation evaluation) {
+    private static Mono<Void> proceed(ServerWebExchange exchange, WebFilterChain chain, Evaluation evaluation,
+            boolean additional) {
         HttpHeaders headers = exchange.getResponse().getHeaders();
         for (HttpHeader header : evaluation.responseHeaders()) {
-            headers.set(header.name(), header.value());
+            if (!additional) {
+                headers.set(header.name(), header.value());
+            } else if (AdditionalHeaders.isList(header.name())) {
+                headers.add(header.name(), header.value());
+            } else if (headers.getFirst(header.name()) == null) {
+                headers.set(header.name(), header.value());
+            }
         }
         if (!evaluation.settlesOnStatus()) {
             return chain.filter(exchange);

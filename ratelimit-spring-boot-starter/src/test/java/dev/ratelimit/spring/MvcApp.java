@@ -32,6 +32,18 @@ class MvcApp {
             return ResponseEntity.status(503).body("down");
         }
 
+        @RateLimited(key = "header:X-API-Key", limits = "2/1m")
+        @GetMapping("/api/annotated")
+        String annotated() {
+            return "annotated";
+        }
+
+        @RateLimited(policy = "perKey", name = "reports")
+        @GetMapping("/api/reports")
+        String reports() {
+            return "reports";
+        }
+
         @GetMapping("/health")
         String health() {
             return "up";

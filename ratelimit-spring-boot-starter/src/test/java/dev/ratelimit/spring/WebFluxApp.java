@@ -27,6 +27,12 @@ class WebFluxApp {
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "down"));
         }
 
+        @RateLimited(key = "header:X-API-Key", limits = "2/1m")
+        @GetMapping("/api/annotated")
+        Mono<String> annotated() {
+            return Mono.just("annotated");
+        }
+
         @GetMapping("/health")
         Mono<String> health() {
             return Mono.just("up");
