@@ -214,6 +214,21 @@ class AutoConfigurationConditionsTest {
                 .run(c -> assertThat(c).hasSingleBean(RateLimitStoreHealthIndicator.class));
     }
 
+    @Test
+    void withoutTheOptionalModulesOnTheClasspathTheEngineStillStarts() {
+        servlet.withPropertyValues(POLICY)
+                .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(RedisStore.class,
+                        UnifiedJedis.class, RedisClient.class, DynamoDbStore.class, DynamoDbClient.class,
+                        MicrometerListener.class, io.micrometer.core.instrument.MeterRegistry.class,
+                        org.springframework.boot.actuate.endpoint.annotation.Endpoint.class))
+                .run(c -> assertThat(c).hasNotFailed().hasSingleBean(RateLimitEngine.class)
+                        .hasSingleBean(FilterRegistrationBean.class).doesNotHaveBean(RateLimitStore.class));
+        plain.withPropertyValues(POLICY).withPropertyValues("ratelimit.store=redis")
+                .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(RedisStore.class))
+                .run(c -> assertThat(c.getStartupFailure()).rootCause()
+                        .hasMessageContaining("ratelimit.store=redis needs"));
+    }
+
     private static java.util.Properties properties() {
         java.util.Properties p = new java.util.Properties();
         for (String line : POLICY) {
