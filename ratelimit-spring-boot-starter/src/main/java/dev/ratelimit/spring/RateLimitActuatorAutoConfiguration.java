@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Configuration;
  * <p>Thread-safe, as Spring configuration classes are.
  */
 @AutoConfiguration(after = RateLimitAutoConfiguration.class)
-@ConditionalOnClass(Endpoint.class)
+@ConditionalOnClass(value = Endpoint.class,
+        name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
 @ConditionalOnBean(RateLimitEngine.class)
 public class RateLimitActuatorAutoConfiguration {
 
