@@ -162,6 +162,27 @@ class AutoConfigurationConditionsTest {
                     assertThat(c.getBean(RateLimitEngine.class).store())
                             .isSameAs(c.getBean(DynamoDbStore.class));
                 });
+        java.util.concurrent.atomic.AtomicInteger asyncCalls = new java.util.concurrent.atomic.AtomicInteger();
+        software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient async = dynamo.asyncClient(
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution
+                            context, software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+                        asyncCalls.incrementAndGet();
+                    }
+                });
+        plain.withPropertyValues(POLICY).withPropertyValues("ratelimit.store=dynamodb",
+                        "ratelimit.dynamodb.tableName=limits-table")
+                .withBean(DynamoDbClient.class, () -> client, b -> b.setDestroyMethodName(""))
+                .withBean(software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient.class, () -> async,
+                        b -> b.setDestroyMethodName(""))
+                .run(c -> {
+                    assertThat(c).hasSingleBean(DynamoDbStore.class);
+                    // a decision on the asynchronous path, through the async client bean
+                    assertThat(c.getBean(RateLimitEngine.class).limiter("api", null).tryAcquireAsync("k")
+                            .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS).allowed()).isTrue();
+                    assertThat(asyncCalls.get()).isPositive();
+                });
     }
 
     @Test
