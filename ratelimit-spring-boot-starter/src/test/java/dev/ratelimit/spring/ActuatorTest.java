@@ -11,7 +11,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 
-/** /actuator/ratelimit over real HTTP on Tomcat: the configuration, one key's state, and a reset. */
+/** /actuator/ratelimit over real HTTP on Tomcat: the configuration, one key's state, a reset; and the metrics. */
 @SpringBootTest(classes = MvcApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "management.endpoints.web.exposure.include=ratelimit")
 @ActiveProfiles("mvc")
@@ -19,6 +19,8 @@ class ActuatorTest {
 
     @LocalServerPort
     private int port;
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.micrometer.core.instrument.MeterRegistry registry;
 
     @Test
     void listsPoliciesAndPlansReadsAKeyAndResetsIt() throws Exception {
@@ -45,6 +47,11 @@ class ActuatorTest {
         assertThat(http.get("/actuator/ratelimit/perKey?key=free-key").body()).contains("\"remaining\":3");
         assertThat(http.get("/api/hello", "X-API-Key", "free-key").headers().firstValue("X-RateLimit-Remaining"))
                 .hasValue("2");
+
+        // Boot's meter registry got every policy's decisions through the MicrometerListener bean
+        double decisions = registry.find("ratelimit.decisions").tag("limiter", "http:perKey:free").counters()
+                .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        assertThat(decisions).isEqualTo(3.0);
 
         assertThat(http.get("/actuator/ratelimit/nope?key=free-key").statusCode()).isEqualTo(404);
         assertThat(http.get("/actuator/ratelimit/perKey?key=on-no-plan").statusCode()).isEqualTo(404);
