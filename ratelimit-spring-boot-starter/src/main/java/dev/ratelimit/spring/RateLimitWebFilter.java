@@ -7,6 +7,7 @@ import dev.ratelimit.http.ResponseValues;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -17,10 +18,12 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The engine in front of a WebFlux application: every request is evaluated on the engine's asynchronous path
- * ({@link RateLimitEngine#evaluateAsync}), so no store call blocks the event loop. A request that proceeds gets the
+ * ({@link RateLimitEngine#evaluateAsync}), so no store call blocks the event loop; when the store answers on a
+ * thread of its own, the request continues on Reactor's parallel scheduler, never on the store's thread. A request that proceeds gets the
  * rate-limit headers; a rejected one gets the engine's answer (after the {@link RateLimitRejectionCustomizer}, if
  * any). When a policy settles by status (refunds, penalties), the final status is reported with
  * {@link Evaluation#completeAsync} once the application answered: the response's status, the status of a
@@ -68,12 +71,25 @@ public final class RateLimitWebFilter implements WebFilter, Ordered {
                 .flatMap(name -> {
                     WebFluxRequestView view = new WebFluxRequestView(exchange.getRequest(),
                             name.isEmpty() ? null : name);
-                    return Mono.fromCompletionStage(() -> engine.evaluateAsync(view))
+                    return evaluate(engine, view)
                             .flatMap(evaluation -> evaluation.proceed()
                                     ? proceed(exchange, chain, evaluation, additional)
                                     : reject(exchange.getResponse(), customizer == null ? evaluation.rejection()
                                             : customizer.customize(view, evaluation.rejection())));
                 });
+    }
+
+    /**
+     * The engine's evaluation. When the store answers later, on its own thread (a Redis client's, the JDK's timeout
+     * thread after a failure), the rest of the request moves to Reactor's parallel scheduler: the application never
+     * runs on a store's thread. An answer that is already there (the in-memory store) stays on the event loop.
+     */
+    private static Mono<Evaluation> evaluate(RateLimitEngine engine, WebFluxRequestView view) {
+        return Mono.defer(() -> {
+            CompletableFuture<Evaluation> answer = engine.evaluateAsync(view).toCompletableFuture();
+            Mono<Evaluation> evaluation = Mono.fromFuture(answer, true);
+            return answer.isDone() ? evaluation : evaluation.publishOn(Schedulers.parallel());
+        });
     }
 
     private static Mono<Void> proceed(ServerWebExchange exchange, WebFilterChain chain, Evaluation evaluation,
