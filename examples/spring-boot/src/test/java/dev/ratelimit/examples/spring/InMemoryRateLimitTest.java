@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.http.HttpEntity;
@@ -19,7 +20,8 @@ import org.springframework.http.ResponseEntity;
 
 /** The app on a random port with the in-memory store and a fake clock, driven by real HTTP. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"app.ratelimit.store=memory", "app.ratelimit.per-ip=8/1m"})
+        properties = {"ratelimit.store=memory", "ratelimit.policy.perIp.limits=8/1m"})
+@AutoConfigureTestRestTemplate
 class InMemoryRateLimitTest {
 
     @TestConfiguration

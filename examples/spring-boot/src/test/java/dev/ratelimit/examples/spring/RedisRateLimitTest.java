@@ -9,7 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -19,12 +20,13 @@ import org.springframework.test.context.DynamicPropertySource;
 import redis.clients.jedis.Jedis;
 
 /**
- * The app with {@code app.ratelimit.store=redis}, pointing at a redis-server this test starts. The store reads
+ * The app with {@code ratelimit.store=redis}, pointing at a redis-server this test starts. The store reads
  * Redis {@code TIME}, as in production, so the one time-dependent value (the wait) is checked against the time
  * the test measured.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "app.ratelimit.store=redis")
+        properties = "ratelimit.store=redis")
+@AutoConfigureTestRestTemplate
 class RedisRateLimitTest {
 
     private static RedisProcess redis;
@@ -32,8 +34,8 @@ class RedisRateLimitTest {
     @DynamicPropertySource
     static void redisProperties(DynamicPropertyRegistry registry) throws Exception {
         redis = RedisProcess.start();
-        registry.add("app.ratelimit.redis.host", () -> "127.0.0.1");
-        registry.add("app.ratelimit.redis.port", redis::port);
+        registry.add("spring.data.redis.host", () -> "127.0.0.1");
+        registry.add("spring.data.redis.port", redis::port);
     }
 
     @AfterAll
