@@ -12,6 +12,7 @@ import dev.ratelimit.spi.StoreException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class PackedDifferentialTest {
         InMemoryStore packedStore = InMemoryStore.builder().sweepExecutor(task -> { }).build();
         InMemoryStore referenceStore = InMemoryStore.builder().sweepExecutor(task -> { }).build();
         StoreBinding actual = new PackedBinding(packedStore, packed);
-        StoreBinding expected = new MemoryBinding(referenceStore, StateTransition.of(algorithm), List.of(limit));
+        StoreBinding expected = new MemoryBinding(referenceStore, StateTransition.of(algorithm), List.of(limit), new ConcurrentHashMap<>(), null);
         long now = random.nextInt(10) == 0 ? random.nextInt(3) * limit.periodMicros() : T0 + random.nextInt(1_000);
         long capacity = limit.capacity();
         String[] keys = {"a", "b", "c"};
@@ -127,7 +128,7 @@ class PackedDifferentialTest {
         for (boolean packed : new boolean[] {true, false}) {
             InMemoryStore store = InMemoryStore.builder().sweepExecutor(task -> { }).build();
             StoreBinding binding = packed ? new PackedBinding(store, PackedAlgorithm.of(algorithm, limit))
-                    : new MemoryBinding(store, StateTransition.of(algorithm), List.of(limit));
+                    : new MemoryBinding(store, StateTransition.of(algorithm), List.of(limit), new ConcurrentHashMap<>(), null);
             long now = T0 + 250_000;
             binding.tryAcquire("refunded", 3, now);
             binding.tryAcquire("kept", 3, now);

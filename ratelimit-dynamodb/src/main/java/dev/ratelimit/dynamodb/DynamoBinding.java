@@ -242,7 +242,10 @@ final class DynamoBinding implements StoreBinding {
         }
         String token = token();
         boolean earlierFormat = basis.state() != null && basis.raw() == null;
-        SlidingLogLayout.SlotUpdate update = earlierFormat ? null
+        // A view remembered from a limiter of this namespace with other limits has other rings: write the whole
+        // item (conditioned on its version) in this limiter's rings rather than guess slots from it.
+        boolean otherRings = basis.raw() != null && !slotLayout.fits(basis.raw());
+        SlidingLogLayout.SlotUpdate update = earlierFormat || otherRings ? null
                 : slotLayout.slotUpdate(basis.raw(), basis.state(), permits, now, token);
         if (update == null) {
             return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false, basis, attempt,
