@@ -195,6 +195,11 @@ final class DynamoBinding implements StoreBinding {
 
     /** The single-update path; {@code guess} may be stale or null. */
     private CompletableFuture<Decision> single(Io io, String pk, long permits, long now, Known guess, int attempt) {
+        if (guess != null && guess.raw() != null) {
+            // An item written under other limits (a token bucket's other unit): no form fits it, write it whole.
+            return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false, guess, attempt,
+                    permits, now);
+        }
         String token = token();
         ItemLayout.FastUpdate update = layout.fastUpdate(guess, permits, now, token);
         Expression e = update.expression();

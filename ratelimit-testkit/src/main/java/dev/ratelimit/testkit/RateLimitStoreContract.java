@@ -650,6 +650,21 @@ public abstract class RateLimitStoreContract {
         assertDecision(lowered.tryAcquire("k"), false, 0, 2_000_000);
     }
 
+    @Test
+    void tokenBucketWithARateInOtherUnitsKeepsTheTimeUntilFull() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1s")).tryAcquire("k", 8).allowed()).isTrue();
+        // Full again in 0.8 s. At 3 per second (one token per 1/3 s, not a whole number of microseconds) that is 2.4
+        // tokens short of 3: none is left, and one more token is there when 2 are short, at 0.8 s - 2/3 s.
+        RateLimiter thirds = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("3/1s"));
+        assertDecision(thirds.tryAcquire("k"), false, 0, 133_334);
+        clock.advanceMicros(133_334);
+        assertDecision(thirds.tryAcquire("k"), true, 0, 0);
+        // Full again in 1 s: at 10 per second, 10 short; one more token in 0.1 s.
+        assertDecision(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1s")).tryAcquire("k"), false, 0,
+                100_000);
+    }
+
     private static String abbreviate(String key) {
         return key.length() > 20 ? key.substring(0, 10) + "...(" + key.length() + " chars)" : key;
     }
