@@ -597,6 +597,19 @@ public abstract class RateLimitStoreContract {
     }
 
     @Test
+    void slidingWindowWithALongerPeriodKeepsTheWindowThatStartedWithIt() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("10/10s")).tryAcquire("k", 8).allowed())
+                .isTrue();
+        clock.advance(Duration.ofSeconds(5));
+        // The 10 s window that began at 0 is the current 20 s window: its 8 count, 2 are left. 3 more fit when the
+        // 8 weigh 8 x (1 - e/20s) <= 7 in the next window, at e = 2.5 s: 17.5 s from now.
+        RateLimiter longer = limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("10/20s"));
+        assertDecision(longer.tryAcquire("k", 3), false, 2, 17_500_000);
+        assertDecision(longer.tryAcquire("k", 2), true, 0, 0);
+    }
+
+    @Test
     void slidingLogRaisedCountsTheLoggedPermits() {
         String ns = freshNamespace();
         RateLimiter before = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("5/1m"));
