@@ -19,6 +19,28 @@ package dev.ratelimit;
  *       <td>smoothing traffic, pacing batch jobs, the default</td></tr>
  * </table>
  *
+ * <h2>When a limit changes</h2>
+ * Limiters with the same namespace and algorithm on one store share each key's consumption, whatever their
+ * limits (see {@link RateLimiter}): a limiter rebuilt with a changed limit starts from what each key has spent.
+ * With the same number of limits, the limits are matched by position (the first new limit takes over the first
+ * old one's state, and so on):
+ * <ul>
+ *   <li>{@link #FIXED_WINDOW}: the permits spent in the current window stay spent and count against the new limit.
+ *       With another period the stored window keeps its count if it starts no earlier than the new period's current
+ *       window (lasting one new period from its start); an earlier one no longer counts.</li>
+ *   <li>{@link #SLIDING_WINDOW}: both windows' counts carry and are weighed as usual against the new limit. With
+ *       another period, as for the fixed window: counts in windows that have ended for the new period no longer
+ *       count.</li>
+ *   <li>{@link #SLIDING_LOG}: the timestamps carry, whatever changed; each new limit counts those inside its own
+ *       period (as far as the old limits still kept them).</li>
+ *   <li>{@link #TOKEN_BUCKET}: the time until the bucket is full again carries; at the same rate that is the same
+ *       deficit (not clamped to a lowered burst), at another rate the deficit is that time measured at the new
+ *       rate.</li>
+ * </ul>
+ * When the number of limits changes (a limit added or removed), every algorithm but {@link #SLIDING_LOG} treats
+ * the stored state as missing: the key starts with the new limits' full allowance. A removed limit's or
+ * policy's state is freed when it expires, as for any idle key.
+ *
  * <p>An enum: immutable and thread-safe.
  */
 public enum Algorithm {

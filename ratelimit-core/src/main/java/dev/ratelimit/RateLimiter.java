@@ -32,6 +32,13 @@ import java.util.concurrent.CompletionStage;
  * default allows and logs. Bad arguments fail at the call: a null argument throws {@link NullPointerException}
  * naming the parameter, any other bad value an {@link IllegalArgumentException} naming the value.
  *
+ * <p>Two limiters with the same {@linkplain Builder#namespace namespace} and algorithm on one store share each
+ * key's consumption, even when their limits differ: each reads the key's one state with its own limits. So a
+ * limiter rebuilt with a changed limit (a plan raised, a global limit tightened) does not hand every key a fresh
+ * allowance, and a lowered limit bites at once on a key already over it; {@link Algorithm} states the carry-over
+ * rule of each algorithm, including the changes it does not yet carry over. (On an {@link InMemoryStore} the first
+ * limiter of a namespace and algorithm hands its keys over to the later ones; see its class comment.)
+ *
  * <p>Implementations are thread-safe: one limiter serves any number of threads, and concurrent requests for one
  * key never spend more than the limits allow.
  */
@@ -315,8 +322,9 @@ public interface RateLimiter {
          * The namespace of this limiter's keys in the store; {@value #DEFAULT_NAMESPACE} by default. Keys of
          * different namespaces never share state. In a remote store shared by several processes the namespace is
          * what makes limiters share state: limiters of one application on several instances use the same
-         * namespace, unrelated limiters need different ones. (An {@link InMemoryStore} keeps each limiter's keys
-         * apart whatever its namespace.) The store decides how the namespace appears in what it writes; a remote
+         * namespace, unrelated limiters need different ones. Limiters with one namespace and algorithm share each
+         * key's consumption even when their limits differ (see {@link RateLimiter}), on an {@link InMemoryStore}
+         * too. The store decides how the namespace appears in what it writes; a remote
          * store's own {@code keyPrefix} is a separate, literal prefix of every physical key.
          *
          * @param namespace 1 to {@value #MAX_NAMESPACE_LENGTH} characters

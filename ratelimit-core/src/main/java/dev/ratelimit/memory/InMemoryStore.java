@@ -10,6 +10,7 @@ import dev.ratelimit.spi.StoreException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -85,6 +86,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * after a sweep grants no permits the kept state would not have. The store assumes its limiters share one clock,
  * as sweeping does.
  *
+ * <h2>Limits that change</h2>
+ * Limiters built on this store with one namespace and algorithm share their keys' consumption whatever their
+ * limits, as on a remote store: each key has one state, which every limiter reads with its own limits by the
+ * algorithm's carry-over rule (see {@link dev.ratelimit.RateLimiter}), so a limiter rebuilt with changed limits
+ * never hands out a fresh allowance. The one exception is the first limiter of a namespace and algorithm when its
+ * keys are packed words (above): a later limiter takes each key over from it the first time it sees the key,
+ * starting from its state; the first limiter keeps its copy until it expires, so a request still in flight on it
+ * is not handed a fresh allowance either, but it does not see what the later limiters spend.
+ * {@linkplain dev.ratelimit.RateLimiter#reset Resetting} a key through a later limiter resets it on the first one
+ * too. Every limiter after the first of its namespace and algorithm keeps its keys as state arrays (as for
+ * several limits), not packed words, and so allocates its new state array on an allowed request.
+ *
  * <p>Thread-safe. One store may serve many limiters; each binding has its own keys, and they share the bounds.
  */
 public final class InMemoryStore implements RateLimitStore {
@@ -107,6 +120,8 @@ public final class InMemoryStore implements RateLimitStore {
     private final Executor sweepExecutor;
     private final KeyBudget budget;
     private final List<SweptBinding> bindings = new CopyOnWriteArrayList<>();
+    /** What the bindings of each namespace and algorithm share (see "Limits that change" above). */
+    private final ConcurrentHashMap<LineageKey, Lineage> lineages = new ConcurrentHashMap<>();
     private final AtomicLong nextSweepMicros = new AtomicLong(Long.MIN_VALUE);
 
     private InMemoryStore(Builder builder) {
@@ -147,15 +162,33 @@ public final class InMemoryStore implements RateLimitStore {
         StateTransition transition = StateTransition.of(Objects.requireNonNull(algorithm, "algorithm"));
         List<Limit> copy = List.copyOf(Objects.requireNonNull(limits, "limits"));
         transition.validate(copy);
-        PackedAlgorithm packed = copy.size() == 1 ? PackedAlgorithm.of(algorithm, copy.get(0)) : null;
-        if (packed != null) {
-            PackedBinding binding = new PackedBinding(this, packed);
+        StoreBinding[] made = new StoreBinding[1];
+        lineages.compute(new LineageKey(namespace, algorithm), (key, lineage) -> {
+            PackedAlgorithm packed = copy.size() == 1 && lineage == null
+                    ? PackedAlgorithm.of(algorithm, copy.get(0)) : null;
+            Lineage next = lineage != null ? lineage
+                    : new Lineage(new ConcurrentHashMap<>(), new PackedBinding[1]);
+            SweptBinding binding;
+            if (packed != null) {
+                PackedBinding first = new PackedBinding(this, packed);
+                next.packedFirst()[0] = first;
+                binding = first;
+            } else {
+                binding = new MemoryBinding(this, transition, copy, next.entries(), next.packedFirst()[0]);
+            }
             bindings.add(binding);
-            return binding;
-        }
-        MemoryBinding binding = new MemoryBinding(this, transition, copy);
-        bindings.add(binding);
-        return binding;
+            made[0] = (StoreBinding) binding;
+            return next;
+        });
+        return made[0];
+    }
+
+    /** The bindings that share their keys' state: one namespace and algorithm. */
+    private record LineageKey(String namespace, Algorithm algorithm) {
+    }
+
+    /** A lineage's shared map of unpacked keys, and its first binding if that was packed (else null). */
+    private record Lineage(ConcurrentHashMap<Object, MemoryBinding.Entry> entries, PackedBinding[] packedFirst) {
     }
 
     /**

@@ -16,6 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * immutable reference state ({@code long[]}). A new key is created with its first decision applied, after it has
  * reserved its room in the store's {@link KeyBudget}; a state that grows or shrinks (a sliding log) updates the
  * store's byte estimate. Thread-safe and lock-free per key.
+ *
+ * <p>The bindings of one namespace and algorithm that run here share one map of keys (their lineage's), so the
+ * reference transition reads each key's one state with the limits of whichever binding asks: the carry-over rule
+ * of each algorithm. If the lineage began with a packed binding, that one is every later binding's
+ * <em>predecessor</em>: a key the shared map does not hold starts from the predecessor's state for the key. The
+ * predecessor keeps its copy until it expires there, so a limiter still running with the first limits is not
+ * handed a fresh allowance either.
  */
 final class MemoryBinding implements StoreBinding, SweptBinding {
 
@@ -26,12 +33,21 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
     private final KeyBudget budget;
     private final StateTransition transition;
     private final List<Limit> limits;
-    private final ConcurrentHashMap<Object, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, Entry> entries;
+    /** The packed binding that began this one's lineage (same namespace and algorithm, other limits), or null. */
+    private final SweptBinding predecessor;
     /** The state a fresh key starts from at a time before the removal mark, for the last mark asked about. */
     private volatile FreshState freshState;
 
-    MemoryBinding(InMemoryStore store, StateTransition transition, List<Limit> limits) {
+    /**
+     * A binding whose keys are {@code entries}, shared with the other bindings of its lineage, which began with
+     * {@code predecessor} if that is not null.
+     */
+    MemoryBinding(InMemoryStore store, StateTransition transition, List<Limit> limits,
+            ConcurrentHashMap<Object, Entry> entries, SweptBinding predecessor) {
         this.store = store;
+        this.entries = entries;
+        this.predecessor = predecessor;
         this.budget = store.budget();
         this.transition = transition;
         this.limits = limits;
@@ -59,7 +75,8 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
                 if (nowMicros < mark && limits.size() > 1) {
                     return deniedUntil(mark, nowMicros);
                 }
-                long[] initial = nowMicros < mark ? emptiestState(mark) : null;
+                long[] handed = nowMicros < mark ? null : handedOver(stored);
+                long[] initial = nowMicros < mark ? emptiestState(mark) : handed;
                 StateTransition.Result result = apply(initial, amount, adjust, nowMicros);
                 long[] next = result.state();
                 if (next == initial || adjust && next[0] <= nowMicros && initial == null
@@ -100,13 +117,28 @@ final class MemoryBinding implements StoreBinding, SweptBinding {
             if (nowMicros < mark && limits.size() > 1) {
                 return deniedUntil(mark, nowMicros);
             }
-            state = nowMicros < mark ? emptiestState(mark) : null;
+            state = nowMicros < mark ? emptiestState(mark) : handedOver(StoredKey.of(key));
         }
         return transition.apply(state, limits, 0, nowMicros).decision();
     }
 
+    /** The predecessor's state for the key, or null: what a key this binding does not hold starts from. */
+    private long[] handedOver(Object stored) {
+        return predecessor == null ? null : predecessor.referenceState(stored);
+    }
+
+    @Override
+    public long[] referenceState(Object stored) {
+        Entry entry = entries.get(stored);
+        long[] state = entry == null ? DEAD : entry.state;
+        return state == DEAD ? handedOver(stored) : state;
+    }
+
     @Override
     public void reset(String key) {
+        if (predecessor != null) {
+            predecessor.reset(key);
+        }
         Object stored = StoredKey.of(key);
         Entry entry = entries.get(stored);
         if (entry != null) {

@@ -79,6 +79,13 @@ abstract class PackedAlgorithm {
      */
     abstract boolean full(long word, long now);
 
+    /**
+     * The reference state ({@link dev.ratelimit.spi.StateTransition}) this word encodes, for the one limit, so a
+     * binding with changed limits can take the key over. Element 0 (the full-allowance time) is left 0: the
+     * reference transition sets it on the next write, and the taking binding does not read it before then.
+     */
+    abstract long[] referenceState(long word);
+
     /** Bits needed to hold values 0..{@code max}. */
     static int bitsFor(long max) {
         return 64 - Long.numberOfLeadingZeros(max);

@@ -104,6 +104,13 @@ final class PackedBinding implements StoreBinding, SweptBinding {
     }
 
     @Override
+    public long[] referenceState(Object stored) {
+        Cell cell = cells.get(stored);
+        long word = cell == null ? DEAD : cell.word;
+        return word == DEAD ? null : algorithm.referenceState(word);
+    }
+
+    @Override
     public void reset(String key) {
         Object stored = StoredKey.of(key);
         Cell cell = cells.get(stored);

@@ -41,6 +41,11 @@ final class PackedFixedWindow extends PackedAlgorithm {
         return Math.max(stored, now / period);
     }
 
+    @Override
+    long[] referenceState(long word) {
+        return new long[] {0, (word >>> countBits) * period, word & countMask};
+    }
+
     private long count(long word, long index) {
         return word >>> countBits == index ? word & countMask : 0;
     }

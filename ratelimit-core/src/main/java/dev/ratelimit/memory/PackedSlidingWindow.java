@@ -46,6 +46,12 @@ final class PackedSlidingWindow extends PackedAlgorithm {
         return Math.max(stored, now / period);
     }
 
+    @Override
+    long[] referenceState(long word) {
+        return new long[] {0, (word >>> (2 * countBits)) * period, (word >>> countBits) & countMask,
+            word & countMask};
+    }
+
     private long previous(long word, long index) {
         long stored = word >>> (2 * countBits);
         if (stored == index) {

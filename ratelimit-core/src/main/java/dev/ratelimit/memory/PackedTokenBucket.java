@@ -26,6 +26,11 @@ final class PackedTokenBucket extends PackedAlgorithm {
         this.fullDebt = capacity * numerator;
     }
 
+    @Override
+    long[] referenceState(long word) {
+        return new long[] {0, word / denominator, word % denominator};
+    }
+
     static PackedTokenBucket fit(Limit limit) {
         // validate() rejects 2 x capacity x numerator > 2^62; checked again here so this encoding is safe alone.
         long fullDebt;

@@ -14,4 +14,15 @@ interface SweptBinding {
      * none was evicted (none found, or it changed meanwhile). The caller gives the room back.
      */
     long evictOne(long nowMicros);
+
+    /**
+     * The key's state in the reference form of this binding's limits ({@link dev.ratelimit.spi.StateTransition}),
+     * or {@code null} if it holds none (looking through its own predecessor if it has one): what a successor
+     * binding of the same namespace and algorithm, built with changed limits, takes over the first time it sees the
+     * key. The array is never modified.
+     */
+    long[] referenceState(Object stored);
+
+    /** Forgets the key here and in every predecessor, so that no successor takes it over again. */
+    void reset(String key);
 }

@@ -28,6 +28,14 @@ import java.util.List;
  * three numbers, whatever the limit.
  *
  * <p>A denied request's wait is exact: it is the first microsecond at which the weighted estimate leaves room.
+ *
+ * <p>Changed limits (see {@link StateTransition}; limit {@code i} reads limit {@code i}'s
+ * {@code [windowStart, previous, current]}, with the same number of limits): with the same period, both windows'
+ * counts carry and are weighed as usual against the new limit, so a lowered limit below the estimate denies until
+ * the estimate falls under it, and a raised one grants the difference. With another period, the stored window is
+ * kept with both counts if it starts no earlier than the new period's current window starts; if it starts exactly
+ * one new period before the current window, its current count becomes the previous window's count; otherwise its
+ * counts are of ended windows and no longer count.
  */
 final class SlidingWindow extends AbstractTransition {
 

@@ -15,7 +15,19 @@ import java.util.List;
  * State is a {@code long[]} whose element 0 is the time (microseconds since the epoch) at which the key is back
  * at full allowance if nothing more is spent: a store may drop the state then, and a missing state ({@code null})
  * means exactly that. The rest is algorithm-specific and documented on each implementation. State that does not
- * fit the limits (for example after the limits were changed) is treated as missing.
+ * fit the limits is treated as missing.
+ *
+ * <h2>Changed limits: what was spent carries over</h2>
+ * A key's state is not tied to the limits that wrote it: limiters with the same namespace and algorithm on one
+ * store share each key's one state, and each reads it with its own limits. So when a limit changes and the
+ * limiter is rebuilt, the key's consumption carries over, by the rule on each implementation's class comment,
+ * instead of starting afresh. Fixed window, sliding window and token bucket keep one slot of state per limit and
+ * identify a limit by its <em>position</em> in the list: with the same number of limits, limit {@code i} reads
+ * what limit {@code i} wrote. When the number of limits changes (a limit added or removed), their state no longer
+ * fits and is treated as missing: the key starts with the new limits' full allowance (not yet carried over). The
+ * sliding log keeps one log for all limits, so every change carries over. Removing a limit, a policy or a
+ * namespace frees its state by expiry, as for any idle key: a store may drop a state at the full-allowance time
+ * the last writer's limits gave it (element 0).
  *
  * <h2>Several limits</h2>
  * A request is allowed only if every limit allows it, and then the permits are spent on every limit. A denied

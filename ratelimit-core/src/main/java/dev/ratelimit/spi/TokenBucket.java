@@ -29,6 +29,15 @@ import java.util.List;
  *
  * <p>State per limit: {@code [tatMicros, remainder]}. A fresh key starts with a full bucket. If the clock steps
  * back, the stored TAT stays in force, so the bucket looks emptier, never fuller.
+ *
+ * <p>Changed limits (see {@link StateTransition}; limit {@code i} reads limit {@code i}'s TAT, with the same number
+ * of limits): what carries is the TAT, the time until the bucket would be full again, not the number of tokens
+ * missing. With the same rate ({@code permits / period}) and another burst, the deficit carries unclamped: a burst
+ * lowered below the deficit denies until the deficit has refilled below it (later than a clamped deficit would).
+ * With another rate the deficit is measured anew at the new rate, {@code (TAT - now) / I}: a raised rate finds the
+ * bucket emptier than it was (8 tokens short of {@code 10/10s} is 16 short of {@code 20/10s}), a lowered rate finds
+ * it fuller (8 short of {@code 10/10s} is 4 short of {@code 5/10s}). Keeping the deficit in tokens would need the
+ * old rate in the state; that is not done yet.
  */
 final class TokenBucket extends AbstractTransition {
 

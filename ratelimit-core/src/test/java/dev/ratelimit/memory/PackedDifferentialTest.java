@@ -12,6 +12,7 @@ import dev.ratelimit.spi.StoreException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class PackedDifferentialTest {
         InMemoryStore packedStore = InMemoryStore.builder().sweepExecutor(task -> { }).build();
         InMemoryStore referenceStore = InMemoryStore.builder().sweepExecutor(task -> { }).build();
         StoreBinding actual = new PackedBinding(packedStore, packed);
-        StoreBinding expected = new MemoryBinding(referenceStore, StateTransition.of(algorithm), List.of(limit));
+        StoreBinding expected = new MemoryBinding(referenceStore, StateTransition.of(algorithm), List.of(limit), new ConcurrentHashMap<>(), null);
         long now = random.nextInt(10) == 0 ? random.nextInt(3) * limit.periodMicros() : T0 + random.nextInt(1_000);
         long capacity = limit.capacity();
         String[] keys = {"a", "b", "c"};
@@ -127,7 +128,7 @@ class PackedDifferentialTest {
         for (boolean packed : new boolean[] {true, false}) {
             InMemoryStore store = InMemoryStore.builder().sweepExecutor(task -> { }).build();
             StoreBinding binding = packed ? new PackedBinding(store, PackedAlgorithm.of(algorithm, limit))
-                    : new MemoryBinding(store, StateTransition.of(algorithm), List.of(limit));
+                    : new MemoryBinding(store, StateTransition.of(algorithm), List.of(limit), new ConcurrentHashMap<>(), null);
             long now = T0 + 250_000;
             binding.tryAcquire("refunded", 3, now);
             binding.tryAcquire("kept", 3, now);
@@ -139,23 +140,46 @@ class PackedDifferentialTest {
     }
 
     @Test
+    void laterLimitersOfOneNamespaceShareUnpackedStateAndTakeOverFromThePackedFirst() {
+        InMemoryStore store = InMemoryStore.create();
+        long now = 4_102_444_800_000_000L;
+        StoreBinding first = store.bind("n", Algorithm.FIXED_WINDOW, List.of(Limit.parse("10/10s")));
+        assertThat(first).isInstanceOf(PackedBinding.class);
+        first.tryAcquire("k", 7, now);
+        StoreBinding second = store.bind("n", Algorithm.FIXED_WINDOW, List.of(Limit.parse("8/10s")));
+        StoreBinding third = store.bind("n", Algorithm.FIXED_WINDOW, List.of(Limit.parse("20/10s")));
+        assertThat(second).isInstanceOf(MemoryBinding.class);
+        assertThat(second.tryAcquire("k", 1, now).remaining()).isZero();
+        // The later two share the key: 8 spent, of 20.
+        assertThat(third.peek("k", now).remaining()).isEqualTo(12);
+        // The first handed the key over and keeps its own copy.
+        assertThat(first.peek("k", now).remaining()).isEqualTo(3);
+        // Another algorithm in the same namespace is another key.
+        assertThat(store.bind("n", Algorithm.SLIDING_WINDOW, List.of(Limit.parse("10/10s"))).peek("k", now)
+                .remaining()).isEqualTo(10);
+        third.reset("k");
+        assertThat(second.peek("k", now).remaining()).isEqualTo(8);
+        assertThat(first.peek("k", now).remaining()).isEqualTo(10);
+    }
+
+    @Test
     void commonLimitsPackAndTheRestRunTheReference() {
         InMemoryStore store = InMemoryStore.create();
-        assertThat(store.bind("p", Algorithm.TOKEN_BUCKET, List.of(Limit.perSecond(1_000_000_000))))
+        assertThat(store.bind("p1", Algorithm.TOKEN_BUCKET, List.of(Limit.perSecond(1_000_000_000))))
                 .isInstanceOf(PackedBinding.class);
-        assertThat(store.bind("p", Algorithm.FIXED_WINDOW, List.of(Limit.perSecond(1_000_000_000))))
+        assertThat(store.bind("p2", Algorithm.FIXED_WINDOW, List.of(Limit.perSecond(1_000_000_000))))
                 .isInstanceOf(PackedBinding.class);
-        assertThat(store.bind("p", Algorithm.SLIDING_WINDOW, List.of(Limit.parse("100/1m"))))
+        assertThat(store.bind("p3", Algorithm.SLIDING_WINDOW, List.of(Limit.parse("100/1m"))))
                 .isInstanceOf(PackedBinding.class);
-        assertThat(store.bind("p", Algorithm.TOKEN_BUCKET, List.of(Limit.parse("100/1m").withBurst(500))))
+        assertThat(store.bind("p4", Algorithm.TOKEN_BUCKET, List.of(Limit.parse("100/1m").withBurst(500))))
                 .isInstanceOf(PackedBinding.class);
-        assertThat(store.bind("p", Algorithm.SLIDING_LOG, List.of(Limit.parse("5/24h"))))
+        assertThat(store.bind("p5", Algorithm.SLIDING_LOG, List.of(Limit.parse("5/24h"))))
                 .isInstanceOf(MemoryBinding.class);
-        assertThat(store.bind("p", Algorithm.TOKEN_BUCKET, List.of(Limit.parse("10/1s"), Limit.parse("100/1m"))))
+        assertThat(store.bind("p6", Algorithm.TOKEN_BUCKET, List.of(Limit.parse("10/1s"), Limit.parse("100/1m"))))
                 .isInstanceOf(MemoryBinding.class);
-        assertThat(store.bind("p", Algorithm.SLIDING_WINDOW, List.of(Limit.perSecond(1_000_000_000))))
+        assertThat(store.bind("p7", Algorithm.SLIDING_WINDOW, List.of(Limit.perSecond(1_000_000_000))))
                 .isInstanceOf(MemoryBinding.class);
-        assertThat(store.bind("p", Algorithm.TOKEN_BUCKET, List.of(Limit.perSecond(1_000_003))))
+        assertThat(store.bind("p8", Algorithm.TOKEN_BUCKET, List.of(Limit.perSecond(1_000_003))))
                 .isInstanceOf(MemoryBinding.class);
     }
 

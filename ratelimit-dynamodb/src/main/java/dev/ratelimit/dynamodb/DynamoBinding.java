@@ -195,6 +195,11 @@ final class DynamoBinding implements StoreBinding {
 
     /** The single-update path; {@code guess} may be stale or null. */
     private CompletableFuture<Decision> single(Io io, String pk, long permits, long now, Known guess, int attempt) {
+        if (guess != null && guess.raw() != null) {
+            // An item written under other limits (a token bucket's other unit): no form fits it, write it whole.
+            return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false, guess, attempt,
+                    permits, now);
+        }
         String token = token();
         ItemLayout.FastUpdate update = layout.fastUpdate(guess, permits, now, token);
         Expression e = update.expression();
@@ -242,7 +247,10 @@ final class DynamoBinding implements StoreBinding {
         }
         String token = token();
         boolean earlierFormat = basis.state() != null && basis.raw() == null;
-        SlidingLogLayout.SlotUpdate update = earlierFormat ? null
+        // A view remembered from a limiter of this namespace with other limits has other rings: write the whole
+        // item (conditioned on its version) in this limiter's rings rather than guess slots from it.
+        boolean otherRings = basis.raw() != null && !slotLayout.fits(basis.raw());
+        SlidingLogLayout.SlotUpdate update = earlierFormat || otherRings ? null
                 : slotLayout.slotUpdate(basis.raw(), basis.state(), permits, now, token);
         if (update == null) {
             return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false, basis, attempt,

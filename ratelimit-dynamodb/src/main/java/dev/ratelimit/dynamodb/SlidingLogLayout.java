@@ -241,6 +241,11 @@ final class SlidingLogLayout extends ItemLayout {
         return raw;
     }
 
+    /** Whether {@code raw} is a raw view of this layout's rings (not one remembered under other limits). */
+    boolean fits(long[] raw) {
+        return raw.length == slots;
+    }
+
     @Override
     boolean hasFastPath() {
         return false;

@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <h2>Attributes, per limit {@code i}</h2>
  * <pre>
  *   t{i}  N  the theoretical arrival time, exactly, in units of 1/d microseconds: TAT x d
+ *   d{i}  N  d, the unit t{i} was written in (absent in items of earlier releases: read as this limit's d)
  * </pre>
  * where the emission interval is {@code I = n / d} microseconds, reduced ({@link Limit#intervalNumerator()}). The
  * reference keeps the TAT as whole microseconds plus a remainder in 1/d; one scaled integer holds both, and
@@ -29,6 +30,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * key (cached per key); a wrong pick fails the condition, the failure's {@code ALL_OLD} shows the item, and the
  * decision is either a denial (no further request) or one retry with the right form.
  *
+ * <h2>Changed limits</h2>
+ * A limit whose rate changed has another {@code d}: {@code t{i}} written under the old one is read by converting it,
+ * {@code ceil(t x d / d_old)} (rounding the TAT later, never earlier), so the time until the bucket is full
+ * carries over as the reference specifies. Both forms above also require {@code d{i}} to be this limit's
+ * {@code d} (or absent); an item written under another {@code d} fails them, and the binding then writes the
+ * whole item in its own unit ({@link #raw} marks such an item).
+ *
  * <p>The TTL written is an upper bound, {@code now + capacity x I}: the actual TAT is not known before the write,
  * and expiring late is harmless where expiring early would not be.
  */
@@ -40,6 +48,34 @@ final class TokenBucketLayout extends ItemLayout {
 
     static String tat(int i) {
         return "t" + i;
+    }
+
+    static String unit(int i) {
+        return "d" + i;
+    }
+
+    /** {@code d{i}} of the item, or this limit's denominator if the item (of an earlier release) has none. */
+    private long writtenUnit(Map<String, AttributeValue> item, int i) {
+        long d = limits.get(i).intervalDenominator();
+        long written = BadItem.number(unit(i), item.get(unit(i)), d);
+        if (written < 1) {
+            throw new BadItem(unit(i), "is not a positive unit: " + written);
+        }
+        return written;
+    }
+
+    /**
+     * Null if every {@code t{i}} of the item is in this layout's unit; otherwise an empty array, which makes the
+     * binding write the whole item rather than a form the item's {@code d{i}} would fail.
+     */
+    @Override
+    long[] raw(Map<String, AttributeValue> item) {
+        for (int i = 0; i < limits.size(); i++) {
+            if (item.containsKey(tat(i)) && writtenUnit(item, i) != limits.get(i).intervalDenominator()) {
+                return new long[0];
+            }
+        }
+        return null;
     }
 
     @Override
@@ -56,8 +92,17 @@ final class TokenBucketLayout extends ItemLayout {
                 throw new BadItem(tat(i), "is not a Number but " + BadItem.describe(t));
             }
             any = true;
+            long written = writtenUnit(item, i);
             try {
-                BigInteger[] qr = new BigInteger(t.n()).divideAndRemainder(
+                BigInteger scaled = new BigInteger(t.n());
+                long d = limits.get(i).intervalDenominator();
+                if (written != d) {
+                    // ceil(t x d / written): the same TAT in this limit's unit, rounded later.
+                    BigInteger[] converted = scaled.multiply(BigInteger.valueOf(d))
+                            .divideAndRemainder(BigInteger.valueOf(written));
+                    scaled = converted[1].signum() > 0 ? converted[0].add(BigInteger.ONE) : converted[0];
+                }
+                BigInteger[] qr = scaled.divideAndRemainder(
                         BigInteger.valueOf(limits.get(i).intervalDenominator()));
                 if (qr[1].signum() < 0) {
                     qr[0] = qr[0].subtract(BigInteger.ONE);
@@ -83,6 +128,7 @@ final class TokenBucketLayout extends ItemLayout {
                     .multiply(BigInteger.valueOf(limits.get(i).intervalDenominator()))
                     .add(BigInteger.valueOf(state[2 + 2 * i]));
             item.put(tat(i), AttributeValue.fromN(scaled.toString()));
+            item.put(unit(i), AttributeValue.fromN(Long.toString(limits.get(i).intervalDenominator())));
         }
     }
 
@@ -113,6 +159,10 @@ final class TokenBucketLayout extends ItemLayout {
                 e.require("attribute_not_exists(" + t + ") OR " + t + " < " + lowest);
                 e.set(t + " = " + e.number(scaledNow.add(spend)));
             }
+            String d = e.name(unit(i));
+            String dValue = e.number(limit.intervalDenominator());
+            e.require("attribute_not_exists(" + d + ") OR " + d + " = " + dValue);
+            e.set(d + " = " + dValue);
             // An empty bucket is full again after capacity x I; the written TAT is never later than that.
             long emptyToFull = -Math.floorDiv(-limit.capacity() * limit.intervalNumerator(),
                     limit.intervalDenominator());

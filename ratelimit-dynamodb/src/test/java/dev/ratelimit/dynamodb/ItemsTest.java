@@ -192,4 +192,26 @@ class ItemsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(Long.toString(DynamoDbStore.MAX_SLIDING_LOG_PERMITS));
     }
+
+    /**
+     * Rolling upgrade: a token-bucket item of an earlier release has {@code t0} but no {@code d0}; it is read in the
+     * limit's own unit, as before, and the next write records the unit.
+     */
+    @Test
+    void aTokenBucketItemWithoutItsUnitIsReadInTheLimitsUnitAndGetsIt() {
+        String prefix = "unit-" + PREFIXES.incrementAndGet();
+        RateLimiter limiter = limiter(Algorithm.TOKEN_BUCKET, prefix, Limit.parse("3/1s"));
+        assertThat(limiter.tryAcquire("k", 2).allowed()).isTrue();
+        String pk = TestTables.pk(prefix, Algorithm.TOKEN_BUCKET, "k");
+        Map<String, AttributeValue> item = TestTables.readItem(client, TABLE, pk);
+        assertThat(item.get("d0").n()).isEqualTo("3");
+        item.remove("d0");
+        TestTables.writeItem(client, TABLE, item);
+        // Another limiter binding: nothing remembered about the item. 2 of 3 spent: 1 left.
+        RateLimiter upgraded = limiter(Algorithm.TOKEN_BUCKET, prefix, Limit.parse("3/1s"));
+        assertThat(upgraded.tryAcquire("k").remaining()).isZero();
+        assertThat(upgraded.tryAcquire("k").allowed()).isFalse();
+        assertThat(TestTables.readItem(client, TABLE, pk).get("d0").n()).isEqualTo("3");
+    }
+
 }

@@ -78,12 +78,25 @@ public abstract class RateLimitStoreContract {
      * @return a new limiter
      */
     protected RateLimiter limiter(Algorithm algorithm, Limit... limits) {
+        return limiterIn("contract-" + RUN + "-" + NAMESPACES.incrementAndGet(), algorithm, limits);
+    }
+
+    /**
+     * A limiter on {@link #store()} in {@code namespace}, reading {@link #clock}, failing closed: two limiters
+     * built with one namespace share their keys' consumption (see {@link RateLimiter}).
+     *
+     * @param namespace the namespace, shared with other limiters built with it
+     * @param algorithm the algorithm the limits are counted with
+     * @param limits the limits, all of which must allow a request
+     * @return a new limiter
+     */
+    protected RateLimiter limiterIn(String namespace, Algorithm algorithm, Limit... limits) {
         return RateLimiter.builder()
                 .algorithm(algorithm)
                 .limits(limits)
                 .store(store())
                 .timeSource(clock)
-                .namespace("contract-" + RUN + "-" + NAMESPACES.incrementAndGet())
+                .namespace(namespace)
                 .failurePolicy(FailurePolicy.deny())
                 .build();
     }
@@ -531,6 +544,138 @@ public abstract class RateLimitStoreContract {
         if (algorithm != Algorithm.FIXED_WINDOW) {
             assertThat(checked).isPositive();
         }
+    }
+
+    // ----- A changed limit keeps what was spent (see the algorithms' class comments and RateLimiter) -----
+
+    /** A namespace no other test uses, for a limiter and its successors with changed limits. */
+    private static String freshNamespace() {
+        return "contract-" + RUN + "-" + NAMESPACES.incrementAndGet();
+    }
+
+    private static void assertDecision(Decision d, boolean allowed, long remaining, long retryAfterMicros) {
+        assertThat(d.allowed()).as("allowed of %s", d).isEqualTo(allowed);
+        assertThat(d.remaining()).as("remaining of %s", d).isEqualTo(remaining);
+        assertThat(d.retryAfterMicros()).as("retryAfter of %s", d).isEqualTo(retryAfterMicros);
+    }
+
+    @Test
+    void fixedWindowRaisedOrLoweredKeepsTheCurrentWindowsCount() {
+        String ns = freshNamespace();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("10/10s")).tryAcquire("k", 7).allowed()).isTrue();
+        RateLimiter lowered = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("8/10s"));
+        assertDecision(lowered.tryAcquire("k"), true, 0, 0);
+        assertDecision(lowered.tryAcquire("k"), false, 0, 8_000_000);
+        RateLimiter tighter = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("5/10s"));
+        assertDecision(tighter.tryAcquire("k"), false, 0, 8_000_000);
+        RateLimiter raised = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("20/10s"));
+        assertDecision(raised.tryAcquire("k", 5), true, 7, 0);
+        // A longer period: the window that began at the minute's start lasts the minute, with its 13 permits.
+        RateLimiter longer = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("15/1m"));
+        assertDecision(longer.tryAcquire("k", 2), true, 0, 0);
+        assertDecision(longer.tryAcquire("k"), false, 0, 58_000_000);
+        clock.advance(Duration.ofSeconds(8));
+        assertDecision(raised.tryAcquire("k", 20), true, 0, 0);
+    }
+
+    @Test
+    void slidingWindowRaisedOrLoweredKeepsBothWindowsCounts() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("10/10s")).tryAcquire("k", 8).allowed())
+                .isTrue();
+        RateLimiter lowered = limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("6/10s"));
+        // 8 spent in this window: in the next one they weigh 8 x (1 - e/10s), and 8 x (1 - e/10s) + 1 <= 6 first
+        // holds at e = 3.75 s.
+        assertDecision(lowered.tryAcquire("k"), false, 0, 13_750_000);
+        RateLimiter raised = limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("12/10s"));
+        assertDecision(raised.tryAcquire("k", 4), true, 0, 0);
+        clock.advance(Duration.ofSeconds(15));
+        // Half into the next window the previous 12 weigh 6.
+        assertDecision(raised.tryAcquire("k", 6), true, 0, 0);
+        assertDecision(lowered.peek("k"), false, 0, 5_000_000);
+    }
+
+    @Test
+    void slidingWindowWithALongerPeriodKeepsTheWindowThatStartedWithIt() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("10/10s")).tryAcquire("k", 8).allowed())
+                .isTrue();
+        clock.advance(Duration.ofSeconds(5));
+        // The 10 s window that began at 0 is the current 20 s window: its 8 count, 2 are left. 3 more fit when the
+        // 8 weigh 8 x (1 - e/20s) <= 7 in the next window, at e = 2.5 s: 17.5 s from now.
+        RateLimiter longer = limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("10/20s"));
+        assertDecision(longer.tryAcquire("k", 3), false, 2, 17_500_000);
+        assertDecision(longer.tryAcquire("k", 2), true, 0, 0);
+    }
+
+    @Test
+    void slidingLogRaisedCountsTheLoggedPermits() {
+        String ns = freshNamespace();
+        RateLimiter before = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("5/1m"));
+        before.tryAcquire("k", 3);
+        clock.advance(Duration.ofSeconds(10));
+        before.tryAcquire("k", 1);
+        clock.advance(Duration.ofSeconds(10));
+        // 4 logged: of 7, 3 are left; then the 3 permits of 20 s ago must leave the window, 40 s from now.
+        RateLimiter raised = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("7/1m"));
+        assertDecision(raised.tryAcquire("k", 3), true, 0, 0);
+        assertDecision(raised.tryAcquire("k"), false, 0, 40_000_000);
+    }
+
+    @Test
+    void slidingLogLimitsAddedRemovedOrWithAnotherPeriodCountTheSameLog() {
+        String ns = freshNamespace();
+        RateLimiter before = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("6/1m"));
+        before.tryAcquire("k", 3);
+        clock.advance(Duration.ofSeconds(10));
+        before.tryAcquire("k", 1);
+        clock.advance(Duration.ofSeconds(10));
+        // Added: 4 per 30 s counts the 4 permits of the last 30 s; the oldest 3 leave the 30 s window 10 s from now.
+        RateLimiter added = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("6/1m"), Limit.parse("4/30s"));
+        Decision denied = added.tryAcquire("k");
+        assertDecision(denied, false, 0, 10_000_000);
+        assertThat(denied.deniedBy()).contains(Limit.parse("4/30s"));
+        // Removed again: only 6 per minute, of which 4 are spent.
+        RateLimiter removed = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("6/1m"));
+        assertDecision(removed.tryAcquire("k", 2), true, 0, 0);
+        // Another period: the same log, counted over 2 minutes; the oldest 3 permits leave at 2 min.
+        clock.advance(Duration.ofSeconds(70));
+        RateLimiter longer = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("7/2m"));
+        assertDecision(longer.tryAcquire("k", 2), false, 1, 30_000_000);
+        assertDecision(longer.tryAcquire("k", 1), true, 0, 0);
+    }
+
+    @Test
+    void tokenBucketChangedKeepsTheTimeUntilFull() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/10s")).tryAcquire("k", 8).allowed())
+                .isTrue();
+        // Full again in 8 s: at one token per 0.5 s that is 16 short of 20, so 4 are left.
+        RateLimiter raised = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("20/10s"));
+        assertDecision(raised.peek("k"), true, 4, 0);
+        // The same rate with a burst of 5 below the deficit of 8: one token more is needed, in 4 s.
+        RateLimiter smallerBurst = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/10s").withBurst(5));
+        assertDecision(smallerBurst.tryAcquire("k"), false, 0, 4_000_000);
+        // At one token per 2 s, 8 s is 4 short of 5: one is left.
+        RateLimiter lowered = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("5/10s"));
+        assertDecision(lowered.tryAcquire("k"), true, 0, 0);
+        assertDecision(lowered.tryAcquire("k"), false, 0, 2_000_000);
+    }
+
+    @Test
+    void tokenBucketWithARateInOtherUnitsKeepsTheTimeUntilFull() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1s")).tryAcquire("k", 8).allowed()).isTrue();
+        // Full again in 0.8 s. At 3 per second (one token per 1/3 s, not a whole number of microseconds) that is 2.4
+        // tokens short of 3: none is left, and one more token is there when 2 are short, at 0.8 s - 2/3 s.
+        RateLimiter thirds = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("3/1s"));
+        assertDecision(thirds.tryAcquire("k"), false, 0, 133_334);
+        clock.advanceMicros(133_334);
+        assertDecision(thirds.tryAcquire("k"), true, 0, 0);
+        // Full again in 1 s: at 10 per second, 10 short; one more token in 0.1 s.
+        assertDecision(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1s")).tryAcquire("k"), false, 0,
+                100_000);
     }
 
     private static String abbreviate(String key) {
