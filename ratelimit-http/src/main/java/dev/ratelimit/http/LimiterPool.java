@@ -18,8 +18,9 @@ import java.util.Set;
 
 /**
  * Makes the engine's limiters and keeps them across configuration changes: a limiter whose namespace, algorithm,
- * limits, failure policy and local deny cache size are unchanged is reused, and with it the state it holds (an in-memory store keeps
- * state per limiter, so a new limiter would start every key afresh). {@link #retain} drops the ones a new
+ * limits, failure policy and local deny cache size are unchanged is reused (and with it its local deny cache). A
+ * limiter whose limits changed is new but keeps the namespace, so each key's consumption carries over by the rule of
+ * {@link dev.ratelimit.Algorithm}. {@link #retain} drops the ones a new
  * configuration no longer uses. Thread-safe: callers hold the engine's update lock while building.
  */
 final class LimiterPool {
