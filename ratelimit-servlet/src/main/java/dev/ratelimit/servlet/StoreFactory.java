@@ -31,6 +31,7 @@ public interface StoreFactory {
      *
      * @param configuration every property of the filter's configuration file, including keys outside
      *     {@code ratelimit.} that the factory may define for itself
+     * @return the store, which the filter closes in {@code destroy()}; never null
      */
     RateLimitStore create(Properties configuration);
 }

@@ -4,6 +4,9 @@ import static dev.ratelimit.servlet.RateLimitFilterHttpTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.TrustedProxies;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;

@@ -3,6 +3,8 @@ package dev.ratelimit.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.RateLimitConfig;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,7 +63,7 @@ class ConfigDocTest {
         }
         assertThat(checked).contains("ratelimit.excludes", "ratelimit.trustedProxies", "ratelimit.reload",
                 "ratelimit.localDenyCache", "ratelimit.violationLog.rate", "ratelimit.policy.basic.refundOnStatus",
-                "ratelimit.plan-keys.basic", "ratelimit.headers.shadow", "ratelimit.ipv4Prefix",
+                "ratelimit.planKeys.basic", "ratelimit.headers.shadow", "ratelimit.ipv4Prefix",
                 "ratelimit.ipv6Prefix", "ratelimit.maximumKeys").hasSizeGreaterThanOrEqualTo(28);
     }
 

@@ -59,12 +59,18 @@ class ConfigErrorsHttpTest {
                 + "                                  | ratelimit.policy.p.limits=10/1s | ratelimit.policy.p.limits=1000/1s",
         // a misspelt prefix, and an unknown key under the right one
         "ratelimit.policy.p.limits=10/1s;ratelimt.policies=p,q  | ratelimt.policies=p,q | misspelling",
-        "ratelimit.policy.p.limits=10/1s;RateLimit.reload=PT1S  | RateLimit.reload=PT1S | misspelling",
+        "ratelimit.policy.p.limits=10/1s;RateLimit.reload=1s  | RateLimit.reload=1s | misspelling",
         "ratelimit.policy.p.limits=10/1s;ratelimit.polices=p    | ratelimit.polices=p | unknown key",
         // the new keys are checked like the others
         "ratelimit.policy.p.limits=10/1s;ratelimit.ipv6Prefix=129   | ratelimit.ipv6Prefix=129 | 1 to 128",
         "ratelimit.policy.p.limits=10/1s;ratelimit.maximumKeys=0    | ratelimit.maximumKeys=0 | 1 or more",
         "ratelimit.policy.p.limits=10/1s;ratelimit.headers.shadow=yes | ratelimit.headers.shadow=yes | true or false",
+        // issue 14: keys renamed before 1.0 name their new spelling; an ISO-8601 duration names its short form
+        "ratelimit.policy.p.limits=10/1s;ratelimit.plans.default=reject | ratelimit.plans.default=reject"
+                + " | renamed ratelimit.defaultPlan",
+        "ratelimit.policy.p.limits=10/1s;ratelimit.plan-keys.gold=k1 | ratelimit.plan-keys.gold=k1"
+                + " | renamed ratelimit.planKeys.gold",
+        "ratelimit.policy.p.limits=10/1s;ratelimit.reload=PT30S | ratelimit.reload=PT30S | write 30s",
     })
     void aBrokenFileFailsTheStartNamingTheFileTheKeyAndTheValue(String lines, String keyAndValue, String problem)
             throws Exception {
@@ -98,7 +104,7 @@ class ConfigErrorsHttpTest {
                     "ratelimit.reload=off",
                     "ratelimit.policy.p.limits=1000/1m"), StandardCharsets.UTF_8);
             // Properties would keep the last line; which one the author meant is unknown, so neither is applied.
-            assertThatThrownBy(filter::reloadConfiguration).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(filter.engine()::reloadConfiguration).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("configuration file:" + config)
                     .hasMessageContaining("ratelimit.policy.p.limits is written twice")
                     .hasMessageContaining("ratelimit.policy.p.limits=1/1m")

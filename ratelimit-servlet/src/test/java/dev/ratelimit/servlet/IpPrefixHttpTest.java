@@ -3,6 +3,9 @@ package dev.ratelimit.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.TrustedProxies;
 import dev.ratelimit.testkit.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -37,7 +37,7 @@ class KeyFloodHttpTest {
                 "ratelimit.maximumKeys=" + MAXIMUM_KEYS), StandardCharsets.UTF_8);
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config)
                 .timeSource(new FakeClock()).build();
-        InMemoryStore store = (InMemoryStore) filter.store();
+        InMemoryStore store = (InMemoryStore) filter.engine().store();
         String padding = "x".repeat(7_000);
         try (TestServer server = TestServer.start(filter)) {
             for (int i = 0; i < 10; i++) {

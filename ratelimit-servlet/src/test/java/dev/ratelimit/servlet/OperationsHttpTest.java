@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.micrometer.MicrometerListener;
 import dev.ratelimit.testkit.CountingStore;

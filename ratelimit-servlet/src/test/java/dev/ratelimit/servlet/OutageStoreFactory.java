@@ -1,6 +1,7 @@
 package dev.ratelimit.servlet;
 
 import dev.ratelimit.spi.RateLimitStore;
+import dev.ratelimit.testkit.FailingStore;
 import java.util.Properties;
 
 /**
@@ -14,6 +15,6 @@ public final class OutageStoreFactory implements StoreFactory {
         if (!"unreachable.example:6379".equals(configuration.getProperty("redis.address"))) {
             throw new IllegalArgumentException("redis.address was not passed to the store factory: " + configuration);
         }
-        return new ThrowingStore();
+        return FailingStore.create();
     }
 }

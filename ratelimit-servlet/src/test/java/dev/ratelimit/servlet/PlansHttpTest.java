@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Plan;
+import dev.ratelimit.http.Plans;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.RateLimitEngine;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -184,9 +189,9 @@ class PlansHttpTest {
                 "ratelimit.policy.perKey.plans=true",
                 "ratelimit.plan.basic.limits=100/1s,10000/1d",
                 "ratelimit.plan.premium.limits=500/1s,100000/1d",
-                "ratelimit.plan-keys.basic=key-b1,key-b2",
-                "ratelimit.plan-keys.premium=key-p1",
-                "ratelimit.plans.default=reject"), StandardCharsets.UTF_8);
+                "ratelimit.planKeys.basic=key-b1,key-b2",
+                "ratelimit.planKeys.premium=key-p1",
+                "ratelimit.defaultPlan=reject"), StandardCharsets.UTF_8);
         RateLimitFilter filter = RateLimitFilter.builder()
                 .configLocation("file:" + config)
                 .timeSource(clock)
@@ -223,7 +228,7 @@ class PlansHttpTest {
                 assertThat(remaining(denied)).containsExactly(4L, 2L, 0L);
             }
             // What the store holds, read without spending: the denials cost global and perUser nothing.
-            Enforcer enforcer = filter.enforcer();
+            RateLimitEngine enforcer = filter.engine();
             assertThat(enforcer.limiter("global", null).peek("all").remaining()).isEqualTo(4);
             assertThat(enforcer.limiter("perUser", null).peek("u").remaining()).isEqualTo(2);
 

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.RateLimitEngine;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -82,7 +85,7 @@ class PolicyHttpTest {
             }
             assertThat(allowed).isEqualTo(20);
             assertThat(denied).isEqualTo(40);
-            Enforcer enforcer = filter.enforcer();
+            RateLimitEngine enforcer = filter.engine();
             assertThat(enforcer.limiter("global", null).peek("all").remaining()).isZero();
             // perKey spent on all 60 and was given back 40: exactly the 20 admitted requests remain spent.
             assertThat(enforcer.limiter("perKey", null).peek("k").remaining()).isEqualTo(980);

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.testkit.CountingStore;
+import dev.ratelimit.testkit.FailingStore;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -279,7 +283,7 @@ class RateLimitFilterHttpTest {
 
     @Test
     void aStoreThatThrowsFailsOpenByDefault() throws Exception {
-        ThrowingStore store = new ThrowingStore();
+        CountingStore store = CountingStore.wrapping(FailingStore.create());
         RecordingListener listener = new RecordingListener();
         RateLimitFilter filter = RateLimitFilter.builder()
                 .policy(Policy.builder("global").key(KeyResolver.constant("all")).limits(Limit.parse("1/1m")).build())
@@ -296,14 +300,14 @@ class RateLimitFilterHttpTest {
                 // The state is unknown, so no RateLimit header pretends to know it.
                 assertThat(r.headers().firstValue("RateLimit")).isEmpty();
             }
-            assertThat(store.calls.get()).isEqualTo(6);
+            assertThat(store.calls()).isEqualTo(6);
             assertThat(listener.events).contains("error http:global all", "error http:perKey k");
         }
     }
 
     @Test
     void aStoreThatThrowsFailsClosedWith429WhenConfigured() throws Exception {
-        ThrowingStore store = new ThrowingStore();
+        CountingStore store = CountingStore.wrapping(FailingStore.create());
         RateLimitFilter filter = RateLimitFilter.builder()
                 .policy(Policy.builder("global").key(KeyResolver.constant("all")).limits(Limit.parse("100/1s"))
                         .build())
@@ -325,7 +329,7 @@ class RateLimitFilterHttpTest {
             assertThat(denied.headers().firstValue("RateLimit-Policy")).isEmpty();
             assertThat(denied.headers().firstValue("X-RateLimit-Remaining")).isEmpty();
             // The first policy denied, so the second was never asked.
-            assertThat(store.calls.get()).isEqualTo(1);
+            assertThat(store.calls()).isEqualTo(1);
         }
     }
 

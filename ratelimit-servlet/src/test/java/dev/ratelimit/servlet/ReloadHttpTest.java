@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Plan;
+import dev.ratelimit.http.Plans;
+import dev.ratelimit.http.Policy;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -71,14 +75,14 @@ class ReloadHttpTest {
 
     @Test
     void aChangedFileIsPickedUpAtTheNextCheckAndUnchangedPoliciesKeepTheirState() throws Exception {
-        writeConfig(with(V1, "ratelimit.reload=PT10S"));
+        writeConfig(with(V1, "ratelimit.reload=10s"));
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config).timeSource(clock).build();
         try (TestServer server = TestServer.start(filter)) {
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 1L);
             assertThat(header(server.get("/health", "X-API-Key", "k"), "RateLimit-Policy"))
                     .isEqualTo("\"stable\";q=5;w=60, \"changing\";q=2;w=60");
 
-            writeConfig(with(V2, "ratelimit.reload=PT10S"));
+            writeConfig(with(V2, "ratelimit.reload=10s"));
             // Not yet: the file is checked at most once per reload interval.
             clock.advance(Duration.ofSeconds(9));
             HttpResponse<String> old = server.get("/", "X-API-Key", "k");
@@ -101,24 +105,24 @@ class ReloadHttpTest {
 
     @Test
     void aBrokenFileKeepsThePreviousConfigurationUntilItIsFixed() throws Exception {
-        writeConfig(with(V1, "ratelimit.reload=PT10S"));
+        writeConfig(with(V1, "ratelimit.reload=10s"));
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config).timeSource(clock).build();
         try (TestServer server = TestServer.start(filter)) {
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 1L);
 
-            writeConfig(with(V1, "ratelimit.reload=PT10S", "ratelimit.policy.changing.cost=lots"));
+            writeConfig(with(V1, "ratelimit.reload=10s", "ratelimit.policy.changing.cost=lots"));
             clock.advance(Duration.ofSeconds(10));
             HttpResponse<String> stillV1 = server.get("/", "X-API-Key", "k");
             assertThat(stillV1.statusCode()).isEqualTo(200);
             assertThat(remaining(stillV1)).containsExactly(3L, 0L);
-            assertThatThrownBy(filter::reloadConfiguration).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(filter.engine()::reloadConfiguration).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("ratelimit.policy.changing.cost=lots");
 
             Files.delete(config);
             clock.advance(Duration.ofSeconds(10));
             assertThat(server.get("/", "X-API-Key", "k").statusCode()).isEqualTo(429);
 
-            writeConfig(with(V2, "ratelimit.reload=PT10S"));
+            writeConfig(with(V2, "ratelimit.reload=10s"));
             clock.advance(Duration.ofSeconds(10));
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(2L, 9L, 2L);
         }
@@ -130,16 +134,17 @@ class ReloadHttpTest {
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config).timeSource(clock).build();
         try (TestServer server = TestServer.start(filter)) {
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 1L);
-            assertThat(filter.reloadConfiguration()).isFalse();
+            assertThat(filter.engine().reloadConfiguration()).isFalse();
 
             writeConfig(with(V2, "ratelimit.reload=off"));
             clock.advance(Duration.ofDays(1));
             // A new day, so fresh windows everywhere; with reload off the file is not looked at.
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 1L);
-            assertThat(filter.reloadConfiguration()).isTrue();
-            assertThat(filter.policies()).extracting(Policy::name).containsExactly("stable", "changing", "added");
+            assertThat(filter.engine().reloadConfiguration()).isTrue();
+            assertThat(filter.engine().config().policies()).extracting(Policy::name)
+                    .containsExactly("stable", "changing", "added");
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(3L, 9L, 2L);
-            assertThat(filter.reloadConfiguration()).isFalse();
+            assertThat(filter.engine().reloadConfiguration()).isFalse();
         }
     }
 
@@ -148,7 +153,7 @@ class ReloadHttpTest {
         RateLimitFilter filter = RateLimitFilter.builder()
                 .policy(Policy.builder("p").key(KeyResolver.constant("all")).limits(Limit.parse("1/1s")).build())
                 .build();
-        assertThatThrownBy(filter::reloadConfiguration).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(filter.engine()::reloadConfiguration).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no configuration file");
     }
 
@@ -169,19 +174,19 @@ class ReloadHttpTest {
                     .limits(Limit.parse("10/1m")).algorithm(Algorithm.FIXED_WINDOW).build();
             Policy biggerPerKey = Policy.builder("perKey").key(KeyResolver.header("X-API-Key"))
                     .limits(Limit.parse("5/1m")).algorithm(Algorithm.FIXED_WINDOW).build();
-            filter.updatePolicies(List.of(sameGlobal, biggerPerKey));
+            filter.engine().updatePolicies(List.of(sameGlobal, biggerPerKey));
             HttpResponse<String> after = server.get("/", "X-API-Key", "k");
             assertThat(after.statusCode()).isEqualTo(200);
             assertThat(header(after, "RateLimit-Policy")).isEqualTo("\"global\";q=10;w=60, \"perKey\";q=5;w=60");
             assertThat(remaining(after)).containsExactly(7L, 4L);
 
             // An invalid replacement is refused whole; the policies in force stay.
-            assertThatThrownBy(() -> filter.updatePolicies(List.of(sameGlobal, sameGlobal)))
+            assertThatThrownBy(() -> filter.engine().updatePolicies(List.of(sameGlobal, sameGlobal)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two policies are named global");
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(6L, 3L);
 
             // Dropping a policy: only global remains.
-            filter.updatePolicies(List.of(sameGlobal));
+            filter.engine().updatePolicies(List.of(sameGlobal));
             assertThat(header(server.get("/", "X-API-Key", "k"), "RateLimit")).startsWith("\"global\";r=5;");
         }
     }
@@ -203,19 +208,19 @@ class ReloadHttpTest {
             assertThat(remaining(server.get("/", "X-API-Key", "b"))).containsExactly(2L);
             assertThat(remaining(server.get("/", "X-API-Key", "p"))).containsExactly(4L);
             // A new key is added to basic, premium doubles; basic's state is kept.
-            filter.updatePlans(Plans.builder()
+            filter.engine().updatePlans(Plans.builder()
                     .plan(Plan.of("basic", Limit.parse("3/1m")))
                     .plan(Plan.of("premium", Limit.parse("10/1m")))
                     .assign("b", "basic").assign("b2", "basic").assign("p", "premium")
                     .build());
-            assertThat(filter.plans().plans()).containsKeys("basic", "premium");
+            assertThat(filter.engine().config().plans().plans()).containsKeys("basic", "premium");
             assertThat(remaining(server.get("/", "X-API-Key", "b"))).containsExactly(1L);
             HttpResponse<String> premium = server.get("/", "X-API-Key", "p");
             assertThat(header(premium, "RateLimit-Policy")).isEqualTo("\"perKey\";q=10;w=60");
             assertThat(remaining(premium)).containsExactly(9L);
             assertThat(remaining(server.get("/", "X-API-Key", "b2"))).containsExactly(2L);
             // Keys are moved between plans by the same call: b goes premium.
-            filter.updatePlans(Plans.builder()
+            filter.engine().updatePlans(Plans.builder()
                     .plan(Plan.of("basic", Limit.parse("3/1m")))
                     .plan(Plan.of("premium", Limit.parse("10/1m")))
                     .assign("b", "premium")
@@ -251,7 +256,7 @@ class ReloadHttpTest {
 
             // Switching shadow off enforces the policy; its limiter and state are the same.
             Files.writeString(config, Files.readString(config).replace("trial.shadow=true", "trial.shadow=false"));
-            assertThat(filter.reloadConfiguration()).isTrue();
+            assertThat(filter.engine().reloadConfiguration()).isTrue();
             HttpResponse<String> enforced = server.get("/", "X-API-Key", "k");
             assertThat(enforced.statusCode()).isEqualTo(429);
             assertThat(enforced.body()).contains("\"violated-policies\":[\"trial\"]");

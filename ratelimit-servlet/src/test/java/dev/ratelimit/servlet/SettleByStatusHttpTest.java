@@ -8,6 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ratelimit.Algorithm;
 import dev.ratelimit.Decision;
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Plan;
+import dev.ratelimit.http.Plans;
+import dev.ratelimit.http.Policy;
+import dev.ratelimit.http.RateLimitConfig;
 import dev.ratelimit.testkit.FakeClock;
 import java.net.http.HttpResponse;
 import java.util.Properties;
@@ -15,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Refunds and penalties over real HTTP: permits given back when the application answers a refund status (or
- * fails), extra permits spent on a penalty status, and the filter's penalize/refund API.
+ * fails), extra permits spent on a penalty status, and the engine's penalize/refund API.
  */
 class SettleByStatusHttpTest {
 
@@ -75,7 +80,7 @@ class SettleByStatusHttpTest {
         long deadline = System.nanoTime() + 5_000_000_000L;
         long remaining;
         do {
-            remaining = filter.enforcer().limiter("perKey", null).peek(key).remaining();
+            remaining = filter.engine().limiter("perKey", null).peek(key).remaining();
             if (remaining == expected) {
                 return;
             }
@@ -120,18 +125,20 @@ class SettleByStatusHttpTest {
                 .build();
         try (TestServer server = TestServer.start(filter)) {
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(9L, 19L);
-            Decision penalized = filter.penalize("perKey", "k", 4);
+            Decision penalized = filter.engine().penalize("perKey", "k", 4);
             assertThat(penalized.remaining()).isEqualTo(5);
-            assertThat(filter.penalize("perPlan", "k", 10).remaining()).isEqualTo(9);
+            assertThat(filter.engine().penalize("perPlan", "k", 10).remaining()).isEqualTo(9);
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(4L, 8L);
-            assertThat(filter.refund("perKey", "k", 3).remaining()).isEqualTo(7);
+            assertThat(filter.engine().refund("perKey", "k", 3).remaining()).isEqualTo(7);
             assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(6L, 7L);
 
-            assertThatThrownBy(() -> filter.penalize("nope", "k", 1)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> filter.engine().penalize("nope", "k", 1))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("no policy is named nope");
-            assertThatThrownBy(() -> filter.penalize("perPlan", "stranger", 1))
+            assertThatThrownBy(() -> filter.engine().penalize("perPlan", "stranger", 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stranger is on no plan");
-            assertThatThrownBy(() -> filter.refund("perKey", "k", 0)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> filter.engine().refund("perKey", "k", 0))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 

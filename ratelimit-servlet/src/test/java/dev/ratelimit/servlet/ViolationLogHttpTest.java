@@ -3,6 +3,8 @@ package dev.ratelimit.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.Limit;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Policy;
 import dev.ratelimit.testkit.FakeClock;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -33,7 +35,7 @@ class ViolationLogHttpTest {
     /** A key resolver an application might write: the user id from a URL-encoded header. */
     private static KeyResolver decodingResolver() {
         return request -> {
-            String value = request.getHeader("X-Encoded-User");
+            String value = request.header("X-Encoded-User");
             return value == null ? null : URLDecoder.decode(value, StandardCharsets.UTF_8);
         };
     }
@@ -52,8 +54,8 @@ class ViolationLogHttpTest {
                 "ratelimit.violationLog.rate=100/1s"), StandardCharsets.UTF_8);
         RateLimitFilter filter = RateLimitFilter.builder().configLocation("file:" + config)
                 .timeSource(new FakeClock()).build();
-        List<Policy> fromFile = filter.policies();
-        filter.updatePolicies(List.of(fromFile.get(0), fromFile.get(1), Policy.builder("decoded").paths("/d")
+        List<Policy> fromFile = filter.engine().config().policies();
+        filter.engine().updatePolicies(List.of(fromFile.get(0), fromFile.get(1), Policy.builder("decoded").paths("/d")
                 .key(decodingResolver()).limits(Limit.parse("1/1h")).build()));
         PrintStream originalErr = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -7,7 +7,6 @@ import dev.ratelimit.servlet.StoreFactory;
 import dev.ratelimit.spi.RateLimitStore;
 import dev.ratelimit.spi.StoreBinding;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Properties;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -27,7 +26,7 @@ import redis.clients.jedis.UnifiedJedis;
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code redis.host}</td><td>{@code localhost}</td><td>the server</td></tr>
  *   <tr><td>{@code redis.port}</td><td>{@code 6379}</td><td>its port</td></tr>
- *   <tr><td>{@code redis.timeout}</td><td>{@code PT0.25S}</td><td>ISO-8601 duration: the longest a request waits
+ *   <tr><td>{@code redis.timeout}</td><td>{@code 250ms}</td><td>a duration as the rate-limit keys write one ({@code 250ms}, {@code 1s}): the longest a request waits
  *       for a pooled connection, for a new connection, and for a command's answer; a Redis that stalls costs a
  *       request about three times this at most, then the filter's failure policy decides</td></tr>
  *   <tr><td>{@code redis.maxConnections}</td><td>{@code 32}</td><td>the pool's size</td></tr>
@@ -44,7 +43,7 @@ public final class RedisStoreFactory implements StoreFactory {
     public RateLimitStore create(Properties configuration) {
         String host = setting("redis.host", configuration, "localhost");
         String port = setting("redis.port", configuration, "6379");
-        Duration timeout = duration("redis.timeout", setting("redis.timeout", configuration, "PT0.25S"));
+        Duration timeout = duration("redis.timeout", setting("redis.timeout", configuration, "250ms"));
         int maxConnections = positive("redis.maxConnections", setting("redis.maxConnections", configuration, "32"));
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         JedisClientConfig client = DefaultJedisClientConfig.builder()
@@ -73,17 +72,20 @@ public final class RedisStoreFactory implements StoreFactory {
         };
     }
 
+    /** A duration in the syntax of a limit's period, as the file's {@code ratelimit.reload} is written. */
     private static Duration duration(String name, String value) {
-        try {
-            Duration d = Duration.parse(value);
-            if (!d.isNegative() && !d.isZero() && d.toMillis() >= 1) {
-                return d;
+        if (!value.isEmpty() && value.chars().noneMatch(c -> c == '/' || Character.isWhitespace(c))) {
+            try {
+                Duration d = Limit.parse("1/" + value).period();
+                if (d.toMillis() >= 1) {
+                    return d;
+                }
+            } catch (IllegalArgumentException e) {
+                // reported below
             }
-        } catch (DateTimeParseException e) {
-            // reported below
         }
-        throw new IllegalArgumentException(name + "=" + value + ": expected a positive ISO-8601 duration of at least"
-                + " 1 ms, such as PT0.25S");
+        throw new IllegalArgumentException(name + "=" + value + ": expected a duration of at least 1 ms, such as"
+                + " 250ms or 1s");
     }
 
     private static int positive(String name, String value) {

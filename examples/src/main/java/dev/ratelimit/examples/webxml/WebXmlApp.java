@@ -74,9 +74,21 @@ public final class WebXmlApp implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Stops the server.
+     *
+     * @throws IllegalStateException if Jetty fails to stop (interrupted: with the thread's interrupt flag set again)
+     */
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the web.xml app was interrupted while stopping", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the web.xml app did not stop", e);
+        }
     }
 
     /**

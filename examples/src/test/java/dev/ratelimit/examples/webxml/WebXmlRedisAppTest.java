@@ -59,7 +59,7 @@ class WebXmlRedisAppTest {
     /**
      * Issue 13: a Redis that stops answering (SIGSTOP: its sockets stay open, nothing is read) must cost each
      * request a bounded time, not Jedis's defaults (2 s per command, an unbounded wait for a pooled connection). The
-     * shipped factory's {@code redis.timeout} (PT0.25S in the example's file) bounds the pool wait, the connect and
+     * shipped factory's {@code redis.timeout} (250ms in the example's file) bounds the pool wait, the connect and
      * each answer; the example's failure policy then lets the request through. 40 concurrent requests during the
      * stall all answer within the bound, and the store is used again once Redis resumes.
      */
