@@ -62,7 +62,7 @@ final class LimiterPool {
                     fallbackStore = InMemoryStore.create();
                 }
                 RateLimiter.Builder local = RateLimiter.builder()
-                        .keyPrefix(prefix)
+                        .namespace(prefix)
                         .name(prefix + ":local")
                         .algorithm(algorithm)
                         .limits(limits)
@@ -75,7 +75,7 @@ final class LimiterPool {
                 onFailure = FailurePolicy.fallbackTo(fallback);
             }
             RateLimiter.Builder builder = RateLimiter.builder()
-                    .keyPrefix(prefix)
+                    .namespace(prefix)
                     .name(prefix)
                     .algorithm(algorithm)
                     .limits(limits)

@@ -382,7 +382,7 @@ public final class RateLimitEngine implements AutoCloseable {
         this.config = next;
         listener.violations(next.violationLogLevel() == null ? null : ViolationLog.builder()
                 .level(next.violationLogLevel())
-                .rate(next.violationLogRate().permits(), next.violationLogRate().period())
+                .rate(next.violationLogRate())
                 .timeSource(time)
                 .build());
     }
