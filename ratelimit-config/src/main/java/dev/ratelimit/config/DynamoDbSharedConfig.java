@@ -17,8 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * The fleet's configuration in DynamoDB: one item in a table whose partition key is a string attribute
  * ({@link Builder#keyAttribute}, default {@code pk}; no sort key), at key {@link Builder#id} (default
  * {@code ratelimit:config}), with the attributes {@code text} (S, the properties text) and {@code version} (N: 1, 2,
- * 3, ...). A rate-limit state table of {@code ratelimit-dynamodb} can hold it too, as long as no limiter key
- * equals the id. A publish is one conditional {@code PutItem} ({@code attribute_not_exists} for the first,
+ * 3, ...). A rate-limit state table of {@code ratelimit-dynamodb} ({@code DynamoDbStore.createTable}) has that layout
+ * and can hold it too: the store's partition keys carry its key prefix and a namespace, so they never equal the
+ * default id. A publish is one conditional {@code PutItem} ({@code attribute_not_exists} for the first,
  * {@code version = :expected} after); a refused one returns the current version with the failure, so no second read.
  *
  * <p>DynamoDB has no push: each engine reads the item with {@code GetItem} every {@link Builder#pollInterval}
@@ -30,7 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * <pre>{@code
  * RateLimitEngine engine = RateLimitEngine.builder()
  *         .configSource(DynamoDbSharedConfig.builder(dynamo, "ratelimit").build())
- *         .store(DynamoDbStore.builder(dynamo, "ratelimit").build())
+ *         .store(DynamoDbStore.builder(dynamo).tableName("ratelimit").build())
  *         .build();
  * }</pre>
  *
