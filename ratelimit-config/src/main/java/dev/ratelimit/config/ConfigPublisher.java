@@ -43,7 +43,7 @@ public final class ConfigPublisher {
     public static RateLimitConfig validate(String text, String source) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(source, "source");
-        return new ConfigText(text, "new", source).parse();
+        return new ConfigText(text, "", source).parse();
     }
 
     /**
