@@ -11,7 +11,9 @@ public class VersionConflictException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The version the publisher expected. */
     private final long expectedVersion;
+    /** The version in the store when the publish was refused. */
     private final long currentVersion;
 
     /**

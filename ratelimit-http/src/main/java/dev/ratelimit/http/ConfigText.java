@@ -18,6 +18,9 @@ public record ConfigText(String text, String version, String source) {
     /**
      * A configuration text.
      *
+     * @param text the properties text
+     * @param version the source's version of it
+     * @param source where it came from
      * @throws NullPointerException if an argument is null
      */
     public ConfigText {
