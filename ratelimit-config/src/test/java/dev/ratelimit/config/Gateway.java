@@ -74,7 +74,11 @@ final class Gateway implements AutoCloseable {
 
     /** Stops Jetty; the filter's destroy closes the engine and with it the configuration source. */
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping Jetty failed", e);
+        }
     }
 }
