@@ -111,8 +111,8 @@ public final class ConfigTool {
                         return usage(err, "validate takes one FILE");
                     }
                     String text = readFile(files.get(0), in);
-                    RateLimitConfig config = ConfigPublisher.validate(text, files.get(0));
-                    out.println(files.get(0) + " is valid: " + config.policies().size() + " policies");
+                    RateLimitConfig config = ConfigPublisher.validate(text, sourceName(files.get(0)));
+                    out.println(sourceName(files.get(0)) + " is valid: " + config.policies().size() + " policies");
                     return OK;
                 }
                 case "show": {
@@ -152,7 +152,7 @@ public final class ConfigTool {
                         return usage(err, "--expected-version must be 0 or more but was " + version);
                     }
                     String text = readFile(files.get(0), in);
-                    ConfigPublisher.validate(text, files.get(0));
+                    ConfigPublisher.validate(text, sourceName(files.get(0)));
                     try (Store store = store(options)) {
                         if (store == null) {
                             return usage(err, "publish needs --redis or --dynamodb-table");
@@ -183,6 +183,10 @@ public final class ConfigTool {
         err.println("ratelimit-config: " + problem);
         err.println(USAGE_TEXT);
         return USAGE;
+    }
+
+    private static String sourceName(String file) {
+        return file.equals("-") ? "stdin" : file;
     }
 
     private static String readFile(String file, InputStream in) {

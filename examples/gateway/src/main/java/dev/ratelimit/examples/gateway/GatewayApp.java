@@ -109,10 +109,15 @@ public final class GatewayApp implements AutoCloseable {
 
     /** Stops Jetty (and with the filter the engine and its configuration source), then the store and client. */
     @Override
-    public void close() throws Exception {
-        server.stop();
-        store.close();
-        jedis.close();
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping Jetty failed", e);
+        } finally {
+            store.close();
+            jedis.close();
+        }
     }
 
     /**
@@ -128,11 +133,7 @@ public final class GatewayApp implements AutoCloseable {
         System.out.println("Gateway on http://localhost:" + app.port() + "/api/orders (header X-User), limits from "
                 + redis + " key ratelimit:config; status on /health");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                app.close();
-            } catch (Exception e) {
-                e.printStackTrace();
-            }
+            app.close();
         }));
         app.server.join();
     }
