@@ -177,6 +177,10 @@ public final class RedisSharedConfig implements SharedConfig {
             JedisPubSub pubSub = new JedisPubSub() {
                 @Override
                 public void onSubscribe(String subscribed, int count) {
+                    if (isClosed()) {
+                        unsubscribe(); // closed while subscribing: close() could not unsubscribe yet
+                        return;
+                    }
                     changed.run(); // a change may have been missed while not subscribed
                 }
 
@@ -216,6 +220,12 @@ public final class RedisSharedConfig implements SharedConfig {
                     return;
                 }
             }
+        }
+    }
+
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
         }
     }
 

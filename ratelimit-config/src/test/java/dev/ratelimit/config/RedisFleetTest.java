@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.params.ClientKillParams;
 
 /**
  * Two servlet filters on two embedded Jettys share one real redis-server for state and configuration: a published
@@ -161,6 +164,26 @@ class RedisFleetTest {
             // A valid publish over the bad version repairs the fleet.
             publishAndAwait(publisher, Texts.V1, 2, Duration.ofSeconds(1), a, b);
             assertThat(a.engine().configStatus().lastError()).isNull();
+        }
+    }
+
+    @Test
+    void aBrokenSubscriptionIsMadeAgainAndCatchesUpWithAChangeItMissed() throws Exception {
+        ConfigPublisher publisher = new ConfigPublisher(config().build());
+        publisher.publish(Texts.V1, 0);
+        try (Jedis admin = new Jedis("127.0.0.1", redis.port());
+                RateLimitEngine engine = RateLimitEngine.builder().timeSource(clock)
+                        .configSource(config().pollInterval(Duration.ofMinutes(10)).build()).build()) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> admin.pubsubNumSub(key).get(key) == 1L);
+            // The subscription breaks (a failover, a proxy restart); a change published meanwhile is not pushed.
+            assertThat(admin.clientKill(new ClientKillParams().type(ClientType.PUBSUB))).isEqualTo(1);
+            publisher.publish(Texts.V2, 1);
+            // Resubscribed within a second, the source reads the key and finds version 2 (polls are 10 min apart).
+            await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> engine.configStatus().version().equals("2"));
+            engine.close();
+            await("close() ends the subscription").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> admin.pubsubNumSub(key).get(key) == 0L);
         }
     }
 
