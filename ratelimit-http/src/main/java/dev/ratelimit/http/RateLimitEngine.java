@@ -532,7 +532,9 @@ public final class RateLimitEngine implements AutoCloseable {
          * Takes the configuration from {@code source} (a Redis key or a DynamoDB item of {@code ratelimit-config},
          * or a source of your own), and follows its changes by push and polling as {@link ConfigSource} describes;
          * replaces a {@link #config} or {@link #configLocation} set earlier. {@link #build()} reads the source once
-         * and fails if it cannot be read or is invalid; {@link RateLimitEngine#close()} closes the source.
+         * and fails if it cannot be read or is invalid; {@link RateLimitEngine#close()} closes the source. The source
+         * is the authority: {@link RateLimitEngine#update} and its siblings still work, but the next changed text
+         * at the source replaces what they put in force.
          *
          * @param source the source
          * @return this builder

@@ -162,6 +162,20 @@ class ConfigSourceTest {
     }
 
     @Test
+    void theFileIsAConfigSourceWhoseVersionIsADigestOfItsBytes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("r.properties");
+        Files.writeString(file, ONE);
+        ConfigFile source = new ConfigFile("file:" + file, clock, new Object(), config -> { });
+        ConfigText first = source.read();
+        assertThat(first.text()).isEqualTo(ONE);
+        assertThat(first.source()).isEqualTo(source.name()).isEqualTo("file:" + file);
+        assertThat(first.version()).matches("[0-9a-f]{12}").isEqualTo(source.read().version());
+        Files.writeString(file, TWO);
+        assertThat(source.read().version()).isNotEqualTo(first.version());
+        assertThat(source.read().parse().policies()).hasSize(1);
+    }
+
+    @Test
     void aConfigurationInCodeReportsCode() {
         try (RateLimitEngine engine = RateLimitEngine.builder().config(RateLimitConfig.parse(
                 new ConfigText(ONE, "1", "t").parse().properties())).build()) {
