@@ -171,9 +171,9 @@ class RedisFleetTest {
     void aBrokenSubscriptionIsMadeAgainAndCatchesUpWithAChangeItMissed() throws Exception {
         ConfigPublisher publisher = new ConfigPublisher(config().build());
         publisher.publish(Texts.V1, 0);
-        try (Jedis admin = new Jedis("127.0.0.1", redis.port());
-                RateLimitEngine engine = RateLimitEngine.builder().timeSource(clock)
-                        .configSource(config().pollInterval(Duration.ofMinutes(10)).build()).build()) {
+        try (Jedis admin = new Jedis("127.0.0.1", redis.port())) {
+            RateLimitEngine engine = RateLimitEngine.builder().timeSource(clock)
+                    .configSource(config().pollInterval(Duration.ofMinutes(10)).build()).build();
             await().atMost(Duration.ofSeconds(5)).until(() -> admin.pubsubNumSub(key).get(key) == 1L);
             // The subscription breaks (a failover, a proxy restart); a change published meanwhile is not pushed.
             assertThat(admin.clientKill(new ClientKillParams().type(ClientType.PUBSUB))).isEqualTo(1);
