@@ -144,6 +144,11 @@ class ConfigToolTest {
                     + Texts.V1);
             assertThat(run("", concat(new String[] {"publish", "--expected-version", "0", file("v2.properties",
                     Texts.V2)}, store))).isEqualTo(ConfigTool.CONFLICT);
+            assertThat(err).contains("is at version 1, not 0");
+            int closed = RedisProcess.freePort(false);
+            assertThat(run("", "show", "--dynamodb-table", "ratelimit", "--dynamodb-endpoint",
+                    "http://127.0.0.1:" + closed, "--region", "us-east-1")).isEqualTo(ConfigTool.UNREACHABLE);
+            assertThat(err).contains("store unreachable", "dynamodb table ratelimit");
         } finally {
             restore("aws.accessKeyId", id);
             restore("aws.secretAccessKey", secret);
