@@ -35,7 +35,8 @@ import redis.clients.jedis.exceptions.JedisException;
  *         .build();
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} stops the subscription; it does not close the client, which belongs to the caller.
+ * <p>Thread-safe. An instance subscribes once: give each engine its own (a publisher may use any). {@link #close()}
+ * stops the subscription; it does not close the client, which belongs to the caller.
  */
 public final class RedisSharedConfig implements SharedConfig {
 
@@ -150,6 +151,7 @@ public final class RedisSharedConfig implements SharedConfig {
      *
      * @param changed called on each notification, and after each (re)subscription
      * @return whether push is on
+     * @throws IllegalStateException if this instance is closed or already subscribed
      */
     @Override
     public boolean subscribe(Runnable changed) {
