@@ -102,7 +102,13 @@ final class SourceWatcher implements AutoCloseable {
             readFailures.warn("Rate limit engine: " + message + "; keeping version " + health.version(), e);
             return;
         }
-        if (text.text().equals(installedText) || text.text().equals(brokenText)) {
+        if (text.text().equals(installedText)) {
+            if (!text.version().equals(health.version())) {
+                health.installed(text.version()); // the same text published again: nothing to rebuild
+            }
+            return;
+        }
+        if (text.text().equals(brokenText)) {
             return;
         }
         try {

@@ -3,6 +3,7 @@ package dev.ratelimit.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.RateLimiter;
 import dev.ratelimit.testkit.FakeClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +120,12 @@ class ConfigSourceTest {
             assertThat(engine.reloadConfiguration()).isTrue();
             assertThat(limit(engine)).isEqualTo(2);
             assertThat(engine.configStatus().lastError()).isNull();
+
+            source.set(TWO, "4"); // the same text again under a new version: reported, nothing rebuilt
+            RateLimiter before = engine.limiter("global", null);
+            assertThat(engine.reloadConfiguration()).isTrue();
+            assertThat(engine.configStatus().version()).isEqualTo("4");
+            assertThat(engine.limiter("global", null)).isSameAs(before);
         }
     }
 
