@@ -47,7 +47,9 @@ public final class RedisSharedConfig implements SharedConfig {
     private static final String PUBLISH_SCRIPT = """
             local current = redis.call('HGET', KEYS[1], 'version')
             if current == false then current = 0 else current = tonumber(current) end
-            if current == nil then return redis.error_reply('the field version of ' .. KEYS[1] .. ' is not a number') end
+            if current == nil then
+              return redis.error_reply('the field version of ' .. KEYS[1] .. ' is not a number')
+            end
             if current ~= tonumber(ARGV[1]) then return {0, current} end
             redis.call('HSET', KEYS[1], 'text', ARGV[2], 'version', current + 1)
             redis.call('PUBLISH', ARGV[3], current + 1)

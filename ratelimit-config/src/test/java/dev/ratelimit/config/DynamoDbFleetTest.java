@@ -105,7 +105,8 @@ class DynamoDbFleetTest {
             client.putItem(r -> r.tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(id),
                     "text", AttributeValue.fromS(Texts.BAD), "version", AttributeValue.fromN("2"))));
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> a.engine().configStatus().rejected() == 1 && b.engine().configStatus().rejected() == 1);
+                    .until(() -> a.engine().configStatus().rejected() == 1
+                            && b.engine().configStatus().rejected() == 1);
             for (Gateway g : List.of(a, b)) {
                 ConfigStatus status = g.engine().configStatus();
                 assertThat(status.version()).isEqualTo("1");

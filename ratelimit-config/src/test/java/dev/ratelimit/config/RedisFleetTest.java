@@ -149,7 +149,8 @@ class RedisFleetTest {
             jedis.hset(key, Map.of("text", Texts.BAD, "version", "2"));
             jedis.publish(key, "2");
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> a.engine().configStatus().rejected() == 1 && b.engine().configStatus().rejected() == 1);
+                    .until(() -> a.engine().configStatus().rejected() == 1
+                            && b.engine().configStatus().rejected() == 1);
             for (Gateway g : List.of(a, b)) {
                 ConfigStatus status = g.engine().configStatus();
                 assertThat(status.version()).isEqualTo("1");

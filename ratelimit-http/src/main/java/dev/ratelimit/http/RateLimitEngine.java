@@ -453,13 +453,15 @@ public final class RateLimitEngine implements AutoCloseable {
 
     /**
      * Builds a {@link RateLimitEngine}. Each option may be set again; the last call wins. The configuration comes
-     * from exactly one of: {@link #config}, {@link #configLocation}, {@link #configSource}, or {@link #policy}/{@link #policies} (with
-     * {@link #plans}, {@link #exclude} and {@link #legacyHeaders}). Not thread-safe.
+     * from exactly one of: {@link #config}, {@link #configLocation}, {@link #configSource}, or
+     * {@link #policy}/{@link #policies} (with {@link #plans}, {@link #exclude} and {@link #legacyHeaders}). Not
+     * thread-safe.
      *
      * <table>
      *   <caption>Options and defaults</caption>
      *   <tr><th>option</th><th>default</th></tr>
-     *   <tr><td>{@link #config}, {@link #configLocation}, {@link #configSource} or {@link #policy}</td><td>required: one of them</td></tr>
+     *   <tr><td>{@link #config}, {@link #configLocation}, {@link #configSource} or {@link #policy}</td>
+     *       <td>required: one of them</td></tr>
      *   <tr><td>{@link #exclude}</td><td>none</td></tr>
      *   <tr><td>{@link #plans}</td><td>{@link Plans#none()}</td></tr>
      *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>

@@ -29,6 +29,7 @@ final class SourceWatcher implements AutoCloseable {
     private final ConfigHealth health;
     private final ScheduledExecutorService thread;
     private final AtomicBoolean pending = new AtomicBoolean();
+    private volatile boolean closed;
     private final ThrottledLog readFailures = new ThrottledLog(LOG, 10_000_000_000L);
     /** The text in force and the last bad text; only the watcher's thread (or the constructor) touches them. */
     private String installedText;
@@ -97,6 +98,9 @@ final class SourceWatcher implements AutoCloseable {
         try {
             text = source.read();
         } catch (RuntimeException e) {
+            if (closed) {
+                return; // a read cut short by close() is no failure of the source
+            }
             String message = "could not read the configuration from " + source.name() + ": " + e.getMessage();
             health.readFailed(message);
             readFailures.warn("Rate limit engine: " + message + "; keeping version " + health.version(), e);
@@ -149,6 +153,7 @@ final class SourceWatcher implements AutoCloseable {
     /** Stops polling and closes the source. */
     @Override
     public void close() {
+        closed = true;
         thread.shutdownNow();
         try {
             source.close();
