@@ -2,7 +2,12 @@ package dev.ratelimit.http;
 
 import dev.ratelimit.TimeSource;
 import dev.ratelimit.internal.ThrottledLog;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -14,10 +19,13 @@ import org.slf4j.LoggerFactory;
  * hands a changed, valid configuration to the engine. A file that does not change costs one read per interval and
  * nothing else. A broken file is reported once per change, and the configuration in force stays.
  *
+ * <p>As a {@link ConfigSource} it is polled by the requests themselves (no thread of its own, on the engine's clock,
+ * as above); its version is the first 12 hex digits of the SHA-256 of the file's bytes.
+ *
  * <p>Thread-safe: installs happen under the engine's update lock, and the interval check is one CAS, so one request
  * per interval reads the file.
  */
-final class ConfigFile {
+final class ConfigFile implements ConfigSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitEngine.class);
 
@@ -31,6 +39,7 @@ final class ConfigFile {
     private final Consumer<RateLimitConfig> install;
     private final AtomicLong nextCheckMicros = new AtomicLong(Long.MAX_VALUE);
     private final ThrottledLog readFailures = new ThrottledLog(LOG, 10_000_000_000L);
+    private final ConfigHealth health;
     private volatile long intervalMicros;
     private byte[] installed;
     private byte[] broken;
@@ -44,10 +53,41 @@ final class ConfigFile {
         this.time = time;
         this.lock = lock;
         this.install = install;
+        this.health = new ConfigHealth(location);
     }
 
     String location() {
         return location;
+    }
+
+    @Override
+    public String name() {
+        return location;
+    }
+
+    @Override
+    public ConfigText read() {
+        byte[] bytes = RateLimitConfig.read(location);
+        return new ConfigText(new String(bytes, StandardCharsets.UTF_8), version(bytes), location);
+    }
+
+    @Override
+    public Duration pollInterval() {
+        long interval = intervalMicros;
+        return interval > 0 ? Duration.ofNanos(interval * 1000) : DEFAULT_POLL_INTERVAL;
+    }
+
+    ConfigStatus status() {
+        return health.status();
+    }
+
+    /** The first 12 hex digits of the SHA-256 of the bytes. */
+    static String version(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /**
@@ -55,7 +95,7 @@ final class ConfigFile {
      *
      * @throws IllegalArgumentException if it is missing or invalid, naming the location, key and value
      */
-    Content read() {
+    Content load() {
         byte[] bytes = RateLimitConfig.read(location);
         return new Content(RateLimitConfig.parse(bytes, location), bytes);
     }
@@ -70,6 +110,7 @@ final class ConfigFile {
             }
             installed = content.bytes();
             broken = null;
+            health.installed(version(content.bytes()));
             long interval = content.config().reloadInterval().isZero() ? 0
                     : Math.max(1, content.config().reloadInterval().toNanos() / 1000);
             intervalMicros = interval;
@@ -98,6 +139,7 @@ final class ConfigFile {
         try {
             bytes = RateLimitConfig.read(location);
         } catch (RuntimeException e) {
+            health.readFailed("could not read " + location + ": " + e.getMessage());
             readFailures.warn("Rate limit engine: could not read " + location + "; keeping the current configuration",
                     e);
             return;
@@ -109,6 +151,7 @@ final class ConfigFile {
             try {
                 apply(bytes);
             } catch (RuntimeException e) {
+                health.rejected(e.getMessage());
                 LOG.error("Rate limit engine: the changed {} is invalid; keeping the previous configuration: {}",
                         location, e.getMessage(), e);
             }

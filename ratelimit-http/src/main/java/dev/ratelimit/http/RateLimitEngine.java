@@ -8,6 +8,7 @@ import dev.ratelimit.TimeSource;
 import dev.ratelimit.ViolationLog;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.spi.RateLimitStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -76,6 +77,8 @@ public final class RateLimitEngine implements AutoCloseable {
     private final LimiterPool pool;
     private final Executor executor;
     private final ConfigFile configFile;
+    /** Keeps the configuration in step with a {@link Builder#configSource}; null without one. */
+    private final SourceWatcher watcher;
     private final FailurePolicy failurePolicyOverride;
     private final boolean localFallbackOverride;
     private final int localDenyCacheOverride;
@@ -94,13 +97,26 @@ public final class RateLimitEngine implements AutoCloseable {
         this.shadowHeadersOverride = b.shadowHeaders;
         this.listener = new EngineListener(b.listener);
         ConfigFile.Content content = null;
+        SourceWatcher.Loaded loaded = null;
         RateLimitConfig initial;
         if (b.configLocation != null) {
             this.configFile = new ConfigFile(b.configLocation, time, updateLock, this::apply);
-            content = configFile.read();
+            this.watcher = null;
+            content = configFile.load();
             initial = content.config();
+        } else if (b.configSource != null) {
+            this.configFile = null;
+            this.watcher = new SourceWatcher(b.configSource, updateLock, this::apply);
+            try {
+                loaded = watcher.first();
+            } catch (RuntimeException e) {
+                watcher.close();
+                throw e;
+            }
+            initial = loaded.config();
         } else {
             this.configFile = null;
+            this.watcher = null;
             initial = b.config != null ? b.config : RateLimitConfig.of(b.policies, b.plans != null ? b.plans
                     : Plans.none(), b.excludes, b.legacyHeaders == null || b.legacyHeaders, false,
                     FailurePolicy.allow(), false, 0);
@@ -112,12 +128,19 @@ public final class RateLimitEngine implements AutoCloseable {
         try {
             if (content != null) {
                 configFile.install(content);
+            } else if (loaded != null) {
+                synchronized (updateLock) {
+                    watcher.start(loaded);
+                }
             } else {
                 synchronized (updateLock) {
                     apply(initial);
                 }
             }
         } catch (RuntimeException e) {
+            if (watcher != null) {
+                watcher.close();
+            }
             closeOwnStore();
             throw e;
         }
@@ -211,20 +234,45 @@ public final class RateLimitEngine implements AutoCloseable {
     }
 
     /**
-     * Re-reads the configuration file now, whatever the reload interval (also when reloading is {@code off}).
+     * Re-reads the configuration file now, whatever the reload interval (also when reloading is {@code off}). With a
+     * {@link Builder#configSource}, reads the source now instead (waiting up to 30 s for the read); a bad or
+     * unreadable text is then logged and counted as on a poll ({@link #configStatus()}), not thrown.
      *
-     * @return true if the file had changed and the new configuration is now in force; false if it is unchanged
-     * @throws IllegalStateException if the engine has no configuration file
+     * @return true if the file (or the source's version) had changed and the new configuration is now in force;
+     *     false if it is unchanged
+     * @throws IllegalStateException if the engine has neither a configuration file nor a source
      * @throws IllegalArgumentException if the file cannot be found or the changed file is invalid, naming the bad
      *     key and value; the current configuration stays in force
      * @throws java.io.UncheckedIOException if the file cannot be read
      */
     public boolean reloadConfiguration() {
+        if (watcher != null) {
+            String before = watcher.status().version();
+            watcher.checkNow(Duration.ofSeconds(30));
+            return !before.equals(watcher.status().version());
+        }
         if (configFile == null) {
             throw new IllegalStateException("this engine has no configuration file to reload; use update,"
                     + " updatePolicies or updatePlans");
         }
         return configFile.reloadNow();
+    }
+
+    /**
+     * How the configuration's source is doing: where the configuration comes from, the version in force, how many
+     * changed texts were rejected as invalid, how many reads failed, and the latest error; for a metric or an
+     * actuator-like endpoint. A configuration given in code reports source {@code code} and version {@code -}.
+     *
+     * @return a snapshot; never null
+     */
+    public ConfigStatus configStatus() {
+        if (watcher != null) {
+            return watcher.status();
+        }
+        if (configFile != null) {
+            return configFile.status();
+        }
+        return new ConfigStatus("code", "-", 0, 0, null);
     }
 
     /**
@@ -323,9 +371,15 @@ public final class RateLimitEngine implements AutoCloseable {
         return store;
     }
 
-    /** Closes the store if the engine created it (the in-memory default); a store given to the builder stays open. */
+    /**
+     * Stops following a {@link Builder#configSource} (and closes the source), and closes the store if the engine
+     * created it (the in-memory default); a store given to the builder stays open.
+     */
     @Override
     public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
         closeOwnStore();
     }
 
@@ -399,13 +453,15 @@ public final class RateLimitEngine implements AutoCloseable {
 
     /**
      * Builds a {@link RateLimitEngine}. Each option may be set again; the last call wins. The configuration comes
-     * from exactly one of: {@link #config}, {@link #configLocation}, or {@link #policy}/{@link #policies} (with
-     * {@link #plans}, {@link #exclude} and {@link #legacyHeaders}). Not thread-safe.
+     * from exactly one of: {@link #config}, {@link #configLocation}, {@link #configSource}, or
+     * {@link #policy}/{@link #policies} (with {@link #plans}, {@link #exclude} and {@link #legacyHeaders}). Not
+     * thread-safe.
      *
      * <table>
      *   <caption>Options and defaults</caption>
      *   <tr><th>option</th><th>default</th></tr>
-     *   <tr><td>{@link #config}, {@link #configLocation} or {@link #policy}</td><td>required: one of them</td></tr>
+     *   <tr><td>{@link #config}, {@link #configLocation}, {@link #configSource} or {@link #policy}</td>
+     *       <td>required: one of them</td></tr>
      *   <tr><td>{@link #exclude}</td><td>none</td></tr>
      *   <tr><td>{@link #plans}</td><td>{@link Plans#none()}</td></tr>
      *   <tr><td>{@link #legacyHeaders}</td><td>true</td></tr>
@@ -427,6 +483,7 @@ public final class RateLimitEngine implements AutoCloseable {
         private Boolean legacyHeaders;
         private RateLimitConfig config;
         private String configLocation;
+        private ConfigSource configSource;
         private RateLimitStore store;
         private TimeSource timeSource;
         private FailurePolicy failurePolicy;
@@ -449,6 +506,7 @@ public final class RateLimitEngine implements AutoCloseable {
         public Builder config(RateLimitConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             this.configLocation = null;
+            this.configSource = null;
             return this;
         }
 
@@ -468,6 +526,25 @@ public final class RateLimitEngine implements AutoCloseable {
             }
             this.configLocation = location;
             this.config = null;
+            this.configSource = null;
+            return this;
+        }
+
+        /**
+         * Takes the configuration from {@code source} (a Redis key or a DynamoDB item of {@code ratelimit-config},
+         * or a source of your own), and follows its changes by push and polling as {@link ConfigSource} describes;
+         * replaces a {@link #config} or {@link #configLocation} set earlier. {@link #build()} reads the source once
+         * and fails if it cannot be read or is invalid; {@link RateLimitEngine#close()} closes the source. The source
+         * is the authority: {@link RateLimitEngine#update} and its siblings still work, but the next changed text
+         * at the source replaces what they put in force.
+         *
+         * @param source the source
+         * @return this builder
+         */
+        public Builder configSource(ConfigSource source) {
+            this.configSource = Objects.requireNonNull(source, "source");
+            this.config = null;
+            this.configLocation = null;
             return this;
         }
 
@@ -672,6 +749,7 @@ public final class RateLimitEngine implements AutoCloseable {
          */
         public RateLimitEngine build() {
             String source = configLocation != null ? "configLocation " + configLocation
+                    : configSource != null ? "configSource " + configSource.name()
                     : config != null ? "config" : null;
             if (source != null) {
                 if (!policies.isEmpty() || !excludes.isEmpty() || plans != null || legacyHeaders != null) {

@@ -11,6 +11,8 @@
  *       {@link dev.ratelimit.http.ConfigException} for a bad configuration), {@link dev.ratelimit.http.Policy},
  *       {@link dev.ratelimit.http.Plans}, {@link dev.ratelimit.http.Plan},
  *       {@link dev.ratelimit.http.TrustedProxies}, and the built-in {@link dev.ratelimit.http.KeyResolver}s.</li>
+ *   <li>{@link dev.ratelimit.http.ConfigText} and {@link dev.ratelimit.http.ConfigStatus}: a configuration text
+ *       with its version, and how the engine's configuration source is doing.</li>
  * </ul>
  *
  * <h2>SPI: implemented outside this module</h2>
@@ -19,6 +21,8 @@
  *       implements it over its own request type.</li>
  *   <li>{@link dev.ratelimit.http.KeyResolver}: an application may implement its own key, for example a user id
  *       decoded from a token.</li>
+ *   <li>{@link dev.ratelimit.http.ConfigSource}: where the configuration comes from (a file here; Redis and
+ *       DynamoDB in {@code ratelimit-config}), followed by push and polling.</li>
  * </ul>
  *
  * <p>Everything else in the package is package-private and not API. The module depends on {@code ratelimit-core}

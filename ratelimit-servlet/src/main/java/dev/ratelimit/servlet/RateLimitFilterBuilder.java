@@ -3,6 +3,7 @@ package dev.ratelimit.servlet;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.RateLimitListener;
 import dev.ratelimit.TimeSource;
+import dev.ratelimit.http.ConfigSource;
 import dev.ratelimit.http.Plans;
 import dev.ratelimit.http.Policy;
 import dev.ratelimit.http.RateLimitConfig;
@@ -106,6 +107,18 @@ public final class RateLimitFilterBuilder {
      */
     public RateLimitFilterBuilder configLocation(String location) {
         engine.configLocation(location);
+        return this;
+    }
+
+    /**
+     * As {@link RateLimitEngine.Builder#configSource}: the configuration from a Redis key, a DynamoDB item
+     * ({@code ratelimit-config}) or a source of your own, followed live; the filter's {@code destroy()} closes it.
+     *
+     * @param source the source
+     * @return this builder
+     */
+    public RateLimitFilterBuilder configSource(ConfigSource source) {
+        engine.configSource(source);
         return this;
     }
 
