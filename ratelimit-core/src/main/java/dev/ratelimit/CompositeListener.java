@@ -76,4 +76,15 @@ final class CompositeListener implements RateLimitListener {
     public String toString() {
         return "RateLimitListener.composite" + List.of(listeners);
     }
+
+    @Override
+    public void onLimiterRemoved(String limiter) {
+        for (RateLimitListener listener : listeners) {
+            try {
+                listener.onLimiterRemoved(limiter);
+            } catch (RuntimeException e) {
+                LOG.warn("Rate limiter {}: listener {} threw", limiter, listener, e);
+            }
+        }
+    }
 }

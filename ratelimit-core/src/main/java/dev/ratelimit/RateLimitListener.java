@@ -71,6 +71,17 @@ public interface RateLimitListener {
     }
 
     /**
+     * No limiter of this name is in use any more by whoever built it: the HTTP engine calls it when a configuration
+     * change removed a policy or plan (not when only its limits changed, since the new limiter keeps the name). A
+     * listener may release what it keeps for the name, such as its meters. Events for the name may still arrive from
+     * requests that were in flight, and a later limiter may take the name again; a listener must handle both.
+     *
+     * @param limiter the limiter's {@linkplain RateLimiter#name() name}
+     */
+    default void onLimiterRemoved(String limiter) {
+    }
+
+    /**
      * A listener that passes every event to each of {@code listeners} in order; it measures store latency if any
      * of them does. A listener that throws does not keep the others from hearing the event.
      *

@@ -60,4 +60,11 @@ final class EngineListener implements RateLimitListener {
             user.onStoreLatency(limiter, nanos);
         }
     }
+
+    @Override
+    public void onLimiterRemoved(String limiter) {
+        if (user != null) {
+            user.onLimiterRemoved(limiter);
+        }
+    }
 }

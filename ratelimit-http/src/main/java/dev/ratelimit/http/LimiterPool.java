@@ -11,10 +11,12 @@ import dev.ratelimit.spi.RateLimitStore;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Makes the engine's limiters and keeps them across configuration changes: a limiter whose namespace, algorithm,
@@ -102,11 +104,31 @@ final class LimiterPool {
         return fallbacks.get(limiter);
     }
 
-    /** Forgets every limiter not in {@code inUse}. */
+    /**
+     * Forgets every limiter not in {@code inUse}, and tells the listener of each name no limiter in use has any more
+     * ({@link RateLimitListener#onLimiterRemoved}), so that, for example, its meters go too. A limiter replaced
+     * because its limits changed keeps its name, so its name is not reported.
+     */
     synchronized void retain(Collection<RateLimiter> inUse) {
         Set<RateLimiter> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         keep.addAll(inUse);
+        Set<String> keptNames = new HashSet<>();
+        Set<String> removedNames = new TreeSet<>();
+        for (RateLimiter limiter : limiters.values()) {
+            Set<String> names = keep.contains(limiter) ? keptNames : removedNames;
+            names.add(limiter.name());
+            RateLimiter fallback = fallbacks.get(limiter);
+            if (fallback != null) {
+                names.add(fallback.name());
+            }
+        }
+        removedNames.removeAll(keptNames);
         limiters.values().removeIf(limiter -> !keep.contains(limiter));
         fallbacks.keySet().removeIf(limiter -> !keep.contains(limiter));
+        if (listener != null) {
+            for (String name : removedNames) {
+                listener.onLimiterRemoved(name);
+            }
+        }
     }
 }

@@ -240,6 +240,30 @@ class RateLimitEngineTest {
     }
 
     @Test
+    void aPolicyRemovedByAnUpdateIsReportedToTheListenerAndOneWithChangedLimitsIsNot() {
+        List<String> removed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.ratelimit.RateLimitListener listener = new dev.ratelimit.RateLimitListener() {
+            @Override
+            public void onLimiterRemoved(String limiter) {
+                removed.add(limiter);
+            }
+        };
+        RateLimitEngine engine = engine().listener(listener).config(RateLimitConfig.parse(props(
+                "ratelimit.policies=p,q", "ratelimit.policy.p.key=ip", "ratelimit.policy.p.limits=2/1m",
+                "ratelimit.policy.q.key=ip", "ratelimit.policy.q.limits=5/1m"))).build();
+        engine.evaluate(TestRequest.get("/"));
+        String p = engine.limiter("p", null).name();
+        String q = engine.limiter("q", null).name();
+        assertThat(p).isNotEqualTo(q);
+        engine.update(RateLimitConfig.parse(props("ratelimit.policies=p", "ratelimit.policy.p.key=ip",
+                "ratelimit.policy.p.limits=3/1m")));
+        assertThat(removed).containsExactly(q);
+        assertThat(engine.limiter("p", null).name()).isEqualTo(p);
+        // The spent permit carried over to p's new limits (same namespace): 30 s until full is 1.5 permits at 3/1m.
+        assertThat(engine.limiter("p", null).peek("192.0.2.1").remaining()).isEqualTo(1);
+    }
+
+    @Test
     void updateKeepsTheStateOfUnchangedPoliciesAndRefusesAnInvalidSetWhole() {
         RateLimitConfig config = RateLimitConfig.parse(props("ratelimit.policies=p,q", "ratelimit.policy.p.key=ip",
                 "ratelimit.policy.p.limits=2/1m", "ratelimit.policy.q.key=ip", "ratelimit.policy.q.limits=5/1m"));
@@ -248,7 +272,9 @@ class RateLimitEngineTest {
         engine.update(RateLimitConfig.parse(props("ratelimit.policies=p,q", "ratelimit.policy.p.key=ip",
                 "ratelimit.policy.p.limits=2/1m", "ratelimit.policy.q.key=ip", "ratelimit.policy.q.limits=6/1m")));
         assertThat(engine.limiter("p", null).peek("192.0.2.1").remaining()).isEqualTo(1);
-        assertThat(engine.limiter("q", null).peek("192.0.2.1").remaining()).isEqualTo(6);
+        // q's limits changed: its spent permit carries over (token bucket: the time until full, 12 s, is 1.2
+        // permits at 6/1m, so 6 - 2 whole permits remain), no fresh allowance.
+        assertThat(engine.limiter("q", null).peek("192.0.2.1").remaining()).isEqualTo(4);
         assertThat(engine.config().policies()).extracting(Policy::name).containsExactly("p", "q");
         assertThatThrownBy(() -> engine.updatePolicies(List.of(global("1/1s"), global("2/1s"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two policies are named global");
@@ -265,10 +291,12 @@ class RateLimitEngineTest {
         Files.write(file, List.of("ratelimit.policies=p", "ratelimit.policy.p.key=ip", "ratelimit.policy.p.limits=3/1m",
                 "ratelimit.reload=10s"));
         assertThat(engine.evaluate(TestRequest.get("/")).proceed()).as("not yet due").isFalse();
-        clock.advance(Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(20));
+        // 40 s until the bucket is full again carries over: under 1/1m that is still a denial, under 3/1m (20 s per
+        // permit) one permit is free.
         assertThat(engine.evaluate(TestRequest.get("/")).proceed()).as("3/1m in force").isTrue();
         Files.write(file, List.of("ratelimit.policies=p", "ratelimit.policy.p.key=ip", "ratelimit.policy.p.limits=x"));
-        clock.advance(Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(20));
         assertThat(engine.evaluate(TestRequest.get("/")).proceed()).as("3/1m still in force").isTrue();
         assertThat(engine.config().policies().get(0).limits()).containsExactly(Limit.parse("3/1m"));
         assertThatThrownBy(engine::reloadConfiguration).isInstanceOf(ConfigException.class)

@@ -101,6 +101,19 @@ public final class MicrometerListener implements RateLimitListener {
         meters(limiter).latency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Removes the limiter's meters from the registry, so a policy removed by a configuration change leaves no meters
+     * behind. An event that arrives for the name afterwards (a request in flight, or a new limiter of that name)
+     * registers them again, starting from zero.
+     */
+    @Override
+    public void onLimiterRemoved(String limiter) {
+        Meters m = meters.remove(limiter);
+        if (m != null) {
+            m.removeFrom(registry);
+        }
+    }
+
     private Meters meters(String limiter) {
         Meters m = meters.get(limiter);
         return m != null ? m : meters.computeIfAbsent(limiter, name -> new Meters(registry, name));
@@ -127,6 +140,13 @@ public final class MicrometerListener implements RateLimitListener {
             failClosed = failures(registry, limiter, "denied");
             latency = Timer.builder("ratelimit.store.latency").tag("limiter", limiter)
                     .description("Duration of rate limit store calls").register(registry);
+        }
+
+        void removeFrom(MeterRegistry registry) {
+            for (io.micrometer.core.instrument.Meter meter
+                    : java.util.List.of(allowed, denied, error, failOpen, failClosed, latency)) {
+                registry.remove(meter);
+            }
         }
 
         private static Counter decisions(MeterRegistry registry, String limiter, String outcome) {

@@ -6,6 +6,7 @@ import dev.ratelimit.Algorithm;
 import dev.ratelimit.Decision;
 import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
+import dev.ratelimit.RateLimitListener;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.memory.InMemoryStore;
 import dev.ratelimit.testkit.FailingStore;
@@ -53,6 +54,27 @@ class MicrometerListenerTest {
                 .isEqualTo(store.keyCount()).isGreaterThan(20);
         assertThat(registry.getMeters()).noneMatch(m -> m.getId().getTags().stream()
                 .anyMatch(t -> t.getValue().startsWith("user-")));
+    }
+
+    @Test
+    void aRemovedLimiterLeavesNoMetersAndCountsAfreshIfItsNameComesBack() {
+        InMemoryStore store = InMemoryStore.create();
+        RateLimiter api = RateLimiter.builder().limit(Limit.parse("10/1s")).name("api").store(store)
+                .timeSource(clock).listener(metrics).build();
+        RateLimiter other = RateLimiter.builder().limit(Limit.parse("10/1s")).name("other").namespace("other")
+                .store(store).timeSource(clock).listener(metrics).build();
+        api.tryAcquire("k");
+        other.tryAcquire("k");
+        assertThat(count("ratelimit.decisions", "api", "outcome", "allowed")).isEqualTo(1);
+
+        // As the HTTP engine reports it, through a composite listener.
+        RateLimitListener.composite(java.util.List.of(metrics)).onLimiterRemoved("api");
+
+        assertThat(registry.getMeters()).isNotEmpty()
+                .noneMatch(m -> "api".equals(m.getId().getTag("limiter")));
+        assertThat(count("ratelimit.decisions", "other", "outcome", "allowed")).isEqualTo(1);
+        api.tryAcquire("k");
+        assertThat(count("ratelimit.decisions", "api", "outcome", "allowed")).isEqualTo(1);
     }
 
     @Test
