@@ -1,6 +1,5 @@
 package dev.ratelimit.servlet;
 
-import dev.ratelimit.Decision;
 import dev.ratelimit.http.Evaluation;
 import dev.ratelimit.http.HttpHeader;
 import dev.ratelimit.http.HttpRequestView;
@@ -245,17 +244,4 @@ public final class RateLimitFilter implements Filter {
         }
         return e;
     }
-
-    /**
-     * As {@link RateLimitEngine#penalize(String, dev.ratelimit.http.HttpRequestView, long)} for this request.
-     *
-     * @param policyName the policy
-     * @param request the request whose key is penalised
-     * @param permits the permits to spend
-     * @return the key's state afterwards
-     */
-    public Decision penalize(String policyName, HttpServletRequest request, long permits) {
-        return engine().penalize(policyName, new ServletRequestView(request), permits);
-    }
-
 }
