@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Configuration changes without a restart, over real HTTP: a changed file (found by the timed check on the fake
  * clock, or by an explicit {@link RateLimitFilter#reloadConfiguration()}) and the runtime API. Unchanged policies
- * keep their state; changed ones start fresh.
+ * keep their state; changed ones carry each key's consumption over (fixed window: permits spent in the current
+ * window stay spent against the new limit); new ones start fresh.
  */
 class ReloadHttpTest {
 
@@ -95,8 +96,9 @@ class ReloadHttpTest {
             assertThat(reloaded.statusCode()).isEqualTo(200);
             assertThat(header(reloaded, "RateLimit-Policy"))
                     .isEqualTo("\"stable\";q=5;w=60, \"changing\";q=10;w=60, \"added\";q=3;w=60");
-            // stable kept its count (2 spent before, now a third); changing and added start fresh.
-            assertThat(remaining(reloaded)).containsExactly(2L, 9L, 2L);
+            // stable kept its count (2 spent before, now a third); changing carries its 2 spent permits over to the
+            // new limit (10 - 3); added starts fresh.
+            assertThat(remaining(reloaded)).containsExactly(2L, 7L, 2L);
             HttpResponse<String> excluded = server.get("/health", "X-API-Key", "k");
             assertThat(excluded.statusCode()).isEqualTo(200);
             assertThat(excluded.headers().firstValue("RateLimit")).isEmpty();
@@ -124,7 +126,8 @@ class ReloadHttpTest {
 
             writeConfig(with(V2, "ratelimit.reload=10s"));
             clock.advance(Duration.ofSeconds(10));
-            assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(2L, 9L, 2L);
+            // changing's 2 spent permits carry over to its new limit (10 - 3).
+            assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(2L, 7L, 2L);
         }
     }
 
@@ -143,7 +146,8 @@ class ReloadHttpTest {
             assertThat(filter.engine().reloadConfiguration()).isTrue();
             assertThat(filter.engine().config().policies()).extracting(Policy::name)
                     .containsExactly("stable", "changing", "added");
-            assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(3L, 9L, 2L);
+            // changing's permit spent today carries over to its new limit (10 - 2).
+            assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(3L, 8L, 2L);
             assertThat(filter.engine().reloadConfiguration()).isFalse();
         }
     }
@@ -178,12 +182,13 @@ class ReloadHttpTest {
             HttpResponse<String> after = server.get("/", "X-API-Key", "k");
             assertThat(after.statusCode()).isEqualTo(200);
             assertThat(header(after, "RateLimit-Policy")).isEqualTo("\"global\";q=10;w=60, \"perKey\";q=5;w=60");
-            assertThat(remaining(after)).containsExactly(7L, 4L);
+            // perKey's 2 spent permits carry over to its new limit (5 - 3).
+            assertThat(remaining(after)).containsExactly(7L, 2L);
 
             // An invalid replacement is refused whole; the policies in force stay.
             assertThatThrownBy(() -> filter.engine().updatePolicies(List.of(sameGlobal, sameGlobal)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two policies are named global");
-            assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(6L, 3L);
+            assertThat(remaining(server.get("/", "X-API-Key", "k"))).containsExactly(6L, 1L);
 
             // Dropping a policy: only global remains.
             filter.engine().updatePolicies(List.of(sameGlobal));
@@ -217,7 +222,8 @@ class ReloadHttpTest {
             assertThat(remaining(server.get("/", "X-API-Key", "b"))).containsExactly(1L);
             HttpResponse<String> premium = server.get("/", "X-API-Key", "p");
             assertThat(header(premium, "RateLimit-Policy")).isEqualTo("\"perKey\";q=10;w=60");
-            assertThat(remaining(premium)).containsExactly(9L);
+            // p's permit spent under the old premium limit carries over (10 - 2).
+            assertThat(remaining(premium)).containsExactly(8L);
             assertThat(remaining(server.get("/", "X-API-Key", "b2"))).containsExactly(2L);
             // Keys are moved between plans by the same call: b goes premium.
             filter.engine().updatePlans(Plans.builder()
