@@ -8,7 +8,10 @@ import dev.ratelimit.testservers.RedisProcess;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -29,6 +32,10 @@ import redis.clients.jedis.UnifiedJedis;
 @SpringBootTest(classes = {WebFluxApp.class, WebFluxRedisTest.RedisClientBean.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"ratelimit.store=redis", "management.endpoint.health.show-details=always"})
 @ActiveProfiles("webflux")
+// The pause runs last. Known defect, left open on issue 15: twice in about eight runs of the whole starter suite
+// (never in this class alone), the first WebFlux request after redis-server was paused and resumed got no answer
+// within the client's 10 s; the cause is not found yet.
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebFluxRedisTest {
 
     private static RedisProcess redis;
@@ -63,6 +70,7 @@ class WebFluxRedisTest {
     private RateLimitEngine engine;
 
     @Test
+    @Order(1)
     void theFreePlanIsCountedInRedis() {
         assertThat(engine.store()).isInstanceOf(RedisStore.class);
         Http http = new Http(port);
@@ -82,6 +90,7 @@ class WebFluxRedisTest {
     }
 
     @Test
+    @Order(2)
     void theStoresHealthFollowsRedis() {
         Http http = new Http(port);
         assertThat(storeHealth(http.get("/actuator/health").body())).isEqualTo("UP");
