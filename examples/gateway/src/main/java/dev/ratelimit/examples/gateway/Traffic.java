@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Sends a steady stream of requests to a gateway and prints, every second, how many each user got through per API
@@ -51,7 +52,7 @@ public final class Traffic {
                 }
                 long pause = (end - System.nanoTime()) / (10 - tick);
                 if (pause > 0) {
-                    Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
+                    LockSupport.parkNanos(pause);
                 }
             }
             StringBuilder line = new StringBuilder();
