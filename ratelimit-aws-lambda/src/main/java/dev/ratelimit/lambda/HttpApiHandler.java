@@ -1,100 +1,54 @@
 package dev.ratelimit.lambda;
 
-import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.ratelimit.http.Evaluation;
-import dev.ratelimit.http.HttpHeader;
+import dev.ratelimit.http.HttpRequestView;
 import dev.ratelimit.http.RateLimitEngine;
-import dev.ratelimit.http.ResponseValues;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** An HTTP API (payload 2.0) handler behind the engine; see {@link LambdaRateLimit}. Thread-safe if its handler is. */
-final class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-
-    private final RateLimitEngine engine;
-    private final EmbeddedMetrics metrics;
-    private final RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler;
+final class HttpApiHandler extends DecoratedHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     HttpApiHandler(RateLimitEngine engine, EmbeddedMetrics metrics,
             RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {
-        this.engine = engine;
-        this.metrics = metrics;
-        this.handler = handler;
+        super(engine, metrics, handler);
     }
 
     @Override
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        try {
-            Evaluation evaluation = engine.evaluate(HttpApiRequestView.of(event));
-            if (!evaluation.proceed()) {
-                ResponseValues rejection = evaluation.rejection();
-                if (metrics != null) {
-                    metrics.request(false, rejection.status());
-                }
-                return rejection(rejection);
-            }
-            if (metrics != null) {
-                metrics.request(true, 0);
-            }
-            int status = 500;
-            try {
-                APIGatewayV2HTTPResponse response = handler.handleRequest(event, context);
-                status = response == null ? 502 : response.getStatusCode();
-                if (response != null) {
-                    addHeaders(response, evaluation.responseHeaders());
-                }
-                return response;
-            } finally {
-                evaluation.complete(status);
-            }
-        } finally {
-            if (metrics != null) {
-                metrics.flush();
-            }
-        }
+    HttpRequestView view(APIGatewayV2HTTPEvent event) {
+        return HttpApiRequestView.of(event);
     }
 
-    private static APIGatewayV2HTTPResponse rejection(ResponseValues values) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (HttpHeader h : values.headers()) {
-            headers.merge(h.name(), h.value(), (a, b) -> a + ", " + b);
-        }
-        headers.put("Content-Type", values.contentType());
-        return APIGatewayV2HTTPResponse.builder()
-                .withStatusCode(values.status())
-                .withHeaders(headers)
-                .withBody(values.body())
-                .withIsBase64Encoded(false)
-                .build();
+    @Override
+    Integer status(APIGatewayV2HTTPResponse response) {
+        return response.getStatusCode();
     }
 
-    private static void addHeaders(APIGatewayV2HTTPResponse response, List<HttpHeader> add) {
-        if (add.isEmpty()) {
-            return;
-        }
-        Map<String, String> headers = response.getHeaders() == null ? new LinkedHashMap<>()
-                : new LinkedHashMap<>(response.getHeaders());
-        Map<String, List<String>> multi = response.getMultiValueHeaders() == null ? null
-                : new LinkedHashMap<>(response.getMultiValueHeaders());
-        for (HttpHeader h : add) {
-            Headers.removeIgnoringCase(headers, h.name());
-            Headers.removeIgnoringCase(multi, h.name());
-        }
-        for (HttpHeader h : add) {
-            headers.merge(h.name(), h.value(), (a, b) -> a + ", " + b);
-        }
+    @Override
+    APIGatewayV2HTTPResponse response(int status, Map<String, String> headers, String body) {
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withHeaders(headers).withBody(body)
+                .withIsBase64Encoded(false).build();
+    }
+
+    @Override
+    Map<String, String> headers(APIGatewayV2HTTPResponse response) {
+        return response.getHeaders();
+    }
+
+    @Override
+    Map<String, List<String>> multiValueHeaders(APIGatewayV2HTTPResponse response) {
+        return response.getMultiValueHeaders();
+    }
+
+    @Override
+    void setHeaders(APIGatewayV2HTTPResponse response, Map<String, String> headers) {
         response.setHeaders(headers);
-        if (multi != null) {
-            response.setMultiValueHeaders(multi);
-        }
     }
 
     @Override
-    public String toString() {
-        return "rate-limited " + handler;
+    void setMultiValueHeaders(APIGatewayV2HTTPResponse response, Map<String, List<String>> headers) {
+        response.setMultiValueHeaders(headers);
     }
 }
