@@ -6,7 +6,6 @@ import dev.ratelimit.http.RateLimitConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,15 +118,15 @@ public final class ConfigTool {
                     if (!files.isEmpty()) {
                         return usage(err, "show takes no FILE");
                     }
-                    try (Store store = store(options)) {
+                    try (SharedConfig store = store(options)) {
                         if (store == null) {
                             return usage(err, "show needs --redis or --dynamodb-table");
                         }
-                        Optional<ConfigText> current = new ConfigPublisher(store.config).show();
+                        Optional<ConfigText> current = new ConfigPublisher(store).show();
                         if (current.isEmpty()) {
-                            out.println("# version 0 of " + store.config.name() + ": nothing published yet");
+                            out.println("# version 0 of " + store.name() + ": nothing published yet");
                         } else {
-                            out.println("# version " + current.get().version() + " of " + store.config.name());
+                            out.println("# version " + current.get().version() + " of " + store.name());
                             out.print(current.get().text());
                         }
                         return OK;
@@ -153,11 +152,11 @@ public final class ConfigTool {
                     }
                     String text = readFile(files.get(0), in);
                     ConfigPublisher.validate(text, sourceName(files.get(0)));
-                    try (Store store = store(options)) {
+                    try (SharedConfig store = store(options)) {
                         if (store == null) {
                             return usage(err, "publish needs --redis or --dynamodb-table");
                         }
-                        ConfigText now = new ConfigPublisher(store.config).publish(text, version);
+                        ConfigText now = new ConfigPublisher(store).publish(text, version);
                         out.println("published version " + now.version() + " to " + now.source());
                         return OK;
                     }
@@ -198,20 +197,44 @@ public final class ConfigTool {
         }
     }
 
-    /** The store named by the options and the client it holds; null if none is named. */
-    private static Store store(Map<String, String> options) {
+    /** The store named by the options, on a client of its own; null if none is named. */
+    private static SharedConfig store(Map<String, String> options) {
         String redis = options.get("--redis");
         String table = options.get("--dynamodb-table");
         if (redis != null && table != null) {
             throw new UsageException("give --redis or --dynamodb-table, not both");
         }
+        if (redis == null && table == null) {
+            return null;
+        }
+        Map<String, String> optionOf = redis != null
+                ? Map.of(SharedConfigLocation.LOCATION, "--redis", SharedConfigLocation.KEY, "--redis-key")
+                : Map.of(SharedConfigLocation.LOCATION, "--dynamodb-table", SharedConfigLocation.KEY, "--dynamodb-id",
+                        SharedConfigLocation.KEY_ATTRIBUTE, "--dynamodb-key-attribute",
+                        SharedConfigLocation.ENDPOINT, "--dynamodb-endpoint", SharedConfigLocation.REGION, "--region");
+        Map<String, String> settings = new HashMap<>();
+        for (Map.Entry<String, String> e : optionOf.entrySet()) {
+            String value = options.get(e.getValue());
+            if (value != null) {
+                settings.put(e.getKey(), value);
+            }
+        }
+        for (String option : options.keySet()) {
+            if (!optionOf.containsValue(option) && !option.equals("--expected-version")) {
+                throw new UsageException(option + " applies only with " + (redis != null ? "--dynamodb-table"
+                        : "--redis"));
+            }
+        }
+        settings.put(SharedConfigLocation.LOCATION, redis != null ? redis : "dynamodb:" + table);
+        settings.put(SharedConfigLocation.TIMEOUT, "2s");
         if (redis != null) {
-            return RedisClient.open(redis, options.getOrDefault("--redis-key", "ratelimit:config"));
+            settings.put(SharedConfigLocation.PUSH, "false"); // a one-shot tool never listens
         }
-        if (table != null) {
-            return DynamoDbClientFactory.open(table, options);
+        try {
+            return SharedConfigLocation.open(settings, name -> optionOf.getOrDefault(name, name));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
-        return null;
     }
 
     /** A bad command line found late (an unreadable file, a bad URI). */
@@ -220,68 +243,6 @@ public final class ConfigTool {
 
         UsageException(String message) {
             super(message);
-        }
-    }
-
-    /** A shared configuration and the client to close after it. */
-    private record Store(SharedConfig config, AutoCloseable client) implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                client.close();
-            } catch (Exception e) {
-                // closing a client of a one-shot tool: nothing to do about it
-            }
-        }
-    }
-
-    /** Jedis, loaded only when --redis is given. */
-    private static final class RedisClient {
-        static Store open(String uri, String key) {
-            URI parsed;
-            try {
-                parsed = URI.create(uri);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--redis is not a URI: " + uri);
-            }
-            if (!"redis".equals(parsed.getScheme()) && !"rediss".equals(parsed.getScheme())) {
-                throw new UsageException("--redis must be redis://host:port or rediss://host:port but was " + uri);
-            }
-            redis.clients.jedis.JedisPooled jedis = new redis.clients.jedis.JedisPooled(parsed, 2_000);
-            return new Store(RedisSharedConfig.builder(jedis).key(key).push(false).build(), jedis);
-        }
-    }
-
-    /** The AWS SDK, loaded only when --dynamodb-table is given. */
-    private static final class DynamoDbClientFactory {
-        static Store open(String table, Map<String, String> options) {
-            var builder = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder();
-            String endpoint = options.get("--dynamodb-endpoint");
-            if (endpoint != null) {
-                try {
-                    builder.endpointOverride(URI.create(endpoint));
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException("--dynamodb-endpoint is not a URI: " + endpoint);
-                }
-            }
-            String region = options.get("--region");
-            if (region != null) {
-                builder.region(software.amazon.awssdk.regions.Region.of(region));
-            }
-            software.amazon.awssdk.services.dynamodb.DynamoDbClient client;
-            try {
-                client = builder.build();
-            } catch (software.amazon.awssdk.core.exception.SdkException e) {
-                throw new ConfigStoreException("cannot make a DynamoDB client: " + e.getMessage(), e);
-            }
-            DynamoDbSharedConfig.Builder config = DynamoDbSharedConfig.builder(client, table);
-            if (options.containsKey("--dynamodb-id")) {
-                config.id(options.get("--dynamodb-id"));
-            }
-            if (options.containsKey("--dynamodb-key-attribute")) {
-                config.keyAttribute(options.get("--dynamodb-key-attribute"));
-            }
-            return new Store(config.build(), client);
         }
     }
 }

@@ -167,15 +167,7 @@ public final class DynamoDbSharedConfig implements SharedConfig {
 
         private Builder(DynamoDbClient client, String table) {
             this.client = Objects.requireNonNull(client, "client");
-            this.table = notEmpty(table, "table");
-        }
-
-        private static String notEmpty(String value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.isEmpty()) {
-                throw new IllegalArgumentException(what + " must not be empty");
-            }
-            return value;
+            this.table = Checks.notEmpty(table, "table");
         }
 
         /**
@@ -186,7 +178,7 @@ public final class DynamoDbSharedConfig implements SharedConfig {
          * @throws IllegalArgumentException if it is empty
          */
         public Builder keyAttribute(String keyAttribute) {
-            this.keyAttribute = notEmpty(keyAttribute, "keyAttribute");
+            this.keyAttribute = Checks.notEmpty(keyAttribute, "keyAttribute");
             return this;
         }
 
@@ -198,7 +190,7 @@ public final class DynamoDbSharedConfig implements SharedConfig {
          * @throws IllegalArgumentException if it is empty
          */
         public Builder id(String id) {
-            this.id = notEmpty(id, "id");
+            this.id = Checks.notEmpty(id, "id");
             return this;
         }
 
@@ -211,11 +203,7 @@ public final class DynamoDbSharedConfig implements SharedConfig {
          * @throws IllegalArgumentException if the interval is under 1 ms
          */
         public Builder pollInterval(Duration pollInterval) {
-            Objects.requireNonNull(pollInterval, "pollInterval");
-            if (pollInterval.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new IllegalArgumentException("pollInterval must be 1ms or more but was " + pollInterval);
-            }
-            this.pollInterval = pollInterval;
+            this.pollInterval = Checks.pollInterval(pollInterval);
             return this;
         }
 

@@ -287,11 +287,7 @@ public final class RedisSharedConfig implements SharedConfig {
          * @throws IllegalArgumentException if the key is empty
          */
         public Builder key(String key) {
-            Objects.requireNonNull(key, "key");
-            if (key.isEmpty()) {
-                throw new IllegalArgumentException("key must not be empty");
-            }
-            this.key = key;
+            this.key = Checks.notEmpty(key, "key");
             return this;
         }
 
@@ -303,11 +299,7 @@ public final class RedisSharedConfig implements SharedConfig {
          * @throws IllegalArgumentException if the channel is empty
          */
         public Builder channel(String channel) {
-            Objects.requireNonNull(channel, "channel");
-            if (channel.isEmpty()) {
-                throw new IllegalArgumentException("channel must not be empty");
-            }
-            this.channel = channel;
+            this.channel = Checks.notEmpty(channel, "channel");
             return this;
         }
 
@@ -320,11 +312,7 @@ public final class RedisSharedConfig implements SharedConfig {
          * @throws IllegalArgumentException if the interval is under 1 ms
          */
         public Builder pollInterval(Duration pollInterval) {
-            Objects.requireNonNull(pollInterval, "pollInterval");
-            if (pollInterval.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new IllegalArgumentException("pollInterval must be 1ms or more but was " + pollInterval);
-            }
-            this.pollInterval = pollInterval;
+            this.pollInterval = Checks.pollInterval(pollInterval);
             return this;
         }
 
