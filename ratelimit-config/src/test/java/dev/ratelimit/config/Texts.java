@@ -21,6 +21,18 @@ final class Texts {
     /** A typo in a limit: what must never reach the fleet. */
     static final String BAD = V2.replace("basic.limits=4/1m", "basic.limits=4/1minute");
 
+    /**
+     * As {@link #V1}, for a filter on the system clock (web.xml cannot inject one): a sliding log over an hour, so no
+     * window boundary falls inside a test; basic is 2 per hour.
+     */
+    static final String HOURLY_V1 = V1.replace("FIXED_WINDOW", "SLIDING_LOG").replace("/1m", "/1h");
+
+    /** basic raised to 4 per hour. */
+    static final String HOURLY_V2 = HOURLY_V1.replace("basic.limits=2/1h", "basic.limits=4/1h");
+
+    /** A typo in a limit. */
+    static final String HOURLY_BAD = HOURLY_V2.replace("basic.limits=4/1h", "basic.limits=4/1hour");
+
     private Texts() {
     }
 }

@@ -1,5 +1,6 @@
 package dev.ratelimit.servlet;
 
+import dev.ratelimit.http.ConfigSource;
 import dev.ratelimit.http.Evaluation;
 import dev.ratelimit.http.HttpHeader;
 import dev.ratelimit.http.HttpRequestView;
@@ -20,7 +21,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +52,22 @@ import org.slf4j.LoggerFactory;
  * default {@code classpath:ratelimit.properties}, keys in {@link RateLimitConfig}) and the optional init-param
  * {@code storeFactory} (a {@link StoreFactory} class name; default the engine's bounded in-memory store).
  *
+ * <p>{@code config} may also name a configuration shared by the fleet: {@code redis://[user:password@]host:port[/db]}
+ * (or {@code rediss://}) for a Redis hash, {@code dynamodb:TABLE} for a DynamoDB item, with the init-params
+ * {@code configKey}, {@code configPollInterval}, {@code configTimeout}, {@code configPush} (Redis),
+ * {@code configKeyAttribute}, {@code configRegion} and {@code configEndpoint} (DynamoDB), as listed in
+ * ratelimit-servlet's CONFIG.md. The filter then follows the shared text live (Redis: pushed by pub/sub and polled;
+ * DynamoDB: polled), keeps the configuration in force when a changed text is invalid (one error in the log naming the
+ * key, counted in {@link RateLimitEngine#configStatus()}), and closes the client it opened in {@link #destroy()}.
+ * This needs {@code dev.ratelimit:ratelimit-config} and the store's client (Jedis, or the AWS SDK's DynamoDB client)
+ * in the web application, loaded by name like a {@link StoreFactory}; without them {@link #init} fails naming the
+ * missing artifact. A password in the URI is never logged.
+ *
  * <p>Thread-safe. The filter applies once per request, even when mapped to several dispatcher types.
  */
 public final class RateLimitFilter implements Filter {
 
-    /** The init-param naming the configuration file. */
+    /** The init-param naming the configuration file, or a shared configuration ({@code redis://}, {@code dynamodb:}). */
     public static final String CONFIG_PARAM = "config";
     /** The init-param naming a {@link StoreFactory} class. */
     public static final String STORE_FACTORY_PARAM = "storeFactory";
@@ -107,10 +123,13 @@ public final class RateLimitFilter implements Filter {
     }
 
     /**
-     * For a filter made by the no-argument constructor, reads the init-params {@code config} and
-     * {@code storeFactory} and makes the engine. A filter given an engine ignores init-params.
+     * For a filter made by the no-argument constructor, reads the init-params {@code config},
+     * {@code storeFactory} and, for a shared configuration, the other {@code config*} init-params, and makes the
+     * engine. A filter given an engine ignores init-params.
      *
-     * @throws ServletException if the configuration cannot be read or is invalid, or the store factory fails
+     * @throws ServletException if the configuration cannot be read or is invalid, an init-param is unknown or has a
+     *     bad value (the message names the init-param and the value), an artifact a shared configuration needs is
+     *     missing (named), or the store factory fails
      */
     @Override
     public synchronized void init(FilterConfig filterConfig) throws ServletException {
@@ -120,15 +139,47 @@ public final class RateLimitFilter implements Filter {
         String location = filterConfig.getInitParameter(CONFIG_PARAM);
         String factoryName = filterConfig.getInitParameter(STORE_FACTORY_PARAM);
         String where = location == null || location.isBlank() ? DEFAULT_CONFIG : location.trim();
+        Map<String, String> sharedParams = new TreeMap<>();
+        for (String name : Collections.list(filterConfig.getInitParameterNames())) {
+            if (name.startsWith(SharedConfigSources.PARAM_PREFIX) && !name.equals(CONFIG_PARAM)) {
+                sharedParams.put(name, filterConfig.getInitParameter(name));
+            }
+        }
+        ConfigSource source = null;
         try {
-            RateLimitEngine.Builder b = RateLimitEngine.builder().configLocation(where);
-            if (factoryName != null && !factoryName.isBlank()) {
-                factoryStore = StoreFactories.create(factoryName.trim(), RateLimitConfig.load(where).properties());
+            RateLimitEngine.Builder b = RateLimitEngine.builder();
+            Properties properties;
+            if (SharedConfigSources.isShared(where)) {
+                sharedParams.put(CONFIG_PARAM, where);
+                source = SharedConfigSources.open(sharedParams);
+                properties = factoryName == null || factoryName.isBlank() ? null
+                        : source.read().parse().properties();
+                b.configSource(source);
+                where = source.name();
+            } else {
+                if (!sharedParams.isEmpty()) {
+                    String name = sharedParams.keySet().iterator().next();
+                    throw new IllegalArgumentException("init-param " + name + "=" + sharedParams.get(name)
+                            + " applies only to a shared configuration (config=redis://host:port or"
+                            + " config=dynamodb:TABLE), not to " + where);
+                }
+                properties = factoryName == null || factoryName.isBlank() ? null : RateLimitConfig.load(where)
+                        .properties();
+                b.configLocation(where);
+            }
+            if (properties != null) {
+                factoryStore = StoreFactories.create(factoryName.trim(), properties);
                 b.store(factoryStore);
             }
             engine = b.build();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            if (source != null) {
+                source.close(); // the engine closes it once built; before that it is ours
+            }
             closeFactoryStore();
+            if (e instanceof Error error) {
+                throw error;
+            }
             throw new ServletException("RateLimitFilter " + filterConfig.getFilterName() + ": " + e.getMessage(), e);
         }
         LOG.info("Rate limit filter {} loaded {}: {} policies", filterConfig.getFilterName(), where,
@@ -209,7 +260,10 @@ public final class RateLimitFilter implements Filter {
         }
     }
 
-    /** Closes the engine (and with it its own store) and a store made by a {@link StoreFactory}. */
+    /**
+     * Closes the engine (and with it its own store, and a shared configuration's source and the client the filter
+     * opened for it) and a store made by a {@link StoreFactory}.
+     */
     @Override
     public void destroy() {
         RateLimitEngine e = engine;

@@ -43,15 +43,26 @@ class WebXmlHttpTest {
     }
 
     /** A web application whose web.xml is the template with the given init-param values. */
-    private WebAppContext templateWebapp(String config, String storeFactory) throws Exception {
+    private WebAppContext templateWebapp(String config, String storeFactory, String... moreParams) throws Exception {
         String template;
         try (InputStream in = WebXmlHttpTest.class.getResourceAsStream("/webxml/web-template.xml")) {
             template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         Path webInf = Files.createDirectories(dir.resolve("webapp/WEB-INF"));
         Files.writeString(webInf.resolve("web.xml"),
-                template.replace("@CONFIG@", config).replace("@STORE_FACTORY@", storeFactory));
+                template.replace("@CONFIG@", config).replace("@STORE_FACTORY@", storeFactory)
+                        .replace("<!--@MORE_PARAMS@-->", initParams(moreParams)));
         return webapp(dir.resolve("webapp"));
+    }
+
+    /** {@code name, value, name, value, ...} as init-param elements. */
+    private static String initParams(String... namesAndValues) {
+        StringBuilder xml = new StringBuilder();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            xml.append("<init-param><param-name>").append(namesAndValues[i]).append("</param-name><param-value>")
+                    .append(namesAndValues[i + 1]).append("</param-value></init-param>");
+        }
+        return xml.toString();
     }
 
     private Path writeConfig(String name, String... lines) throws Exception {
@@ -170,6 +181,30 @@ class WebXmlHttpTest {
                 "ratelimit.policy.api.limits=10/1s");
         assertThat(startFailure(templateWebapp("file:" + config.toAbsolutePath(), "com.example.NoSuchFactory")))
                 .contains("storeFactory com.example.NoSuchFactory cannot be instantiated");
+    }
+
+    @Test
+    void aSharedConfigurationWithoutRatelimitConfigFailsTheStartNamingTheMissingArtifacts() throws Exception {
+        // This module's tests do not have ratelimit-config: exactly a web application that forgot it.
+        assertThat(startFailure(templateWebapp("redis://app:s3cret@redis.internal:6379", "", "configKey", "k")))
+                .contains("RateLimitFilter rateLimit: init-param config names a shared configuration (redis:...)",
+                        "needs the artifact dev.ratelimit:ratelimit-config and redis.clients:jedis",
+                        "ratelimit-config is missing")
+                .doesNotContain("s3cret");
+        assertThat(startFailure(templateWebapp("dynamodb:ratelimit", "")))
+                .contains("init-param config names a shared configuration (dynamodb:...)",
+                        "dev.ratelimit:ratelimit-config and software.amazon.awssdk:dynamodb");
+    }
+
+    @Test
+    void aSharedConfigurationInitParamNextToAFileFailsTheStartNamingIt() throws Exception {
+        Path config = writeConfig("ok.properties",
+                "ratelimit.policies=api",
+                "ratelimit.policy.api.key=ip",
+                "ratelimit.policy.api.limits=10/1s");
+        assertThat(startFailure(templateWebapp("file:" + config.toAbsolutePath(), "", "configPollInterval", "1s")))
+                .contains("init-param configPollInterval=1s applies only to a shared configuration"
+                        + " (config=redis://host:port or config=dynamodb:TABLE), not to file:" + config.toAbsolutePath());
     }
 
     /** Starts the web application, expecting it to fail; the messages of the whole cause chain. */
