@@ -25,11 +25,15 @@ abstract class DecoratedHandler<I, O> implements RequestHandler<I, O> {
 
     private final RateLimitEngine engine;
     private final EmbeddedMetrics metrics;
+    /** Polls a shared configuration before each invocation that is due; null for a file. */
+    private final InvocationPolling polling;
     private final RequestHandler<I, O> handler;
 
-    DecoratedHandler(RateLimitEngine engine, EmbeddedMetrics metrics, RequestHandler<I, O> handler) {
+    DecoratedHandler(RateLimitEngine engine, EmbeddedMetrics metrics, InvocationPolling polling,
+            RequestHandler<I, O> handler) {
         this.engine = engine;
         this.metrics = metrics;
+        this.polling = polling;
         this.handler = handler;
     }
 
@@ -53,6 +57,9 @@ abstract class DecoratedHandler<I, O> implements RequestHandler<I, O> {
     @Override
     public final O handleRequest(I event, Context context) {
         try {
+            if (polling != null) {
+                polling.pollIfDue();
+            }
             Evaluation evaluation = engine.evaluate(view(event));
             if (!evaluation.proceed()) {
                 ResponseValues rejection = evaluation.rejection();

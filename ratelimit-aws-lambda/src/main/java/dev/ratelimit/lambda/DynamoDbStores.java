@@ -19,7 +19,7 @@ final class DynamoDbStores {
      * A store on a new client (region and credentials from the Lambda environment: {@code AWS_REGION} and the
      * function's role). The table is checked once, here, at the cold start. The caller closes both.
      */
-    static Built create(ConfigSource config) {
+    static Built create(FunctionSettings config) {
         DynamoDbClientBuilder clientBuilder = DynamoDbClient.builder();
         if (config.endpoint != null) {
             clientBuilder.endpointOverride(URI.create(config.endpoint));

@@ -45,13 +45,16 @@ public final class EnvironmentConfig {
     /** The variable naming the properties file; not a key. */
     public static final String CONFIG_VARIABLE = "RATELIMIT_CONFIG";
 
-    /** The words of the configuration keys, including this module's {@code store} and {@code metrics} keys. */
+    /**
+     * The words of the configuration keys, including this module's {@code store}, {@code metrics} and {@code config}
+     * (shared configuration) keys.
+     */
     private static final Set<String> WORDS = Set.of("ratelimit", "policies", "excludes", "trustedProxies", "header",
             "headers", "legacy", "shadow", "ipv4Prefix", "ipv6Prefix", "maximumKeys", "failurePolicy", "reload",
             "localDenyCache", "violationLog", "rate", "defaultPlan", "plans", "default", "policy", "plan",
             "planKeys", "key", "limits", "algorithm", "paths", "methods", "cost", "missingKey", "refundOnStatus",
             "penaltyOnStatus", "penalty", "store", "table", "timeout", "endpoint", "keyPrefix", "metrics",
-            "namespace");
+            "namespace", "config", "pollInterval", "keyAttribute", "region", "push");
 
     /** Words after which the next segment of a key is a name. */
     private static final Set<String> BEFORE_NAME = Set.of("policy", "plan", "planKeys");

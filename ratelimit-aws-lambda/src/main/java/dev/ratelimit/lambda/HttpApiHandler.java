@@ -11,9 +11,9 @@ import java.util.Map;
 /** An HTTP API (payload 2.0) handler behind the engine; see {@link LambdaRateLimit}. Thread-safe if its handler is. */
 final class HttpApiHandler extends DecoratedHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    HttpApiHandler(RateLimitEngine engine, EmbeddedMetrics metrics,
+    HttpApiHandler(RateLimitEngine engine, EmbeddedMetrics metrics, InvocationPolling polling,
             RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {
-        super(engine, metrics, handler);
+        super(engine, metrics, polling, handler);
     }
 
     @Override

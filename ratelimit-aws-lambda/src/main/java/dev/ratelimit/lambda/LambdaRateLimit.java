@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.ratelimit.RateLimitListener;
 import dev.ratelimit.TimeSource;
 import dev.ratelimit.http.ConfigException;
+import dev.ratelimit.http.ConfigSource;
 import dev.ratelimit.http.RateLimitConfig;
 import dev.ratelimit.http.RateLimitEngine;
 import dev.ratelimit.spi.RateLimitStore;
@@ -74,8 +75,40 @@ import org.slf4j.LoggerFactory;
  *       <td>{@code RateLimit}</td><td>the CloudWatch namespace</td></tr>
  * </table>
  * A bad key or value fails the build with a {@link ConfigException} naming where it came from (the file, or the
- * environment variable), the key and the value. The configuration is not reloaded: a Lambda function changes its
+ * environment variable), the key and the value. A file is not reloaded: a function configured by a file changes its
  * configuration by a new deployment, which starts new execution environments.
+ *
+ * <h2>A configuration shared by the fleet</h2>
+ * {@code RATELIMIT_CONFIG} may instead name a configuration that every function (and every other instance) shares,
+ * published with {@code ratelimit-config}'s {@code ConfigPublisher} or command-line tool:
+ * {@code redis://[user:password@]host:port[/db]} ({@code rediss://} for TLS) for a Redis hash, or
+ * {@code dynamodb:TABLE} for a DynamoDB item (credentials from the function's role). The engine's keys then come from
+ * that text only (one in the environment is an error naming the variable); this module's keys still come from the
+ * environment, with these:
+ * <table>
+ *   <caption>Keys of a shared configuration</caption>
+ *   <tr><th>key</th><th>variable</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code ratelimit.config.key}</td><td>{@code RATELIMIT_CONFIG_KEY}</td><td>{@code ratelimit:config}</td>
+ *       <td>the Redis hash, or the DynamoDB item's partition key value</td></tr>
+ *   <tr><td>{@code ratelimit.config.pollInterval}</td><td>{@code RATELIMIT_CONFIG_POLL_INTERVAL}</td>
+ *       <td>{@code 5s}</td><td>the first invocation at least this long after the last read reads the source again,
+ *       before it is evaluated</td></tr>
+ *   <tr><td>{@code ratelimit.config.timeout}</td><td>{@code RATELIMIT_CONFIG_TIMEOUT}</td><td>{@code 1s}</td>
+ *       <td>how long connecting or one read may take</td></tr>
+ *   <tr><td>{@code ratelimit.config.keyAttribute}</td><td>{@code RATELIMIT_CONFIG_KEY_ATTRIBUTE}</td>
+ *       <td>{@code pk}</td><td>DynamoDB: the partition key attribute</td></tr>
+ *   <tr><td>{@code ratelimit.config.region}</td><td>{@code RATELIMIT_CONFIG_REGION}</td><td>the function's
+ *       ({@code AWS_REGION})</td><td>DynamoDB: the region</td></tr>
+ *   <tr><td>{@code ratelimit.config.endpoint}</td><td>{@code RATELIMIT_CONFIG_ENDPOINT}</td><td>the region's</td>
+ *       <td>DynamoDB: another endpoint, such as DynamoDB Local</td></tr>
+ * </table>
+ * The source is polled only, by the invocations themselves: Lambda freezes an execution environment between
+ * invocations, so neither a subscription nor a polling thread can be relied on. A changed text is in force for every
+ * invocation that starts more than one poll interval (on the {@link Builder#timeSource}) after the change, however
+ * long the environment was frozen; an idle environment reads nothing. A text that is invalid never replaces the one
+ * in force: it is logged once naming the key and counted in {@link RateLimitEngine#configStatus()}. This needs
+ * {@code dev.ratelimit:ratelimit-config} and the store's client ({@code redis.clients:jedis}, or the AWS SDK's
+ * DynamoDB client) in the deployment package; without them the build fails naming the artifact.
  *
  * <p>Thread-safe: one instance serves every invocation of an execution environment (Lambda runs one at a time in
  * each, but nothing here relies on it).
@@ -90,13 +123,16 @@ public final class LambdaRateLimit implements AutoCloseable {
     private final EmbeddedMetrics metrics;
     private final RateLimitStore ownStore;
     private final AutoCloseable ownClient;
+    /** Polls a shared configuration from the invocations; null for a file. */
+    private final InvocationPolling polling;
 
     private LambdaRateLimit(RateLimitEngine engine, EmbeddedMetrics metrics, RateLimitStore ownStore,
-            AutoCloseable ownClient) {
+            AutoCloseable ownClient, InvocationPolling polling) {
         this.engine = engine;
         this.metrics = metrics;
         this.ownStore = ownStore;
         this.ownClient = ownClient;
+        this.polling = polling;
     }
 
     /**
@@ -140,7 +176,7 @@ public final class LambdaRateLimit implements AutoCloseable {
      */
     public RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> restApi(
             RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler) {
-        return new RestApiHandler(engine, metrics, Objects.requireNonNull(handler, "handler"));
+        return new RestApiHandler(engine, metrics, polling, Objects.requireNonNull(handler, "handler"));
     }
 
     /**
@@ -152,7 +188,7 @@ public final class LambdaRateLimit implements AutoCloseable {
      */
     public RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> httpApi(
             RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {
-        return new HttpApiHandler(engine, metrics, Objects.requireNonNull(handler, "handler"));
+        return new HttpApiHandler(engine, metrics, polling, Objects.requireNonNull(handler, "handler"));
     }
 
     /**
@@ -226,7 +262,8 @@ public final class LambdaRateLimit implements AutoCloseable {
         }
 
         /**
-         * The properties file ({@code classpath:...} or {@code file:...}), which must exist; by default the
+         * The properties file ({@code classpath:...} or {@code file:...}), which must exist, or a shared
+         * configuration ({@code redis://...}, {@code dynamodb:TABLE}; see the class comment); by default the
          * {@code RATELIMIT_CONFIG} variable's, else {@code classpath:ratelimit.properties} if present. Replaces
          * {@link #properties} set earlier.
          *
@@ -313,11 +350,18 @@ public final class LambdaRateLimit implements AutoCloseable {
         }
 
         /**
-         * Reads the configuration, creates the store (checking a DynamoDB table once) and the engine.
+         * Reads the configuration (a shared one once, here), creates the store (checking a DynamoDB table once) and
+         * the engine.
          *
          * @return the instance
-         * @throws ConfigException if a key or value is invalid, naming the file or variable, the key and the value
-         * @throws IllegalStateException if the DynamoDB table is missing or has the wrong shape
+         * @throws ConfigException if a key or value is invalid, naming the file or variable (or the shared
+         *     configuration), the key and the value
+         * @throws IllegalArgumentException if a setting of a shared configuration is invalid, naming the variable
+         *     and the value
+         * @throws IllegalStateException if the DynamoDB table is missing or has the wrong shape, or an artifact a
+         *     shared configuration needs is missing (named)
+         * @throws RuntimeException if a shared configuration cannot be read or holds nothing yet, naming its key
+         *     ({@code ConfigStoreException} of ratelimit-config)
          */
         public LambdaRateLimit build() {
             Map<String, String> env = environment != null ? environment : System.getenv();
@@ -326,28 +370,40 @@ public final class LambdaRateLimit implements AutoCloseable {
                     ? Thread.currentThread().getContextClassLoader() : LambdaRateLimit.class.getClassLoader();
             Properties base;
             String baseSource;
+            String sharedLocation = null;
+            String locationOrigin = null;
             if (properties != null) {
                 base = properties;
                 baseSource = "properties";
             } else {
                 String location = configLocation != null ? configLocation
                         : env.getOrDefault(EnvironmentConfig.CONFIG_VARIABLE, null);
-                boolean optional = location == null;
-                location = optional ? ConfigSource.DEFAULT_LOCATION : location;
-                Properties read = ConfigSource.read(location, optional, loader);
-                base = read != null ? read : new Properties();
-                baseSource = read != null ? location : "the environment (no " + location + ")";
-            }
-            ConfigSource config = new ConfigSource(base, baseSource, env);
-            RateLimitConfig engineConfig;
-            try {
-                engineConfig = RateLimitConfig.parse(config.engineKeys, config.source);
-            } catch (ConfigException e) {
-                if (e.key() != null && config.variables.containsKey(e.key())) {
-                    throw new ConfigException(e.source(), e.key(), e.getMessage() + " (set by "
-                            + config.origin(e.key()) + ")", e);
+                locationOrigin = configLocation != null ? "configLocation"
+                        : "environment variable " + EnvironmentConfig.CONFIG_VARIABLE;
+                if (location != null && FunctionSettings.isShared(location)) {
+                    sharedLocation = location.trim();
+                    base = new Properties();
+                    baseSource = "the environment";
+                } else {
+                    boolean optional = location == null;
+                    location = optional ? FunctionSettings.DEFAULT_LOCATION : location;
+                    Properties read = FunctionSettings.read(location, optional, loader);
+                    base = read != null ? read : new Properties();
+                    baseSource = read != null ? location : "the environment (no " + location + ")";
                 }
-                throw e;
+            }
+            FunctionSettings config = new FunctionSettings(base, baseSource, env, sharedLocation, locationOrigin);
+            RateLimitConfig engineConfig = null;
+            if (sharedLocation == null) {
+                try {
+                    engineConfig = RateLimitConfig.parse(config.engineKeys, config.source);
+                } catch (ConfigException e) {
+                    if (e.key() != null && config.variables.containsKey(e.key())) {
+                        throw new ConfigException(e.source(), e.key(), e.getMessage() + " (set by "
+                                + config.origin(e.key()) + ")", e);
+                    }
+                    throw e;
+                }
             }
             TimeSource time = timeSource != null ? timeSource : TimeSource.system();
             EmbeddedMetrics metrics = !config.metrics ? null : EmbeddedMetrics.create(config.namespace,
@@ -359,14 +415,23 @@ public final class LambdaRateLimit implements AutoCloseable {
             RateLimitStore ownStore = null;
             AutoCloseable ownClient = null;
             RateLimitStore useStore = store;
-            if (useStore == null && config.store.equals("dynamodb")) {
-                DynamoDbStores.Built built = DynamoDbStores.create(config);
-                ownStore = built.store();
-                ownClient = built.client();
-                useStore = ownStore;
-            }
+            ConfigSource source = null;
+            InvocationPolling polling = null;
             try {
-                RateLimitEngine.Builder engine = RateLimitEngine.builder().config(engineConfig).timeSource(time);
+                if (useStore == null && config.store.equals("dynamodb")) {
+                    DynamoDbStores.Built built = DynamoDbStores.create(config);
+                    ownStore = built.store();
+                    ownClient = built.client();
+                    useStore = ownStore;
+                }
+                RateLimitEngine.Builder engine = RateLimitEngine.builder().timeSource(time);
+                if (sharedLocation != null) {
+                    source = SharedConfigs.open(config);
+                    polling = new InvocationPolling(time, source.pollInterval());
+                    engine.configSource(InvocationPolling.unpolled(source));
+                } else {
+                    engine.config(engineConfig);
+                }
                 if (useStore != null) {
                     engine.store(useStore);
                 }
@@ -375,10 +440,19 @@ public final class LambdaRateLimit implements AutoCloseable {
                 } else if (!all.isEmpty()) {
                     engine.listener(RateLimitListener.composite(all.toArray(new RateLimitListener[0])));
                 }
-                LambdaRateLimit built = new LambdaRateLimit(engine.build(), metrics, ownStore, ownClient);
-                LOG.debug("rate limits from {}, store {}", config.source, useStore != null ? useStore : "in memory");
-                return built;
+                RateLimitEngine built = engine.build();
+                if (polling != null) {
+                    polling.start(built);
+                    LOG.info("Rate limit function: configuration from {}, read by the first invocation at least {}"
+                            + " after the last read", source.name(), source.pollInterval());
+                }
+                LOG.debug("rate limits from {}, store {}", source != null ? source.name() : config.source,
+                        useStore != null ? useStore : "in memory");
+                return new LambdaRateLimit(built, metrics, ownStore, ownClient, polling);
             } catch (RuntimeException e) {
+                if (source != null) {
+                    source.close(); // closed by the engine once built; before that it is ours
+                }
                 if (ownStore != null) {
                     ownStore.close();
                 }

@@ -11,9 +11,9 @@ import java.util.Map;
 /** A REST API (payload 1.0) handler behind the engine; see {@link LambdaRateLimit}. Thread-safe if its handler is. */
 final class RestApiHandler extends DecoratedHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
-    RestApiHandler(RateLimitEngine engine, EmbeddedMetrics metrics,
+    RestApiHandler(RateLimitEngine engine, EmbeddedMetrics metrics, InvocationPolling polling,
             RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler) {
-        super(engine, metrics, handler);
+        super(engine, metrics, polling, handler);
     }
 
     @Override

@@ -298,18 +298,45 @@ public final class RateLimitConfig {
         return copy;
     }
 
-    /** Reads the bytes at a location (see {@link #load}). */
+    /**
+     * Reads the properties file at {@code location} as {@link #load} does (UTF-8; a key written twice is an error), but
+     * does not validate the keys: for a front door that takes out keys of its own or puts other sources on top before
+     * it calls {@link #parse(Properties, String)}.
+     *
+     * @param location the file, {@code classpath:...} or {@code file:...}
+     * @param loader the class loader that finds {@code classpath:} resources
+     * @return the properties, in a new object
+     * @throws ConfigException naming the location if it has neither prefix, the file does not exist or cannot be
+     *     read, it is not a properties file, or it writes a key twice (then naming the key and both values)
+     * @throws NullPointerException if an argument is null
+     */
+    public static Properties readProperties(String location, ClassLoader loader) {
+        Objects.requireNonNull(loader, "loader");
+        byte[] bytes;
+        try {
+            bytes = read(location, loader);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new ConfigException(location, null, e.getMessage(), e);
+        }
+        Properties properties = properties(bytes, location);
+        Properties copy = new Properties();
+        copy.putAll(properties);
+        return copy;
+    }
+
+    /** Reads the bytes at a location (see {@link #load}), {@code classpath:} with the thread's context class loader. */
     static byte[] read(String location) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return read(location, loader != null ? loader : RateLimitConfig.class.getClassLoader());
+    }
+
+    private static byte[] read(String location, ClassLoader loader) {
         Objects.requireNonNull(location, "location");
         try {
             if (location.startsWith("classpath:")) {
                 String resource = location.substring("classpath:".length());
                 while (resource.startsWith("/")) {
                     resource = resource.substring(1);
-                }
-                ClassLoader loader = Thread.currentThread().getContextClassLoader();
-                if (loader == null) {
-                    loader = RateLimitConfig.class.getClassLoader();
                 }
                 try (InputStream in = loader.getResourceAsStream(resource)) {
                     if (in == null) {
@@ -335,6 +362,11 @@ public final class RateLimitConfig {
     }
 
     static RateLimitConfig parse(byte[] content, String location) {
+        return parse(properties(content, location), location);
+    }
+
+    /** The properties in a file's bytes; a key written twice is an error. */
+    private static Properties properties(byte[] content, String location) {
         Properties properties = new SingleAssignmentProperties();
         try (Reader reader = new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8)) {
             properties.load(reader);
@@ -344,7 +376,7 @@ public final class RateLimitConfig {
             throw new ConfigException(location, null, "configuration " + location + " is not a properties file: "
                     + e.getMessage(), e);
         }
-        return parse(properties, location);
+        return properties;
     }
 
     /** A key written twice in one file. */
