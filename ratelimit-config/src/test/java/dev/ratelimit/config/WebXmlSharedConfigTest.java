@@ -92,9 +92,20 @@ class WebXmlSharedConfigTest {
         return params;
     }
 
-    private static void awaitVersion(WebXmlApp app, String version) {
+    private static void awaitVersion(Gateway app, String version) {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                .until(() -> app.filter().engine().configStatus().version().equals(version));
+                .until(() -> app.engine().configStatus().version().equals(version));
+    }
+
+    /**
+     * Version 1 (basic 2 per hour) is in force: publishes version 2 (4 per hour) and sees it enforced, dave's 2 spent
+     * permits carried over.
+     */
+    private static void assertAPublishedLimitIsEnforced(Gateway app, ConfigPublisher publisher) throws Exception {
+        assertThat(FleetTest.alternate("dave", 3, app)).containsExactly(200, 200, 429);
+        publisher.publish(Texts.HOURLY_V2, 1);
+        awaitVersion(app, "2");
+        assertThat(FleetTest.alternate("dave", 3, app)).containsExactly(200, 200, 429);
     }
 
     @Test
@@ -105,14 +116,8 @@ class WebXmlSharedConfigTest {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (WebXmlApp app = WebXmlApp.start(dir, redisParams())) {
-            // Version 1: basic is 2 per hour.
-            assertThat(app.get("dave", 3)).containsExactly(200, 200, 429);
-
-            // Raised to 4 per hour, pushed: dave's 2 spent permits stay spent, so 2 more.
-            publisher.publish(Texts.HOURLY_V2, 1);
-            awaitVersion(app, "2");
-            assertThat(app.get("dave", 3)).containsExactly(200, 200, 429);
+        try (Gateway app = Gateway.startWebXml(dir, redisParams())) {
+            assertAPublishedLimitIsEnforced(app, publisher); // by push: polls are 10 minutes apart
 
             // The publisher refuses a typo; nothing is written.
             assertThatThrownBy(() -> publisher.publish(Texts.HOURLY_BAD, 2)).isInstanceOf(ConfigException.class)
@@ -120,15 +125,7 @@ class WebXmlSharedConfigTest {
             // Written around the publisher: the filter keeps version 2 and reports the error naming the key.
             jedis.hset(key, Map.of("text", Texts.HOURLY_BAD, "version", "3"));
             jedis.publish(key, "3");
-            RateLimitEngine engine = app.filter().engine();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> engine.configStatus().rejected() == 1);
-            ConfigStatus status = engine.configStatus();
-            assertThat(status.version()).isEqualTo("2");
-            assertThat(status.source()).isEqualTo("redis key " + key);
-            assertThat(status.lastError()).contains("redis key " + key + " version 3", "ratelimit.plan.basic.limits",
-                    "4/1hour");
-            assertThat(app.get("erin", 5)).containsExactly(200, 200, 200, 200, 429);
+            assertBadTextKeptOut(app, "redis key " + key);
         } finally {
             System.setErr(err);
             log = captured.toString(StandardCharsets.UTF_8);
@@ -138,15 +135,27 @@ class WebXmlSharedConfigTest {
         assertThat(log.split("is invalid at key", -1)).as("the bad text is logged once").hasSize(2);
     }
 
+    /** Version 3 in the store is bad: the filter keeps version 2 (basic 4 per hour) and reports it naming the key. */
+    private static void assertBadTextKeptOut(Gateway app, String source) throws Exception {
+        RateLimitEngine engine = app.engine();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(() -> engine.configStatus().rejected() == 1);
+        ConfigStatus status = engine.configStatus();
+        assertThat(status.version()).isEqualTo("2");
+        assertThat(status.source()).isEqualTo(source);
+        assertThat(status.lastError()).contains(source + " version 3", "ratelimit.plan.basic.limits", "4/1hour");
+        assertThat(FleetTest.alternate("erin", 5, app)).containsExactly(200, 200, 200, 200, 429);
+    }
+
     @Test
     void destroyClosesTheSubscriptionAndTheConnectionsTheFilterOpened() throws Exception {
         new ConfigPublisher(RedisSharedConfig.builder(jedis).key(key).build()).publish(Texts.HOURLY_V1, 0);
         try (Jedis admin = new Jedis("127.0.0.1", redis.port())) {
             admin.auth("alice", PASSWORD);
             int before = clients(admin);
-            WebXmlApp app = WebXmlApp.start(dir, redisParams());
+            Gateway app = Gateway.startWebXml(dir, redisParams());
             await().atMost(Duration.ofSeconds(5)).until(() -> admin.pubsubNumSub(key).get(key) == 1L);
-            assertThat(app.get("dave")).isEqualTo(200);
+            assertThat(app.get("/x", "dave")).isEqualTo(200);
             assertThat(clients(admin)).isGreaterThan(before);
             app.close();
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
@@ -165,10 +174,10 @@ class WebXmlSharedConfigTest {
         Map<String, String> params = redisParams();
         params.put("configPush", "false");
         params.put("configPollInterval", "100ms");
-        try (WebXmlApp app = WebXmlApp.start(dir, params)) {
+        try (Gateway app = Gateway.startWebXml(dir, params)) {
             publisher.publish(Texts.HOURLY_V2, 1);
             awaitVersion(app, "2");
-            assertThat(app.get("dave", 5)).containsExactly(200, 200, 200, 200, 429);
+            assertThat(FleetTest.alternate("dave", 5, app)).containsExactly(200, 200, 200, 200, 429);
             try (Jedis admin = new Jedis("127.0.0.1", redis.port())) {
                 admin.auth("alice", PASSWORD);
                 assertThat(admin.pubsubNumSub(key).get(key)).as("no subscription: polled only").isZero();
@@ -182,33 +191,23 @@ class WebXmlSharedConfigTest {
         ConfigPublisher publisher = new ConfigPublisher(DynamoDbSharedConfig.builder(dynamoClient, TABLE).id(id)
                 .build());
         publisher.publish(Texts.HOURLY_V1, 0);
-        try (WebXmlApp app = WebXmlApp.start(dir, dynamoParams(id))) {
-            assertThat(app.get("dave", 3)).containsExactly(200, 200, 429);
-
-            publisher.publish(Texts.HOURLY_V2, 1);
-            awaitVersion(app, "2");
-            assertThat(app.get("dave", 3)).containsExactly(200, 200, 429);
+        try (Gateway app = Gateway.startWebXml(dir, dynamoParams(id))) {
+            assertAPublishedLimitIsEnforced(app, publisher);
 
             dynamoClient.putItem(r -> r.tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(id),
                     "text", AttributeValue.fromS(Texts.HOURLY_BAD), "version", AttributeValue.fromN("3"))));
-            RateLimitEngine engine = app.filter().engine();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> engine.configStatus().rejected() == 1);
-            assertThat(engine.configStatus().version()).isEqualTo("2");
-            assertThat(engine.configStatus().lastError()).contains("dynamodb table " + TABLE + " item pk=" + id
-                    + " version 3", "ratelimit.plan.basic.limits", "4/1hour");
-            assertThat(app.get("erin", 5)).containsExactly(200, 200, 200, 200, 429);
+            assertBadTextKeptOut(app, "dynamodb table " + TABLE + " item pk=" + id);
         }
     }
 
     @Test
     void anEmptyKeyOrAnUnreachableStoreFailsTheStartNamingIt() throws Exception {
-        assertThat(WebXmlApp.startFailure(dir, redisParams()))
+        assertThat(Gateway.webXmlStartFailure(dir, redisParams()))
                 .contains("RateLimitFilter rateLimit", "redis key " + key, "holds no configuration")
                 .doesNotContain(PASSWORD);
         Map<String, String> down = redisParams();
         down.put("config", "redis://alice:" + PASSWORD + "@127.0.0.1:" + RedisProcess.freePort(false));
-        assertThat(WebXmlApp.startFailure(dir, down)).contains("could not read redis key " + key)
+        assertThat(Gateway.webXmlStartFailure(dir, down)).contains("could not read redis key " + key)
                 .doesNotContain(PASSWORD);
     }
 
@@ -226,7 +225,7 @@ class WebXmlSharedConfigTest {
             throws Exception {
         Map<String, String> params = redisParams();
         params.put(param, value);
-        assertThat(WebXmlApp.startFailure(dir, params)).contains("RateLimitFilter rateLimit", message)
+        assertThat(Gateway.webXmlStartFailure(dir, params)).contains("RateLimitFilter rateLimit", message)
                 .doesNotContain(PASSWORD);
     }
 
@@ -243,7 +242,7 @@ class WebXmlSharedConfigTest {
         Map<String, String> params = param.equals("config") && value.startsWith("redis") ? redisParams()
                 : dynamoParams("config:x");
         params.put(param, value);
-        assertThat(WebXmlApp.startFailure(dir, params)).contains(message).doesNotContain(PASSWORD);
+        assertThat(Gateway.webXmlStartFailure(dir, params)).contains(message).doesNotContain(PASSWORD);
     }
 
     @Test
