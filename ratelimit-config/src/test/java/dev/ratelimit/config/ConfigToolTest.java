@@ -124,6 +124,12 @@ class ConfigToolTest {
         assertThat(err).contains("cannot read", "missing.properties");
         assertThat(run("", "show", "--redis", "http://x")).isEqualTo(ConfigTool.USAGE);
         assertThat(run("", "show", "--redis", uri(), "--dynamodb-table", "t")).isEqualTo(ConfigTool.USAGE);
+        // An option of the other store is refused rather than ignored; a password is never repeated.
+        assertThat(run("", "show", "--redis", uri(), "--dynamodb-id", "x")).isEqualTo(ConfigTool.USAGE);
+        assertThat(err).contains("--dynamodb-id applies only with --dynamodb-table");
+        assertThat(run("", "show", "--redis", "redis://u:s3cret@127.0.0.1:1/x")).isEqualTo(ConfigTool.USAGE);
+        assertThat(err).contains("--redis=redis://127.0.0.1:1/x: the path must be a database number")
+                .doesNotContain("s3cret");
     }
 
     @Test
