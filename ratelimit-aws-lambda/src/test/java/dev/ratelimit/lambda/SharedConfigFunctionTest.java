@@ -218,8 +218,8 @@ class SharedConfigFunctionTest {
             long unchanged = System.nanoTime();
             assertThat(invoke(handler, 1)).containsExactly(429);
             unchanged = System.nanoTime() - unchanged;
-            System.out.printf("DynamoDB Local: the invocation that polls and puts a change in force %.2f ms, one that polls an"
-                    + " unchanged text %.2f ms, one that does not poll %.2f ms%n", polled / 1e6, unchanged / 1e6,
+            System.out.printf("DynamoDB Local: the invocation that polls and puts a change in force %.2f ms, one that"
+                    + " polls an unchanged text %.2f ms, one that does not poll %.2f ms%n", polled / 1e6, unchanged / 1e6,
                     plain / 1e6);
             assertThat(limits.engine().configStatus().version()).isEqualTo("2");
 

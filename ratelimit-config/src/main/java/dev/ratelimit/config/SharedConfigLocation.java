@@ -207,7 +207,7 @@ public final class SharedConfigLocation {
         }
         if (value.length() > 1 && (value.charAt(0) == 'P' || value.charAt(0) == 'p')) {
             throw new IllegalArgumentException(origin.apply(name) + "=" + value + ": ISO-8601 durations are not used;"
-                    + " write a duration such as 250ms, 5s or 1m");
+                    + " write " + shortForm(value) + " (a duration such as 250ms, 5s or 1m)");
         }
         Duration d;
         try {
@@ -223,6 +223,25 @@ public final class SharedConfigLocation {
             throw new IllegalArgumentException(origin.apply(name) + "=" + value + ": must be 1ms or more");
         }
         return d;
+    }
+
+    /** An ISO-8601 duration in the short syntax ({@code PT10S}: {@code 10s}); {@code 5s} if it is none. */
+    private static String shortForm(String iso) {
+        Duration d;
+        try {
+            d = Duration.parse(iso);
+        } catch (RuntimeException e) {
+            return "5s";
+        }
+        long millis = d.toMillis();
+        if (millis <= 0) {
+            return "5s";
+        }
+        if (millis % 1000 != 0) {
+            return millis + "ms";
+        }
+        long seconds = millis / 1000;
+        return seconds % 3600 == 0 ? seconds / 3600 + "h" : seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
     }
 
     private static boolean bool(Map<String, String> s, String name, Function<String, String> origin) {

@@ -214,7 +214,8 @@ class WebXmlSharedConfigTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "configPollInterval | 5x          | init-param configPollInterval=5x: expected a duration",
-        "configPollInterval | PT5S        | init-param configPollInterval=PT5S: ISO-8601 durations are not used",
+        "configPollInterval | PT5S    | init-param configPollInterval=PT5S: ISO-8601 durations are not used; write 5s",
+        "configTimeout      | PT0.25S | init-param configTimeout=PT0.25S: ISO-8601 durations are not used; write 250ms",
         "configTimeout      | 0ms         | init-param configTimeout=0ms",
         "configPush         | maybe       | init-param configPush=maybe: expected true or false",
         "configKey          | ''          | init-param configKey is empty",

@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RateLimitFilter implements Filter {
 
-    /** The init-param naming the configuration file, or a shared configuration ({@code redis://}, {@code dynamodb:}). */
+    /** The init-param naming the configuration file, or a shared one ({@code redis://...}, {@code dynamodb:...}). */
     public static final String CONFIG_PARAM = "config";
     /** The init-param naming a {@link StoreFactory} class. */
     public static final String STORE_FACTORY_PARAM = "storeFactory";

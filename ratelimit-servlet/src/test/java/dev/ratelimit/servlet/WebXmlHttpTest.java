@@ -204,7 +204,8 @@ class WebXmlHttpTest {
                 "ratelimit.policy.api.limits=10/1s");
         assertThat(startFailure(templateWebapp("file:" + config.toAbsolutePath(), "", "configPollInterval", "1s")))
                 .contains("init-param configPollInterval=1s applies only to a shared configuration"
-                        + " (config=redis://host:port or config=dynamodb:TABLE), not to file:" + config.toAbsolutePath());
+                        + " (config=redis://host:port or config=dynamodb:TABLE), not to file:"
+                        + config.toAbsolutePath());
     }
 
     /** Starts the web application, expecting it to fail; the messages of the whole cause chain. */
