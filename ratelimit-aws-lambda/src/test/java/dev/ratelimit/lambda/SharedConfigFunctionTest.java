@@ -17,6 +17,12 @@ import dev.ratelimit.http.ConfigStatus;
 import dev.ratelimit.testkit.FakeClock;
 import dev.ratelimit.testservers.DynamoDbLocal;
 import dev.ratelimit.testservers.RedisProcess;
+import java.io.File;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -244,6 +250,38 @@ class SharedConfigFunctionTest {
             limits.close();
             await("the server sees the connection closed").atMost(Duration.ofSeconds(5))
                     .pollInterval(Duration.ofMillis(5)).until(() -> admin.clientList().split("\n").length <= before);
+        }
+    }
+
+    @Test
+    void withoutRatelimitConfigTheBuildFailsNamingTheArtifact() throws Exception {
+        // This module on a class path without ratelimit-config, as in a deployment package that forgot it.
+        List<URL> urls = new ArrayList<>();
+        for (String entry : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+                .split(File.pathSeparator)) {
+            urls.add(Path.of(entry).toUri().toURL());
+        }
+        try (URLClassLoader withoutConfig = new URLClassLoader(urls.toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.startsWith("dev.ratelimit.config.")) {
+                    throw new ClassNotFoundException(name);
+                }
+                return super.loadClass(name, resolve);
+            }
+        }) {
+            Class<?> type = withoutConfig.loadClass(LambdaRateLimit.class.getName());
+            assertThat(type).isNotSameAs(LambdaRateLimit.class);
+            Object builder = type.getMethod("builder").invoke(null);
+            builder.getClass().getMethod("environment", Map.class).invoke(builder,
+                    Map.of("RATELIMIT_CONFIG", "redis://app:s3cret@127.0.0.1:6379", "RATELIMIT_METRICS", "off"));
+            Method build = builder.getClass().getMethod("build");
+            assertThatThrownBy(() -> build.invoke(builder)).isInstanceOf(InvocationTargetException.class)
+                    .cause().isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("environment variable RATELIMIT_CONFIG names a shared configuration, which"
+                            + " needs the artifact dev.ratelimit:ratelimit-config (and redis.clients:jedis")
+                    .hasMessageNotContaining("s3cret");
         }
     }
 
