@@ -135,6 +135,27 @@ class SharedConfigFunctionTest {
         }
     }
 
+    /**
+     * With version 2 (4 per hour) published over 2 spent permits and the poll due: the invocation that polls is
+     * evaluated on version 2 (200), then two that do not poll (200, 429), then, one interval later, one that polls the
+     * same text (429); prints how long each kind took, for the README.
+     */
+    private void pollAndMeasure(String store, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {
+        long polled = System.nanoTime();
+        assertThat(invoke(handler, 1)).containsExactly(200);
+        polled = System.nanoTime() - polled;
+        long plain = System.nanoTime();
+        assertThat(invoke(handler, 2)).containsExactly(200, 429);
+        plain = (System.nanoTime() - plain) / 2;
+        clock.advance(Duration.ofSeconds(5));
+        long unchanged = System.nanoTime();
+        assertThat(invoke(handler, 1)).containsExactly(429);
+        unchanged = System.nanoTime() - unchanged;
+        System.out.printf("%s: the invocation that polls and puts a change in force %.2f ms, one that polls an"
+                + " unchanged text %.2f ms, one that does not poll %.2f ms%n", store, polled / 1e6, unchanged / 1e6,
+                plain / 1e6);
+    }
+
     @Test
     void onRedisTheFirstInvocationAfterThePollIntervalPutsAPublishedLimitInForce() {
         ConfigPublisher publisher = new ConfigPublisher(RedisSharedConfig.builder(jedis).key(key).build());
@@ -153,19 +174,7 @@ class SharedConfigFunctionTest {
 
             // The first invocation after it reads once and is evaluated on version 2: the 2 permits spent stay spent.
             clock.advance(Duration.ofMillis(1));
-            long polled = System.nanoTime();
-            assertThat(invoke(handler, 1)).containsExactly(200);
-            polled = System.nanoTime() - polled;
-            long plain = System.nanoTime();
-            assertThat(invoke(handler, 2)).containsExactly(200, 429);
-            plain = (System.nanoTime() - plain) / 2;
-            clock.advance(Duration.ofSeconds(5)); // a poll that finds the same text: one read, nothing rebuilt
-            long unchanged = System.nanoTime();
-            assertThat(invoke(handler, 1)).containsExactly(429);
-            unchanged = System.nanoTime() - unchanged;
-            System.out.printf("Redis: the invocation that polls and puts a change in force %.2f ms, one that polls an"
-                    + " unchanged text %.2f ms, one that does not poll %.2f ms%n", polled / 1e6, unchanged / 1e6,
-                    plain / 1e6);
+            pollAndMeasure("Redis", handler);
             assertThat(reads()).as("one read per interval: the change, then the unchanged text").isEqualTo(before + 2);
             assertThat(limits.engine().configStatus().version()).isEqualTo("2");
 
@@ -214,19 +223,7 @@ class SharedConfigFunctionTest {
             publisher.publish(V2, 1);
             assertThat(invoke(handler, 1)).containsExactly(429);
             clock.advance(Duration.ofSeconds(5)); // the default poll interval
-            long polled = System.nanoTime();
-            assertThat(invoke(handler, 1)).containsExactly(200);
-            polled = System.nanoTime() - polled;
-            long plain = System.nanoTime();
-            assertThat(invoke(handler, 2)).containsExactly(200, 429);
-            plain = (System.nanoTime() - plain) / 2;
-            clock.advance(Duration.ofSeconds(5)); // a poll that finds the same text: one read, nothing rebuilt
-            long unchanged = System.nanoTime();
-            assertThat(invoke(handler, 1)).containsExactly(429);
-            unchanged = System.nanoTime() - unchanged;
-            System.out.printf("DynamoDB Local: the invocation that polls and puts a change in force %.2f ms, one that"
-                    + " polls an unchanged text %.2f ms, one that does not poll %.2f ms%n", polled / 1e6, unchanged / 1e6,
-                    plain / 1e6);
+            pollAndMeasure("DynamoDB Local", handler);
             assertThat(limits.engine().configStatus().version()).isEqualTo("2");
 
             dynamoClient.putItem(r -> r.tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(key),
