@@ -55,8 +55,8 @@ final class FunctionSettings {
      * @param sharedLocation the shared configuration's location, or null for a file (then {@code base} holds it)
      * @param locationOrigin how the user gave the location, such as {@code environment variable RATELIMIT_CONFIG}
      */
-    FunctionSettings(Properties base, String baseSource, Map<String, String> environment, String sharedLocation,
-            String locationOrigin) {
+    private FunctionSettings(Properties base, String baseSource, Map<String, String> environment,
+            String sharedLocation, String locationOrigin) {
         Properties all = new Properties();
         all.putAll(base);
         Properties fromEnv = EnvironmentConfig.properties(environment);
@@ -119,6 +119,46 @@ final class FunctionSettings {
             sharedOrigin.put("config", locationOrigin);
         }
         engineKeys.putAll(all);
+    }
+
+    /**
+     * The settings of a build: {@code properties} if given, else the location (the builder's, else
+     * {@code RATELIMIT_CONFIG}): a shared configuration, or a file; else {@code classpath:ratelimit.properties} if it
+     * exists; with the environment on top.
+     */
+    static FunctionSettings load(Properties properties, String configLocation, Map<String, String> env,
+            ClassLoader loader) {
+        if (properties != null) {
+            return new FunctionSettings(properties, "properties", env, null, null);
+        }
+        String location = configLocation != null ? configLocation : env.get(EnvironmentConfig.CONFIG_VARIABLE);
+        String origin = configLocation != null ? "configLocation"
+                : "environment variable " + EnvironmentConfig.CONFIG_VARIABLE;
+        if (location != null && isShared(location)) {
+            return new FunctionSettings(new Properties(), "the environment", env, location.trim(), origin);
+        }
+        boolean optional = location == null;
+        String file = optional ? DEFAULT_LOCATION : location;
+        Properties read = read(file, optional, loader);
+        return new FunctionSettings(read != null ? read : new Properties(),
+                read != null ? file : "the environment (no " + file + ")", env, null, null);
+    }
+
+    /**
+     * The engine's configuration from a file and the environment.
+     *
+     * @throws ConfigException naming the file or the variable, the key and the value
+     */
+    RateLimitConfig engineConfig() {
+        try {
+            return RateLimitConfig.parse(engineKeys, source);
+        } catch (ConfigException e) {
+            if (e.key() != null && variables.containsKey(e.key())) {
+                throw new ConfigException(e.source(), e.key(), e.getMessage() + " (set by " + origin(e.key()) + ")",
+                        e);
+            }
+            throw e;
+        }
     }
 
     /**

@@ -368,43 +368,8 @@ public final class LambdaRateLimit implements AutoCloseable {
             ClassLoader loader = classLoader != null ? classLoader
                     : Thread.currentThread().getContextClassLoader() != null
                     ? Thread.currentThread().getContextClassLoader() : LambdaRateLimit.class.getClassLoader();
-            Properties base;
-            String baseSource;
-            String sharedLocation = null;
-            String locationOrigin = null;
-            if (properties != null) {
-                base = properties;
-                baseSource = "properties";
-            } else {
-                String location = configLocation != null ? configLocation
-                        : env.getOrDefault(EnvironmentConfig.CONFIG_VARIABLE, null);
-                locationOrigin = configLocation != null ? "configLocation"
-                        : "environment variable " + EnvironmentConfig.CONFIG_VARIABLE;
-                if (location != null && FunctionSettings.isShared(location)) {
-                    sharedLocation = location.trim();
-                    base = new Properties();
-                    baseSource = "the environment";
-                } else {
-                    boolean optional = location == null;
-                    location = optional ? FunctionSettings.DEFAULT_LOCATION : location;
-                    Properties read = FunctionSettings.read(location, optional, loader);
-                    base = read != null ? read : new Properties();
-                    baseSource = read != null ? location : "the environment (no " + location + ")";
-                }
-            }
-            FunctionSettings config = new FunctionSettings(base, baseSource, env, sharedLocation, locationOrigin);
-            RateLimitConfig engineConfig = null;
-            if (sharedLocation == null) {
-                try {
-                    engineConfig = RateLimitConfig.parse(config.engineKeys, config.source);
-                } catch (ConfigException e) {
-                    if (e.key() != null && config.variables.containsKey(e.key())) {
-                        throw new ConfigException(e.source(), e.key(), e.getMessage() + " (set by "
-                                + config.origin(e.key()) + ")", e);
-                    }
-                    throw e;
-                }
-            }
+            FunctionSettings config = FunctionSettings.load(properties, configLocation, env, loader);
+            RateLimitConfig engineConfig = config.shared.isEmpty() ? config.engineConfig() : null;
             TimeSource time = timeSource != null ? timeSource : TimeSource.system();
             EmbeddedMetrics metrics = !config.metrics ? null : EmbeddedMetrics.create(config.namespace,
                     metricsOutput != null ? metricsOutput : System.out::println, time);
@@ -425,7 +390,7 @@ public final class LambdaRateLimit implements AutoCloseable {
                     useStore = ownStore;
                 }
                 RateLimitEngine.Builder engine = RateLimitEngine.builder().timeSource(time);
-                if (sharedLocation != null) {
+                if (engineConfig == null) {
                     source = SharedConfigs.open(config);
                     polling = new InvocationPolling(time, source.pollInterval());
                     engine.configSource(InvocationPolling.unpolled(source));
