@@ -28,7 +28,9 @@ import java.util.TreeMap;
  *       parts are split at single underscores into the key's words, the longest known word first (so
  *       {@code TRUSTED_PROXIES_HEADER} is {@code trustedProxies.header}).</li>
  *   <li>{@code RATELIMIT_CONFIG} is not a key: it is the location of the properties file
- *       ({@code classpath:...} or {@code file:...}).</li>
+ *       ({@code classpath:...} or {@code file:...}) or of a shared configuration ({@code redis://...},
+ *       {@code dynamodb:TABLE}); the variables after it, such as {@code RATELIMIT_CONFIG_KEY}, are keys
+ *       ({@code ratelimit.config.key}).</li>
  * </ul>
  * A name that contains {@code -} or {@code __}, or starts or ends with {@code _}, cannot be written as a variable
  * (Lambda allows only letters, digits and {@code _} in variable names): such a policy or plan is configured in the
