@@ -103,8 +103,11 @@ class WebXmlSharedConfigTest {
      */
     private static void assertAPublishedLimitIsEnforced(Gateway app, ConfigPublisher publisher) throws Exception {
         assertThat(FleetTest.alternate("dave", 3, app)).containsExactly(200, 200, 429);
+        long start = System.nanoTime();
         publisher.publish(Texts.HOURLY_V2, 1);
         awaitVersion(app, "2");
+        System.out.printf("web.xml filter on %s: a publish in force after %.1f ms%n", app.engine().configStatus()
+                .source().split(" ")[0], (System.nanoTime() - start) / 1e6);
         assertThat(FleetTest.alternate("dave", 3, app)).containsExactly(200, 200, 429);
     }
 
