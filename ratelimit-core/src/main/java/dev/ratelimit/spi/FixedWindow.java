@@ -27,7 +27,7 @@ import java.util.List;
  * of a minute count against {@code 10/1m} until that minute ends); a stored window that starts earlier holds
  * permits of an earlier window of the new period, which no longer count.
  */
-final class FixedWindow extends AbstractTransition {
+final class FixedWindow extends PerLimitTransition {
 
     static final FixedWindow INSTANCE = new FixedWindow();
     private static final int WIDTH = 2;
@@ -43,8 +43,35 @@ final class FixedWindow extends AbstractTransition {
     }
 
     @Override
-    boolean fits(long[] s, List<Limit> limits) {
-        return s.length == 1 + WIDTH * limits.size();
+    int width() {
+        return WIDTH;
+    }
+
+    @Override
+    int descriptorWidth() {
+        return 1;
+    }
+
+    @Override
+    void describe(long[] to, int n, int i, Limit limit) {
+        to[descriptor(n, i)] = limit.periodMicros();
+    }
+
+    @Override
+    boolean writtenUnder(long[] s, int stored, int j, Limit limit) {
+        return s[descriptor(stored, j)] == limit.periodMicros();
+    }
+
+    @Override
+    void fresh(long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = Math.floorDiv(now, limit.periodMicros()) * limit.periodMicros();
+    }
+
+    /** The window and its count carry as they are; {@link #windowStart} reads them with the new period. */
+    @Override
+    void carry(long[] s, int stored, int j, long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = s[1 + WIDTH * j];
+        to[2 + WIDTH * i] = s[2 + WIDTH * j];
     }
 
     private static long windowStart(long[] s, int i, long period, long now) {
@@ -81,7 +108,7 @@ final class FixedWindow extends AbstractTransition {
 
     @Override
     long[] spend(long[] s, List<Limit> limits, long permits, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             long start = windowStart(s, i, limits.get(i).periodMicros(), now);
             next[1 + WIDTH * i] = start;
@@ -92,7 +119,7 @@ final class FixedWindow extends AbstractTransition {
 
     @Override
     long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long start = windowStart(s, i, limit.periodMicros(), now);

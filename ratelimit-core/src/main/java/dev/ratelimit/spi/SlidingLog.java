@@ -50,9 +50,10 @@ final class SlidingLog extends AbstractTransition {
         }
     }
 
+    /** The log is not per limit: every limit reads it as it is. */
     @Override
-    boolean fits(long[] s, List<Limit> limits) {
-        return s.length % 2 == 1;
+    long[] align(long[] state, List<Limit> limits, long now) {
+        return state != null && state.length % 2 == 1 ? state : null;
     }
 
     private static int entries(long[] s) {

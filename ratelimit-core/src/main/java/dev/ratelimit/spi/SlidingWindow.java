@@ -37,7 +37,7 @@ import java.util.List;
  * one new period before the current window, its current count becomes the previous window's count; otherwise its
  * counts are of ended windows and no longer count.
  */
-final class SlidingWindow extends AbstractTransition {
+final class SlidingWindow extends PerLimitTransition {
 
     static final SlidingWindow INSTANCE = new SlidingWindow();
     private static final int WIDTH = 3;
@@ -56,8 +56,36 @@ final class SlidingWindow extends AbstractTransition {
     }
 
     @Override
-    boolean fits(long[] s, List<Limit> limits) {
-        return s.length == 1 + WIDTH * limits.size();
+    int width() {
+        return WIDTH;
+    }
+
+    @Override
+    int descriptorWidth() {
+        return 1;
+    }
+
+    @Override
+    void describe(long[] to, int n, int i, Limit limit) {
+        to[descriptor(n, i)] = limit.periodMicros();
+    }
+
+    @Override
+    boolean writtenUnder(long[] s, int stored, int j, Limit limit) {
+        return s[descriptor(stored, j)] == limit.periodMicros();
+    }
+
+    @Override
+    void fresh(long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = Math.floorDiv(now, limit.periodMicros()) * limit.periodMicros();
+    }
+
+    /** The window and both counts carry as they are; {@link #start} reads them with the new period. */
+    @Override
+    void carry(long[] s, int stored, int j, long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = s[1 + WIDTH * j];
+        to[2 + WIDTH * i] = s[2 + WIDTH * j];
+        to[3 + WIDTH * i] = s[3 + WIDTH * j];
     }
 
     /** The window start, previous and current counts in force at {@code now}. */
@@ -133,7 +161,7 @@ final class SlidingWindow extends AbstractTransition {
 
     @Override
     long[] spend(long[] s, List<Limit> limits, long permits, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             long period = limits.get(i).periodMicros();
             long start = start(s, i, period, now);
@@ -146,7 +174,7 @@ final class SlidingWindow extends AbstractTransition {
 
     @Override
     long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long period = limit.periodMicros();

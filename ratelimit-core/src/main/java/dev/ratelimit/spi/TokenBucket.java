@@ -39,7 +39,7 @@ import java.util.List;
  * it fuller (8 short of {@code 10/10s} is 4 short of {@code 5/10s}). Keeping the deficit in tokens would need the
  * old rate in the state; that is not done yet.
  */
-final class TokenBucket extends AbstractTransition {
+final class TokenBucket extends PerLimitTransition {
 
     static final TokenBucket INSTANCE = new TokenBucket();
     private static final int WIDTH = 2;
@@ -75,8 +75,77 @@ final class TokenBucket extends AbstractTransition {
     }
 
     @Override
-    boolean fits(long[] s, List<Limit> limits) {
-        return s.length == 1 + WIDTH * limits.size();
+    int width() {
+        return WIDTH;
+    }
+
+    /** Period, permits and capacity: the limit itself. */
+    @Override
+    int descriptorWidth() {
+        return 3;
+    }
+
+    @Override
+    void describe(long[] to, int n, int i, Limit limit) {
+        int d = descriptor(n, i);
+        to[d] = limit.periodMicros();
+        to[d + 1] = limit.permits();
+        to[d + 2] = limit.capacity();
+    }
+
+    @Override
+    boolean writtenUnder(long[] s, int stored, int j, Limit limit) {
+        int d = descriptor(stored, j);
+        return s[d] == limit.periodMicros() && s[d + 1] == limit.permits() && s[d + 2] == limit.capacity();
+    }
+
+    @Override
+    void fresh(long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = now;
+    }
+
+    /**
+     * Keeps the deficit: the tokens stored limit {@code j} was short of at {@code now} (measured at its own
+     * interval), rounded up to the new limit's unit and clamped to its capacity. A stored descriptor that no
+     * limit has (not positive) keeps the TAT as it is.
+     */
+    @Override
+    void carry(long[] s, int stored, int j, long[] to, int i, Limit limit, long now) {
+        int d = descriptor(stored, j);
+        long tat = s[1 + WIDTH * j];
+        long remainder = s[2 + WIDTH * j];
+        long period = s[d];
+        long permits = s[d + 1];
+        if (period <= 0 || permits <= 0) {
+            to[1 + WIDTH * i] = tat;
+            to[2 + WIDTH * i] = remainder;
+            return;
+        }
+        BigInteger g = BigInteger.valueOf(period).gcd(BigInteger.valueOf(permits));
+        BigInteger oldNumerator = BigInteger.valueOf(period).divide(g);
+        BigInteger oldDenominator = BigInteger.valueOf(permits).divide(g);
+        long numerator = limit.intervalNumerator();
+        long denominator = limit.intervalDenominator();
+        long full = limit.capacity() * numerator;
+        long debt = 0;
+        if (tat >= now) {
+            // The old debt in 1/oldDenominator us, as tokens: whole tokens and a fraction of oldNumerator.
+            BigInteger oldDebt = BigInteger.valueOf(tat - now).multiply(oldDenominator)
+                    .add(BigInteger.valueOf(remainder));
+            BigInteger[] tokens = oldDebt.max(BigInteger.ZERO).divideAndRemainder(oldNumerator);
+            if (tokens[0].compareTo(BigInteger.valueOf(limit.capacity())) >= 0) {
+                debt = full;
+            } else {
+                // tokens x numerator, the fraction rounded up: a carried deficit never grants a permit more.
+                BigInteger[] fraction = tokens[1].multiply(BigInteger.valueOf(numerator))
+                        .divideAndRemainder(oldNumerator);
+                long units = tokens[0].longValueExact() * numerator + fraction[0].longValueExact()
+                        + (fraction[1].signum() > 0 ? 1 : 0);
+                debt = Math.min(full, units);
+            }
+        }
+        to[1 + WIDTH * i] = now + debt / denominator;
+        to[2 + WIDTH * i] = debt % denominator;
     }
 
     private static long tat(long[] s, int i, long now) {
@@ -123,7 +192,7 @@ final class TokenBucket extends AbstractTransition {
 
     @Override
     long[] spend(long[] s, List<Limit> limits, long permits, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long denominator = limit.intervalDenominator();
@@ -143,7 +212,7 @@ final class TokenBucket extends AbstractTransition {
      */
     @Override
     long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long numerator = limit.intervalNumerator();
