@@ -646,6 +646,60 @@ public abstract class RateLimitStoreContract {
         assertDecision(longer.tryAcquire("k", 1), true, 0, 0);
     }
 
+    /**
+     * Random limits changed several times on one key: every decision equals the reference's on the state the
+     * earlier limits left, so each store converts a state written under other limits exactly as the reference
+     * does. A key back at full allowance when its limits change is reset first, because a store may already have
+     * dropped it (expiry), and a dropped state no longer carries.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void changedLimitsCarryOverAsTheReferenceSays(Algorithm algorithm) {
+        RandomLimits draw = new RandomLimits(storeBounds());
+        StateTransition reference = StateTransition.of(algorithm);
+        for (int round = 0; round < 12; round++) {
+            long seed = 1_000L * algorithm.ordinal() + round;
+            Random random = new Random(seed);
+            String ns = freshNamespace();
+            long[] state = null;
+            List<String> history = new ArrayList<>();
+            for (int change = 0; change < 4; change++) {
+                List<Limit> limits = null;
+                RateLimiter limiter = null;
+                while (limiter == null) {
+                    // A set the store rejects (it may be stricter than storeBounds()) is replaced by another draw.
+                    limits = draw.limits(random, algorithm);
+                    try {
+                        limiter = limiterIn(ns, algorithm, limits.toArray(new Limit[0]));
+                    } catch (IllegalArgumentException rejected) {
+                        limiter = null;
+                    }
+                }
+                if (state != null && state[0] <= clock.nowMicros()) {
+                    limiter.reset("k");
+                    state = null;
+                }
+                long smallest = Long.MAX_VALUE;
+                long shortest = Long.MAX_VALUE;
+                for (Limit limit : limits) {
+                    smallest = Math.min(smallest, limit.capacity());
+                    shortest = Math.min(shortest, limit.periodMicros());
+                }
+                for (int step = 0; step < 4; step++) {
+                    long permits = random.nextInt(3) == 0 ? smallest : 1 + (long) random.nextInt(
+                            (int) Math.min(smallest, 1_000));
+                    long now = clock.nowMicros();
+                    StateTransition.Result expected = reference.apply(state, limits, permits, now);
+                    Decision actual = limiter.tryAcquire("k", permits);
+                    history.add("t=" + now + " " + limits + " tryAcquire(" + permits + ") -> " + actual);
+                    assertThat(actual).as("seed %s, %s", seed, history).isEqualTo(expected.decision());
+                    state = expected.state();
+                    clock.advanceMicros(1 + random.nextLong(Math.max(1, Math.min(shortest / 3, 3_600_000_000L))));
+                }
+            }
+        }
+    }
+
     @Test
     void tokenBucketRaisedKeepsTheDeficit() {
         String ns = freshNamespace();
