@@ -109,10 +109,14 @@ final class SlidingWindow extends PerLimitTransition {
         return s != null && s[1 + WIDTH * i] == start ? s[3 + WIDTH * i] : 0;
     }
 
-    /** previous * (period - elapsed): the previous window's weight, scaled by the period. */
+    /**
+     * previous * (period - elapsed): the previous window's weight, scaled by the period. Saturates at
+     * {@code Long.MAX_VALUE}: a count carried over from a larger limit can exceed this limit's permits, and any
+     * weight past 2^62 denies like an infinite one.
+     */
     private static long weightedPrevious(long previous, long period, long start, long now) {
         long elapsed = Math.max(0, now - start);
-        return previous * (period - elapsed);
+        return product(previous, period - elapsed);
     }
 
     @Override
