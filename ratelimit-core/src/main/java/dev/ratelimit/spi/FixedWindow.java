@@ -13,19 +13,22 @@ import java.util.List;
  *   allowed iff count + permits &lt;= limit; the count starts from 0 in each new window
  * </pre>
  *
- * <p>State per limit: {@code [windowStart, count]}. The worst case is twice the limit in one period straddling a
+ * <p>The worst case is twice the limit in one period straddling a
  * window edge ({@code limit} at the end of one window, {@code limit} at the start of the next); that is the price
  * of two numbers of state and one comparison. A denied request may retry at the next window start, exactly.
  * If the clock steps back into an earlier window, the stored window and its count stay in force.
  *
- * <p>Changed limits (see {@link StateTransition}; limit {@code i} reads limit {@code i}'s {@code [windowStart,
- * count]}, with the same number of limits): with the same period, the permits spent in the current window stay
- * spent and count against the new limit. A lowered limit at or below the count denies until the window ends
- * ({@code remaining} 0); a raised one grants the difference. With another period, the stored window and its
- * count stay in force if the window starts no earlier than the new period's current window, and it then lasts one
- * new period from its start (so a longer period keeps the count: 7 spent of {@code 10/10s} in the first seconds
- * of a minute count against {@code 10/1m} until that minute ends); a stored window that starts earlier holds
- * permits of an earlier window of the new period, which no longer count.
+ * <p>State per limit: {@code [windowStart, count]}, and after all limits' fields each limit's period (see
+ * {@link PerLimitTransition}).
+ *
+ * <p>Changed limits (see {@link StateTransition}; a limit continues the stored limit of its period, or the one
+ * left over in order): with the same period, the permits spent in the current window stay spent and count
+ * against the new limit. A lowered limit at or below the count denies until the window ends ({@code remaining} 0);
+ * a raised one grants the difference. With another period, the stored window and its count stay in force if the
+ * window starts no earlier than the new period's current window, and it then lasts one new period from its start
+ * (so a longer period keeps the count: 7 spent of {@code 10/10s} in the first seconds of a minute count against
+ * {@code 10/1m} until that minute ends); a stored window that starts earlier holds permits of an earlier window of
+ * the new period, which no longer count. An added limit starts with an empty current window.
  */
 final class FixedWindow extends PerLimitTransition {
 

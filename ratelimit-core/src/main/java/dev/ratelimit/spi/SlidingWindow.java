@@ -17,7 +17,8 @@ import java.util.List;
  * </pre>
  *
  * <p>Windows are aligned to the Unix epoch as in {@link FixedWindow}. State per limit:
- * {@code [windowStart, previous, current]}. The comparison is done exactly in integers, scaled by the period:
+ * {@code [windowStart, previous, current]}, and after all limits' fields each limit's period (see
+ * {@link PerLimitTransition}). The comparison is done exactly in integers, scaled by the period:
  * {@code previous * (period - elapsed) + (current + permits) * period <= limit * period}, which is why
  * {@code limit x period} (in microseconds) must stay below 2<sup>62</sup>.
  *
@@ -29,13 +30,14 @@ import java.util.List;
  *
  * <p>A denied request's wait is exact: it is the first microsecond at which the weighted estimate leaves room.
  *
- * <p>Changed limits (see {@link StateTransition}; limit {@code i} reads limit {@code i}'s
- * {@code [windowStart, previous, current]}, with the same number of limits): with the same period, both windows'
- * counts carry and are weighed as usual against the new limit, so a lowered limit below the estimate denies until
- * the estimate falls under it, and a raised one grants the difference. With another period, the stored window is
- * kept with both counts if it starts no earlier than the new period's current window starts; if it starts exactly
- * one new period before the current window, its current count becomes the previous window's count; otherwise its
- * counts are of ended windows and no longer count.
+ * <p>Changed limits (see {@link StateTransition}; a limit continues the stored limit of its period, or the one
+ * left over in order): with the same period, both windows' counts carry and are weighed as usual against the new
+ * limit, so a lowered limit below the estimate denies until the estimate falls under it, and a raised one grants
+ * the difference. With another period, the stored window is kept with both counts if it starts no earlier than
+ * the new period's current window starts; if it starts exactly one new period before the current window, its
+ * current count becomes the previous window's count; otherwise its counts are of ended windows and no longer
+ * count. An added limit starts with both windows empty. A carried count may exceed the new limit's permits; the
+ * weighted estimate saturates rather than overflow.
  */
 final class SlidingWindow extends PerLimitTransition {
 

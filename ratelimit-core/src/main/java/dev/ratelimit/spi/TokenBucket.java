@@ -27,17 +27,19 @@ import java.util.List;
  * {@code 1 / denominator} microseconds, where {@code I = numerator / denominator} is reduced
  * ({@link Limit#intervalNumerator()}). No rounding accumulates, however long the key lives.
  *
- * <p>State per limit: {@code [tatMicros, remainder]}. A fresh key starts with a full bucket. If the clock steps
- * back, the stored TAT stays in force, so the bucket looks emptier, never fuller.
+ * <p>State per limit: {@code [tatMicros, remainder]}, and after all limits' fields each limit's
+ * {@code [periodMicros, permits, capacity]} (see {@link PerLimitTransition}). A fresh key starts with a full
+ * bucket. If the clock steps back, the stored TAT stays in force, so the bucket looks emptier, never fuller.
  *
- * <p>Changed limits (see {@link StateTransition}; limit {@code i} reads limit {@code i}'s TAT, with the same number
- * of limits): what carries is the TAT, the time until the bucket would be full again, not the number of tokens
- * missing. With the same rate ({@code permits / period}) and another burst, the deficit carries unclamped: a burst
- * lowered below the deficit denies until the deficit has refilled below it (later than a clamped deficit would).
- * With another rate the deficit is measured anew at the new rate, {@code (TAT - now) / I}: a raised rate finds the
- * bucket emptier than it was (8 tokens short of {@code 10/10s} is 16 short of {@code 20/10s}), a lowered rate finds
- * it fuller (8 short of {@code 10/10s} is 4 short of {@code 5/10s}). Keeping the deficit in tokens would need the
- * old rate in the state; that is not done yet.
+ * <p>Changed limits (see {@link StateTransition}; a limit continues the stored limit of its period, or the one
+ * left over in order): the bucket keeps its <em>deficit</em>, the tokens it is short of at the moment of the first
+ * request under the new limit, measured at the old rate; clamped to the new capacity; and converted to the new
+ * rate's unit rounding up (toward fewer permits, never beyond the limit). 5/1m with all 5 spent, raised to 10/1m:
+ * 5 short of 10, so 5 available at once. 10/1m with 3 spent, lowered to 5/1m: 3 short of 5, 2 available; with 10
+ * spent: clamped to 5 short, none available, full again after one minute. The converted bucket is stored with that
+ * request, even a denied one, and refills at the new rate from then on. An added limit starts full. A stored
+ * limit identical to the new one keeps its TAT as it is (after the clock stepped back, possibly more than a full
+ * deficit).
  */
 final class TokenBucket extends PerLimitTransition {
 
