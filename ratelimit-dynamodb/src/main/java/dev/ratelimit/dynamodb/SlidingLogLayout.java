@@ -3,8 +3,11 @@ package dev.ratelimit.dynamodb;
 import dev.ratelimit.Limit;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -167,6 +170,20 @@ final class SlidingLogLayout extends ItemLayout {
         return stateOfAll(item);
     }
 
+    /** The ring of a slot attribute {@code l{i}_{j}}, or -1 if {@code name} is not one. */
+    private static int ringOf(String name) {
+        int underscore = name.indexOf('_');
+        if (name.length() < 4 || name.charAt(0) != 'l' || underscore < 2) {
+            return -1;
+        }
+        try {
+            int ring = Integer.parseInt(name, 1, underscore, 10);
+            return Integer.parseInt(name, underscore + 1, name.length(), 36) >= 0 ? ring : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** The {@code r} attribute, or null. */
     private static String storedRings(Map<String, AttributeValue> item) {
         AttributeValue r = item.get(RINGS);
@@ -202,40 +219,24 @@ final class SlidingLogLayout extends ItemLayout {
      * permits any ring holds there, pruned to the longest period of the rings that wrote it.
      */
     private long[] stateOfAll(Map<String, AttributeValue> item) {
-        java.util.TreeMap<Long, Long> most = new java.util.TreeMap<>();
-        Map<Long, Long> ring = new java.util.HashMap<>();
-        int current = -1;
-        java.util.List<long[]> slots = new java.util.ArrayList<>();
+        // Each ring's permits by time, then the most any ring holds at each time.
+        Map<Integer, Map<Long, Long>> rings = new HashMap<>();
         for (Map.Entry<String, AttributeValue> attribute : item.entrySet()) {
-            String name = attribute.getKey();
-            int underscore = name.indexOf('_');
-            if (name.length() < 4 || name.charAt(0) != 'l' || underscore < 2) {
-                continue;
+            int ring = ringOf(attribute.getKey());
+            if (ring >= 0) {
+                long time = BadItem.number(attribute.getKey(), attribute.getValue());
+                rings.computeIfAbsent(ring, r -> new HashMap<>()).merge(time, 1L, Long::sum);
             }
-            int i;
-            try {
-                i = Integer.parseInt(name, 1, underscore, 10);
-                Integer.parseInt(name, underscore + 1, name.length(), 36);
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            slots.add(new long[] {i, BadItem.number(name, attribute.getValue())});
         }
-        slots.sort((a, b) -> Long.compare(a[0], b[0]));
-        for (long[] slot : slots) {
-            if (slot[0] != current) {
-                ring.forEach((time, count) -> most.merge(time, count, Math::max));
-                ring.clear();
-                current = (int) slot[0];
-            }
-            ring.merge(slot[1], 1L, Long::sum);
+        TreeMap<Long, Long> most = new TreeMap<>();
+        for (Map<Long, Long> ring : rings.values()) {
+            ring.forEach((time, count) -> most.merge(time, count, Math::max));
         }
-        ring.forEach((time, count) -> most.merge(time, count, Math::max));
         if (most.isEmpty()) {
             return null;
         }
         long newest = most.lastKey();
-        java.util.SortedMap<Long, Long> live = most.tailMap(newest - storedLongestPeriod(item), false);
+        SortedMap<Long, Long> live = most.tailMap(newest - storedLongestPeriod(item), false);
         long[] s = new long[1 + 2 * live.size()];
         int e = 0;
         for (Map.Entry<Long, Long> entry : live.entrySet()) {
