@@ -73,17 +73,21 @@ final class FixedWindowLayout extends ItemLayout {
     }
 
     /**
-     * Null if the item was written under these limits' periods, in order (or has none of their attributes);
-     * otherwise an empty array, which makes the binding write the whole item.
+     * Null if the item was written under exactly these limits' periods, in order; otherwise an empty array, which
+     * makes the binding write the whole item.
      */
     @Override
     long[] raw(Map<String, AttributeValue> item) {
         return writtenUnderThese(item, limits, 'w') ? null : new long[0];
     }
 
-    /** Whether every {@code w{i}} present has {@code p{i}} equal to limit i's period, and none is beyond them. */
+    /**
+     * Whether the item holds exactly these limits' windows, each {@code w{i}} with {@code p{i}} equal to limit i's
+     * period. An item with fewer limits (one was added) is not: the binding's view of it would not line up with
+     * these limits, so it is written whole once.
+     */
     static boolean writtenUnderThese(Map<String, AttributeValue> item, List<Limit> limits, char windowPrefix) {
-        if (storedLimits(item, windowPrefix) > limits.size()) {
+        if (storedLimits(item, windowPrefix) != limits.size()) {
             return false;
         }
         for (int i = 0; i < limits.size(); i++) {

@@ -95,12 +95,13 @@ final class TokenBucketLayout extends ItemLayout {
     }
 
     /**
-     * Null if the item was written under exactly these limits, in order (or holds none of their TATs); otherwise
-     * an empty array, which makes the binding write the whole item rather than a form the item would fail.
+     * Null if the item holds exactly these limits' TATs, each written under its limit; otherwise (limits added,
+     * removed or changed) an empty array, which makes the binding write the whole item once rather than a form
+     * the item would fail.
      */
     @Override
     long[] raw(Map<String, AttributeValue> item) {
-        if (storedLimits(item, 't') > limits.size()) {
+        if (storedLimits(item, 't') != limits.size()) {
             return new long[0];
         }
         for (int i = 0; i < limits.size(); i++) {

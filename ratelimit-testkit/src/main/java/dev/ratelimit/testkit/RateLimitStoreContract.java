@@ -787,6 +787,26 @@ public abstract class RateLimitStoreContract {
         assertDecision(reordered.tryAcquire("k"), false, 0, 60_000_000);
     }
 
+    /**
+     * Regression (DynamoDB): a limit added next to a window carried over from another period. The 10 s window that
+     * began at 0:20 is the hour limit's window (it began inside the current hour); the store's single update aimed
+     * at the hour's aligned window, failed its condition on every attempt and answered a contention denial.
+     */
+    @Test
+    void fixedWindowLimitAddedBesideAWindowCarriedFromAnotherPeriod() {
+        String ns = freshNamespace();
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("10/10s")).tryAcquire("k", 3).allowed())
+                .isTrue();
+        clock.advance(Duration.ofSeconds(5));
+        assertDecision(limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("100/1h")).tryAcquire("k", 5), true, 92, 0);
+        clock.advance(Duration.ofSeconds(5));
+        RateLimiter added = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("100/1h"), Limit.parse("50/1m"));
+        assertDecision(added.tryAcquire("k", 2), true, 48, 0);
+        assertDecision(added.tryAcquire("k", 48), true, 0, 0);
+        assertDecision(added.tryAcquire("k"), false, 0, 30_000_000);
+    }
+
     @Test
     void slidingWindowLimitsAddedOrRemovedKeepTheOthersCounts() {
         String ns = freshNamespace();
