@@ -10,9 +10,9 @@ import dev.ratelimit.spi.StoreBinding;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
 
 /**
