@@ -21,25 +21,39 @@ package dev.ratelimit;
  *
  * <h2>When a limit changes</h2>
  * Limiters with the same namespace and algorithm on one store share each key's consumption, whatever their
- * limits (see {@link RateLimiter}): a limiter rebuilt with a changed limit starts from what each key has spent.
- * With the same number of limits, the limits are matched by position (the first new limit takes over the first
- * old one's state, and so on):
+ * limits (see {@link RateLimiter}): a limiter rebuilt with changed limits starts from what each key has spent,
+ * never from a fresh allowance. The state records the limits it was written under, and the first request under
+ * other limits converts it and stores the converted state (even if denied; a peek converts without writing).
+ * The same rule holds on every store, and the contract suite in {@code ratelimit-testkit} checks it.
+ *
+ * <p><b>Which stored limit a new limit continues.</b> Each new limit, in order, takes the state of the first stored
+ * limit of the same period not yet taken (so of two limits of one period, the first continues the first and the
+ * second the second). Then the new limits left over take the stored limits left over, in order: a limit whose
+ * period changed continues the one it replaced (with one limit before and after, the one limit carries). A new
+ * limit left without a stored one starts fresh; a stored limit that no new limit takes is dropped at the key's
+ * next write. So adding a limit (say 1000/1h next to 10/1s and 100/1m) keeps the others' state and starts the new
+ * one fresh, and removing one keeps the rest.
+ *
+ * <p><b>The rule per algorithm</b>, for a stored limit continued by a changed one:
  * <ul>
- *   <li>{@link #FIXED_WINDOW}: the permits spent in the current window stay spent and count against the new limit.
- *       With another period the stored window keeps its count if it starts no earlier than the new period's current
- *       window (lasting one new period from its start); an earlier one no longer counts.</li>
+ *   <li>{@link #FIXED_WINDOW}: the permits spent in the current window stay spent and count against the new limit
+ *       (a lowered limit at or below them denies until the window ends). With another period the stored window
+ *       keeps its count if it starts no earlier than the new period's current window (lasting one new period from
+ *       its start); an earlier one no longer counts.</li>
  *   <li>{@link #SLIDING_WINDOW}: both windows' counts carry and are weighed as usual against the new limit. With
  *       another period, as for the fixed window: counts in windows that have ended for the new period no longer
  *       count.</li>
- *   <li>{@link #SLIDING_LOG}: the timestamps carry, whatever changed; each new limit counts those inside its own
- *       period (as far as the old limits still kept them).</li>
- *   <li>{@link #TOKEN_BUCKET}: the time until the bucket is full again carries; at the same rate that is the same
- *       deficit (not clamped to a lowered burst), at another rate the deficit is that time measured at the new
- *       rate.</li>
+ *   <li>{@link #SLIDING_LOG}: one log serves all limits, so every change carries: each new limit counts the logged
+ *       permits inside its own period (as far as the old limits still kept them), all of them, also when lowered.
+ *   </li>
+ *   <li>{@link #TOKEN_BUCKET}: the bucket keeps its deficit (the tokens it is short of, measured at the old rate),
+ *       clamped to the new capacity, rounded to the new rate toward fewer permits. 5/1m with all 5 spent, raised to
+ *       10/1m: 5 available at once. 10/1m with 3 spent, lowered to 5/1m: 2 available; with all 10 spent: none, full
+ *       again after one minute.</li>
  * </ul>
- * When the number of limits changes (a limit added or removed), every algorithm but {@link #SLIDING_LOG} treats
- * the stored state as missing: the key starts with the new limits' full allowance. A removed limit's or
- * policy's state is freed when it expires, as for any idle key.
+ * A removed limit's or policy's state is freed when it expires, as for any idle key. State written by the previous
+ * release (which did not record its limits) is read as written under the reading limiter's limits, limit by
+ * limit in order, as that release did: an upgrade resets no key.
  *
  * <p>An enum: immutable and thread-safe.
  */

@@ -36,7 +36,7 @@ import java.util.concurrent.CompletionStage;
  * key's consumption, even when their limits differ: each reads the key's one state with its own limits. So a
  * limiter rebuilt with a changed limit (a plan raised, a global limit tightened) does not hand every key a fresh
  * allowance, and a lowered limit bites at once on a key already over it; {@link Algorithm} states the carry-over
- * rule of each algorithm, including the changes it does not yet carry over. (On an {@link InMemoryStore} the first
+ * rule of each algorithm and how limits added or removed are matched. (On an {@link InMemoryStore} the first
  * limiter of a namespace and algorithm hands its keys over to the later ones; see its class comment.)
  *
  * <p>Implementations are thread-safe: one limiter serves any number of threads, and concurrent requests for one

@@ -43,7 +43,7 @@ final class PackedFixedWindow extends PackedAlgorithm {
 
     @Override
     long[] referenceState(long word) {
-        return new long[] {0, (word >>> countBits) * period, word & countMask};
+        return new long[] {0, (word >>> countBits) * period, word & countMask, period};
     }
 
     private long count(long word, long index) {

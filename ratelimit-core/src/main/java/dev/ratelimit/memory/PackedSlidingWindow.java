@@ -49,7 +49,7 @@ final class PackedSlidingWindow extends PackedAlgorithm {
     @Override
     long[] referenceState(long word) {
         return new long[] {0, (word >>> (2 * countBits)) * period, (word >>> countBits) & countMask,
-            word & countMask};
+            word & countMask, period};
     }
 
     private long previous(long word, long index) {

@@ -28,7 +28,8 @@ final class PackedTokenBucket extends PackedAlgorithm {
 
     @Override
     long[] referenceState(long word) {
-        return new long[] {0, word / denominator, word % denominator};
+        return new long[] {0, word / denominator, word % denominator, limit.periodMicros(), limit.permits(),
+            limit.capacity()};
     }
 
     static PackedTokenBucket fit(Limit limit) {

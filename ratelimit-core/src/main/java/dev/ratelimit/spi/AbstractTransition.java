@@ -11,8 +11,12 @@ import java.util.List;
  */
 abstract class AbstractTransition implements StateTransition {
 
-    /** Whether {@code s} has the shape these limits need; otherwise it is treated as missing. */
-    abstract boolean fits(long[] s, List<Limit> limits);
+    /**
+     * The stored state as these limits read it at {@code now}: {@code state} itself if it was written under
+     * exactly these limits, a new state converted by the algorithm's carry-over rule (element 0 not yet set) if it
+     * was written under other limits, or {@code null} if there is none or it has a shape no release writes.
+     */
+    abstract long[] align(long[] state, List<Limit> limits, long now);
 
     abstract boolean allows(long[] s, int i, Limit limit, long permits, long now);
 
@@ -40,7 +44,7 @@ abstract class AbstractTransition implements StateTransition {
         Check.nonZero("delta", delta);
         long largest = largestCapacity(limits);
         long clamped = clamp(delta, -largest, largest);
-        long[] s = state != null && fits(state, limits) ? state : null;
+        long[] s = align(state, limits, now);
         long[] next = adjustSpent(s, limits, clamped, now);
         long fullAfter = 0;
         for (int i = 0; i < limits.size(); i++) {
@@ -68,12 +72,15 @@ abstract class AbstractTransition implements StateTransition {
 
     @Override
     public final Result apply(long[] state, List<Limit> limits, long permits, long now) {
-        long[] s = state != null && fits(state, limits) ? state : null;
+        long[] s = align(state, limits, now);
         int n = limits.size();
+        // A request stores a state converted from other limits even if it spends nothing, so that the next one
+        // continues from it (a token bucket's conversion depends on the time it is made); a peek writes nothing.
+        long[] kept = s == state || s == null || permits == 0 ? state : stamped(s, limits, now);
         for (int i = 0; i < n; i++) {
             Limit limit = limits.get(i);
             if (permits > limit.capacity()) {
-                return new Result(state, Decision.exceedsCapacity(
+                return new Result(kept, Decision.exceedsCapacity(
                         limit, available(s, i, limit, now), resetAfter(s, i, limit, now)));
             }
         }
@@ -95,7 +102,7 @@ abstract class AbstractTransition implements StateTransition {
                 remaining = Math.min(remaining, available(s, i, limits.get(i), now));
             }
             Limit limit = limits.get(denier);
-            return new Result(state, Decision.denied(limit, remaining, resetAfter(s, denier, limit, now),
+            return new Result(kept, Decision.denied(limit, remaining, resetAfter(s, denier, limit, now),
                     longestWait));
         }
         long[] next = permits == 0 ? s : spend(s, limits, permits, now);
@@ -117,6 +124,16 @@ abstract class AbstractTransition implements StateTransition {
         Limit reported = limits.get(tightest);
         return new Result(permits == 0 ? state : next,
                 Decision.allowed(reported, remaining, resetAfter(next, tightest, reported, now)));
+    }
+
+    /** {@code s} with element 0 set to the time at which every limit is back at full allowance. */
+    private long[] stamped(long[] s, List<Limit> limits, long now) {
+        long fullAfter = 0;
+        for (int i = 0; i < limits.size(); i++) {
+            fullAfter = Math.max(fullAfter, resetAfter(s, i, limits.get(i), now));
+        }
+        s[0] = now + fullAfter;
+        return s;
     }
 
     /** The bound every product an algorithm forms from a limit's numbers must stay within: 2^62. */

@@ -13,21 +13,24 @@ import java.util.List;
  *   allowed iff count + permits &lt;= limit; the count starts from 0 in each new window
  * </pre>
  *
- * <p>State per limit: {@code [windowStart, count]}. The worst case is twice the limit in one period straddling a
+ * <p>The worst case is twice the limit in one period straddling a
  * window edge ({@code limit} at the end of one window, {@code limit} at the start of the next); that is the price
  * of two numbers of state and one comparison. A denied request may retry at the next window start, exactly.
  * If the clock steps back into an earlier window, the stored window and its count stay in force.
  *
- * <p>Changed limits (see {@link StateTransition}; limit {@code i} reads limit {@code i}'s {@code [windowStart,
- * count]}, with the same number of limits): with the same period, the permits spent in the current window stay
- * spent and count against the new limit. A lowered limit at or below the count denies until the window ends
- * ({@code remaining} 0); a raised one grants the difference. With another period, the stored window and its
- * count stay in force if the window starts no earlier than the new period's current window, and it then lasts one
- * new period from its start (so a longer period keeps the count: 7 spent of {@code 10/10s} in the first seconds
- * of a minute count against {@code 10/1m} until that minute ends); a stored window that starts earlier holds
- * permits of an earlier window of the new period, which no longer count.
+ * <p>State per limit: {@code [windowStart, count]}, and after all limits' fields each limit's period (see
+ * {@link PerLimitTransition}).
+ *
+ * <p>Changed limits (see {@link StateTransition}; a limit continues the stored limit of its period, or the one
+ * left over in order): with the same period, the permits spent in the current window stay spent and count
+ * against the new limit. A lowered limit at or below the count denies until the window ends ({@code remaining} 0);
+ * a raised one grants the difference. With another period, the stored window and its count stay in force if the
+ * window starts no earlier than the new period's current window, and it then lasts one new period from its start
+ * (so a longer period keeps the count: 7 spent of {@code 10/10s} in the first seconds of a minute count against
+ * {@code 10/1m} until that minute ends); a stored window that starts earlier holds permits of an earlier window of
+ * the new period, which no longer count. An added limit starts with an empty current window.
  */
-final class FixedWindow extends AbstractTransition {
+final class FixedWindow extends PerLimitTransition {
 
     static final FixedWindow INSTANCE = new FixedWindow();
     private static final int WIDTH = 2;
@@ -43,8 +46,35 @@ final class FixedWindow extends AbstractTransition {
     }
 
     @Override
-    boolean fits(long[] s, List<Limit> limits) {
-        return s.length == 1 + WIDTH * limits.size();
+    int width() {
+        return WIDTH;
+    }
+
+    @Override
+    int descriptorWidth() {
+        return 1;
+    }
+
+    @Override
+    void describe(long[] to, int n, int i, Limit limit) {
+        to[descriptor(n, i)] = limit.periodMicros();
+    }
+
+    @Override
+    boolean writtenUnder(long[] s, int stored, int j, Limit limit) {
+        return s[descriptor(stored, j)] == limit.periodMicros();
+    }
+
+    @Override
+    void fresh(long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = Math.floorDiv(now, limit.periodMicros()) * limit.periodMicros();
+    }
+
+    /** The window and its count carry as they are; {@link #windowStart} reads them with the new period. */
+    @Override
+    void carry(long[] s, int stored, int j, long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = s[1 + WIDTH * j];
+        to[2 + WIDTH * i] = s[2 + WIDTH * j];
     }
 
     private static long windowStart(long[] s, int i, long period, long now) {
@@ -81,7 +111,7 @@ final class FixedWindow extends AbstractTransition {
 
     @Override
     long[] spend(long[] s, List<Limit> limits, long permits, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             long start = windowStart(s, i, limits.get(i).periodMicros(), now);
             next[1 + WIDTH * i] = start;
@@ -92,7 +122,7 @@ final class FixedWindow extends AbstractTransition {
 
     @Override
     long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long start = windowStart(s, i, limit.periodMicros(), now);

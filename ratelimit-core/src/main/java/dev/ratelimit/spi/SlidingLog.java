@@ -22,12 +22,13 @@ import java.util.List;
  * each limit counts the entries inside its own period. If the clock steps back, new entries are stamped with the
  * newest stored time, so they expire no earlier than they should.
  *
- * <p>Changed limits (see {@link StateTransition}): the log carries over whatever changed. Each new limit counts
- * the logged permits inside its own period: a lowered limit denies until enough of them leave its window, a
- * raised one grants the difference, an added limit counts the permits already logged in its period, a removed one
- * stops counting. A longer period counts what is still logged: entries older than the longest old period may
- * already have been dropped (a spend drops them, and the whole state expires at the old limits' full-allowance
- * time), so it counts no more than the old limits kept.
+ * <p>Changed limits (see {@link StateTransition}): the log carries over whatever changed, with no conversion. Each
+ * new limit counts every logged permit inside its own period: a lowered limit denies until enough of them leave
+ * its window (all of them count, however many more than the new limit), a raised one grants the difference, an
+ * added limit counts the permits already logged in its period, a removed one stops counting. A longer period
+ * counts what is still logged: entries older than the longest old period may already have been dropped (a spend
+ * drops them, and the whole state expires at the old limits' full-allowance time), so it counts no more than the
+ * old limits kept.
  */
 final class SlidingLog extends AbstractTransition {
 
@@ -50,9 +51,10 @@ final class SlidingLog extends AbstractTransition {
         }
     }
 
+    /** The log is not per limit: every limit reads it as it is. */
     @Override
-    boolean fits(long[] s, List<Limit> limits) {
-        return s.length % 2 == 1;
+    long[] align(long[] state, List<Limit> limits, long now) {
+        return state != null && state.length % 2 == 1 ? state : null;
     }
 
     private static int entries(long[] s) {

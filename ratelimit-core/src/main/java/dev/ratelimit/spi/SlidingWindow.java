@@ -17,7 +17,8 @@ import java.util.List;
  * </pre>
  *
  * <p>Windows are aligned to the Unix epoch as in {@link FixedWindow}. State per limit:
- * {@code [windowStart, previous, current]}. The comparison is done exactly in integers, scaled by the period:
+ * {@code [windowStart, previous, current]}, and after all limits' fields each limit's period (see
+ * {@link PerLimitTransition}). The comparison is done exactly in integers, scaled by the period:
  * {@code previous * (period - elapsed) + (current + permits) * period <= limit * period}, which is why
  * {@code limit x period} (in microseconds) must stay below 2<sup>62</sup>.
  *
@@ -29,15 +30,16 @@ import java.util.List;
  *
  * <p>A denied request's wait is exact: it is the first microsecond at which the weighted estimate leaves room.
  *
- * <p>Changed limits (see {@link StateTransition}; limit {@code i} reads limit {@code i}'s
- * {@code [windowStart, previous, current]}, with the same number of limits): with the same period, both windows'
- * counts carry and are weighed as usual against the new limit, so a lowered limit below the estimate denies until
- * the estimate falls under it, and a raised one grants the difference. With another period, the stored window is
- * kept with both counts if it starts no earlier than the new period's current window starts; if it starts exactly
- * one new period before the current window, its current count becomes the previous window's count; otherwise its
- * counts are of ended windows and no longer count.
+ * <p>Changed limits (see {@link StateTransition}; a limit continues the stored limit of its period, or the one
+ * left over in order): with the same period, both windows' counts carry and are weighed as usual against the new
+ * limit, so a lowered limit below the estimate denies until the estimate falls under it, and a raised one grants
+ * the difference. With another period, the stored window is kept with both counts if it starts no earlier than
+ * the new period's current window starts; if it starts exactly one new period before the current window, its
+ * current count becomes the previous window's count; otherwise its counts are of ended windows and no longer
+ * count. An added limit starts with both windows empty. A carried count may exceed the new limit's permits; the
+ * weighted estimate saturates rather than overflow.
  */
-final class SlidingWindow extends AbstractTransition {
+final class SlidingWindow extends PerLimitTransition {
 
     static final SlidingWindow INSTANCE = new SlidingWindow();
     private static final int WIDTH = 3;
@@ -56,8 +58,36 @@ final class SlidingWindow extends AbstractTransition {
     }
 
     @Override
-    boolean fits(long[] s, List<Limit> limits) {
-        return s.length == 1 + WIDTH * limits.size();
+    int width() {
+        return WIDTH;
+    }
+
+    @Override
+    int descriptorWidth() {
+        return 1;
+    }
+
+    @Override
+    void describe(long[] to, int n, int i, Limit limit) {
+        to[descriptor(n, i)] = limit.periodMicros();
+    }
+
+    @Override
+    boolean writtenUnder(long[] s, int stored, int j, Limit limit) {
+        return s[descriptor(stored, j)] == limit.periodMicros();
+    }
+
+    @Override
+    void fresh(long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = Math.floorDiv(now, limit.periodMicros()) * limit.periodMicros();
+    }
+
+    /** The window and both counts carry as they are; {@link #start} reads them with the new period. */
+    @Override
+    void carry(long[] s, int stored, int j, long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = s[1 + WIDTH * j];
+        to[2 + WIDTH * i] = s[2 + WIDTH * j];
+        to[3 + WIDTH * i] = s[3 + WIDTH * j];
     }
 
     /** The window start, previous and current counts in force at {@code now}. */
@@ -81,10 +111,14 @@ final class SlidingWindow extends AbstractTransition {
         return s != null && s[1 + WIDTH * i] == start ? s[3 + WIDTH * i] : 0;
     }
 
-    /** previous * (period - elapsed): the previous window's weight, scaled by the period. */
+    /**
+     * previous * (period - elapsed): the previous window's weight, scaled by the period. Saturates at
+     * {@code Long.MAX_VALUE}: a count carried over from a larger limit can exceed this limit's permits, and any
+     * weight past 2^62 denies like an infinite one.
+     */
     private static long weightedPrevious(long previous, long period, long start, long now) {
         long elapsed = Math.max(0, now - start);
-        return previous * (period - elapsed);
+        return product(previous, period - elapsed);
     }
 
     @Override
@@ -133,7 +167,7 @@ final class SlidingWindow extends AbstractTransition {
 
     @Override
     long[] spend(long[] s, List<Limit> limits, long permits, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             long period = limits.get(i).periodMicros();
             long start = start(s, i, period, now);
@@ -146,7 +180,7 @@ final class SlidingWindow extends AbstractTransition {
 
     @Override
     long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long period = limit.periodMicros();

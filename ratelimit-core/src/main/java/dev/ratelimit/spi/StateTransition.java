@@ -14,20 +14,23 @@ import java.util.List;
  * <h2>State</h2>
  * State is a {@code long[]} whose element 0 is the time (microseconds since the epoch) at which the key is back
  * at full allowance if nothing more is spent: a store may drop the state then, and a missing state ({@code null})
- * means exactly that. The rest is algorithm-specific and documented on each implementation. State that does not
- * fit the limits is treated as missing.
+ * means exactly that. The rest is algorithm-specific and documented on each implementation. Fixed window, sliding
+ * window and token bucket keep one slot per limit and then, per limit, a description of the limit that wrote it
+ * (its period; for the token bucket also its permits and capacity):
+ * {@code [fullAt, fields of limit 0, ..., fields of limit n-1, description of limit 0, ..., of limit n-1]}. State of
+ * a shape no implementation writes is treated as missing.
  *
  * <h2>Changed limits: what was spent carries over</h2>
  * A key's state is not tied to the limits that wrote it: limiters with the same namespace and algorithm on one
- * store share each key's one state, and each reads it with its own limits. So when a limit changes and the
- * limiter is rebuilt, the key's consumption carries over, by the rule on each implementation's class comment,
- * instead of starting afresh. Fixed window, sliding window and token bucket keep one slot of state per limit and
- * identify a limit by its <em>position</em> in the list: with the same number of limits, limit {@code i} reads
- * what limit {@code i} wrote. When the number of limits changes (a limit added or removed), their state no longer
- * fits and is treated as missing: the key starts with the new limits' full allowance (not yet carried over). The
- * sliding log keeps one log for all limits, so every change carries over. Removing a limit, a policy or a
- * namespace frees its state by expiry, as for any idle key: a store may drop a state at the full-allowance time
- * the last writer's limits gave it (element 0).
+ * store share each key's one state, and each reads it with its own limits. State written under exactly the
+ * reading limits is read as it is. State written under other limits is converted first: each reading limit
+ * continues the stored limit matched to it (by period, then the rest in order; see {@link Algorithm}), by the rule
+ * on each implementation's class comment; a limit without a match starts fresh, and unmatched stored limits are
+ * dropped. {@link #apply} with permits returns the converted state even when it denies, so the store writes it and
+ * the next request continues from it (a token bucket's conversion depends on the time it is made); a peek (zero
+ * permits) returns the input unchanged. The sliding log keeps one log for all limits, so it needs no conversion.
+ * Removing a limit, a policy or a namespace frees its state by expiry, as for any idle key: a store may drop a
+ * state at the full-allowance time the last writer's limits gave it (element 0).
  *
  * <h2>Several limits</h2>
  * A request is allowed only if every limit allows it, and then the permits are spent on every limit. A denied
@@ -77,8 +80,8 @@ public interface StateTransition {
      *     call on one key
      * @param permits zero for a read that spends nothing, otherwise the permits to spend
      * @param nowMicros the time of the request, in microseconds since the epoch
-     * @return the new state (the same instance as {@code state} when nothing needs to be written) and the
-     *     decision
+     * @return the new state (the same instance as {@code state} when nothing needs to be written: a denial or a
+     *     peek of a state written under these limits) and the decision
      */
     Result apply(long[] state, List<Limit> limits, long permits, long nowMicros);
 

@@ -27,19 +27,21 @@ import java.util.List;
  * {@code 1 / denominator} microseconds, where {@code I = numerator / denominator} is reduced
  * ({@link Limit#intervalNumerator()}). No rounding accumulates, however long the key lives.
  *
- * <p>State per limit: {@code [tatMicros, remainder]}. A fresh key starts with a full bucket. If the clock steps
- * back, the stored TAT stays in force, so the bucket looks emptier, never fuller.
+ * <p>State per limit: {@code [tatMicros, remainder]}, and after all limits' fields each limit's
+ * {@code [periodMicros, permits, capacity]} (see {@link PerLimitTransition}). A fresh key starts with a full
+ * bucket. If the clock steps back, the stored TAT stays in force, so the bucket looks emptier, never fuller.
  *
- * <p>Changed limits (see {@link StateTransition}; limit {@code i} reads limit {@code i}'s TAT, with the same number
- * of limits): what carries is the TAT, the time until the bucket would be full again, not the number of tokens
- * missing. With the same rate ({@code permits / period}) and another burst, the deficit carries unclamped: a burst
- * lowered below the deficit denies until the deficit has refilled below it (later than a clamped deficit would).
- * With another rate the deficit is measured anew at the new rate, {@code (TAT - now) / I}: a raised rate finds the
- * bucket emptier than it was (8 tokens short of {@code 10/10s} is 16 short of {@code 20/10s}), a lowered rate finds
- * it fuller (8 short of {@code 10/10s} is 4 short of {@code 5/10s}). Keeping the deficit in tokens would need the
- * old rate in the state; that is not done yet.
+ * <p>Changed limits (see {@link StateTransition}; a limit continues the stored limit of its period, or the one
+ * left over in order): the bucket keeps its <em>deficit</em>, the tokens it is short of at the moment of the first
+ * request under the new limit, measured at the old rate; clamped to the new capacity; and converted to the new
+ * rate's unit rounding up (toward fewer permits, never beyond the limit). 5/1m with all 5 spent, raised to 10/1m:
+ * 5 short of 10, so 5 available at once. 10/1m with 3 spent, lowered to 5/1m: 3 short of 5, 2 available; with 10
+ * spent: clamped to 5 short, none available, full again after one minute. The converted bucket is stored with that
+ * request, even a denied one, and refills at the new rate from then on. An added limit starts full. A stored
+ * limit identical to the new one keeps its TAT as it is (after the clock stepped back, possibly more than a full
+ * deficit).
  */
-final class TokenBucket extends AbstractTransition {
+final class TokenBucket extends PerLimitTransition {
 
     static final TokenBucket INSTANCE = new TokenBucket();
     private static final int WIDTH = 2;
@@ -75,8 +77,77 @@ final class TokenBucket extends AbstractTransition {
     }
 
     @Override
-    boolean fits(long[] s, List<Limit> limits) {
-        return s.length == 1 + WIDTH * limits.size();
+    int width() {
+        return WIDTH;
+    }
+
+    /** Period, permits and capacity: the limit itself. */
+    @Override
+    int descriptorWidth() {
+        return 3;
+    }
+
+    @Override
+    void describe(long[] to, int n, int i, Limit limit) {
+        int d = descriptor(n, i);
+        to[d] = limit.periodMicros();
+        to[d + 1] = limit.permits();
+        to[d + 2] = limit.capacity();
+    }
+
+    @Override
+    boolean writtenUnder(long[] s, int stored, int j, Limit limit) {
+        int d = descriptor(stored, j);
+        return s[d] == limit.periodMicros() && s[d + 1] == limit.permits() && s[d + 2] == limit.capacity();
+    }
+
+    @Override
+    void fresh(long[] to, int i, Limit limit, long now) {
+        to[1 + WIDTH * i] = now;
+    }
+
+    /**
+     * Keeps the deficit: the tokens stored limit {@code j} was short of at {@code now} (measured at its own
+     * interval), rounded up to the new limit's unit and clamped to its capacity. A stored descriptor that no
+     * limit has (not positive) keeps the TAT as it is.
+     */
+    @Override
+    void carry(long[] s, int stored, int j, long[] to, int i, Limit limit, long now) {
+        int d = descriptor(stored, j);
+        long tat = s[1 + WIDTH * j];
+        long remainder = s[2 + WIDTH * j];
+        long period = s[d];
+        long permits = s[d + 1];
+        if (period <= 0 || permits <= 0) {
+            to[1 + WIDTH * i] = tat;
+            to[2 + WIDTH * i] = remainder;
+            return;
+        }
+        BigInteger g = BigInteger.valueOf(period).gcd(BigInteger.valueOf(permits));
+        BigInteger oldNumerator = BigInteger.valueOf(period).divide(g);
+        BigInteger oldDenominator = BigInteger.valueOf(permits).divide(g);
+        long numerator = limit.intervalNumerator();
+        long denominator = limit.intervalDenominator();
+        long full = limit.capacity() * numerator;
+        long debt = 0;
+        if (tat >= now) {
+            // The old debt in 1/oldDenominator us, as tokens: whole tokens and a fraction of oldNumerator.
+            BigInteger oldDebt = BigInteger.valueOf(tat - now).multiply(oldDenominator)
+                    .add(BigInteger.valueOf(remainder));
+            BigInteger[] tokens = oldDebt.max(BigInteger.ZERO).divideAndRemainder(oldNumerator);
+            if (tokens[0].compareTo(BigInteger.valueOf(limit.capacity())) >= 0) {
+                debt = full;
+            } else {
+                // tokens x numerator, the fraction rounded up: a carried deficit never grants a permit more.
+                BigInteger[] fraction = tokens[1].multiply(BigInteger.valueOf(numerator))
+                        .divideAndRemainder(oldNumerator);
+                long units = tokens[0].longValueExact() * numerator + fraction[0].longValueExact()
+                        + (fraction[1].signum() > 0 ? 1 : 0);
+                debt = Math.min(full, units);
+            }
+        }
+        to[1 + WIDTH * i] = now + debt / denominator;
+        to[2 + WIDTH * i] = debt % denominator;
     }
 
     private static long tat(long[] s, int i, long now) {
@@ -123,7 +194,7 @@ final class TokenBucket extends AbstractTransition {
 
     @Override
     long[] spend(long[] s, List<Limit> limits, long permits, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long denominator = limit.intervalDenominator();
@@ -143,7 +214,7 @@ final class TokenBucket extends AbstractTransition {
      */
     @Override
     long[] adjustSpent(long[] s, List<Limit> limits, long delta, long now) {
-        long[] next = new long[1 + WIDTH * limits.size()];
+        long[] next = blank(limits);
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long numerator = limit.intervalNumerator();

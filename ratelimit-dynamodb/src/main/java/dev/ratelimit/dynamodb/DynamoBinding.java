@@ -196,7 +196,7 @@ final class DynamoBinding implements StoreBinding {
     /** The single-update path; {@code guess} may be stale or null. */
     private CompletableFuture<Decision> single(Io io, String pk, long permits, long now, Known guess, int attempt) {
         if (guess != null && guess.raw() != null) {
-            // An item written under other limits (a token bucket's other unit): no form fits it, write it whole.
+            // An item written under other limits (or by an earlier release): no form fits it, write it whole.
             return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false, guess, attempt,
                     permits, now);
         }
@@ -222,6 +222,12 @@ final class DynamoBinding implements StoreBinding {
                 return CompletableFuture.completedFuture(result.decision());
             }
             Known current = conditionFailure(pk, error);
+            if (current.raw() != null) {
+                // Written under other limits: write it whole, converted, even if the request is denied (the
+                // reference stores a converted state with every request, so the next one continues from it).
+                return optimistic(io, pk, state -> transition.apply(state, limits, permits, now), false, current,
+                        attempt + 1, permits, now);
+            }
             Result result = transition.apply(current.state(), limits, permits, now);
             if (!result.decision().allowed()) {
                 known.put(pk, current);

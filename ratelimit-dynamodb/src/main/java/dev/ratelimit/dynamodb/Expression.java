@@ -36,6 +36,13 @@ final class Expression {
         return placeholder;
     }
 
+    /** A fresh placeholder for the string {@code value}. */
+    String string(String value) {
+        String placeholder = ":v" + values.size();
+        values.put(placeholder, AttributeValue.fromS(value));
+        return placeholder;
+    }
+
     Expression set(String clause) {
         (set.length() == 0 ? set : set.append(", ")).append(clause);
         return this;

@@ -62,6 +62,28 @@ abstract class ItemLayout {
         return count;
     }
 
+    /**
+     * How many limits wrote the item's per-limit attributes named {@code prefix} and a limit index ({@code w0},
+     * {@code w1}, ... or {@code t0}, ...): one more than the highest index present, 0 if none is.
+     */
+    static int storedLimits(Map<String, AttributeValue> item, char prefix) {
+        int stored = 0;
+        for (String name : item.keySet()) {
+            if (name.length() < 2 || name.length() > 6 || name.charAt(0) != prefix) {
+                continue;
+            }
+            int index = 0;
+            for (int k = 1; k < name.length() && index >= 0; k++) {
+                char c = name.charAt(k);
+                index = c >= '0' && c <= '9' ? index * 10 + (c - '0') : -1;
+            }
+            if (index >= 0) {
+                stored = Math.max(stored, index + 1);
+            }
+        }
+        return stored;
+    }
+
     /** Whether {@link #fastUpdate} is available. */
     abstract boolean hasFastPath();
 

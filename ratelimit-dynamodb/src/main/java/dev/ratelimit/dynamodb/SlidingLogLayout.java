@@ -3,8 +3,11 @@ package dev.ratelimit.dynamodb;
 import dev.ratelimit.Limit;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -39,6 +42,20 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * after the clock steps back. A whole-item write (penalties, refunds, requests too large for one update) fills each
  * ring with the newest permits of the log.
  *
+ * <h2>Changed limits</h2>
+ * <pre>
+ *   r                S  the rings' limits, "permits/periodMicros" per ring, space-separated
+ *   o                N  present (1) while a ring holds more permits inside its window than it has slots
+ * </pre>
+ * The log is decoded from every slot of every ring present, whatever this limiter's rings are: for each time,
+ * the most permits any ring holds at it (each ring holds every permit of its own window), pruned to the longest
+ * period of the rings that wrote it ({@code r}). So limits raised, lowered, added or removed read the same log as
+ * the reference. A slot update requires {@code r} to be these rings and {@code o} to be absent; any other item
+ * is written whole: each ring receives every logged permit inside its window (newest first), and at least as
+ * many of the newest as it has slots. A ring whose window holds more permits than its size (a lowered limit)
+ * gets slots past its size and marks the item with {@code o}, so its keys take whole-item writes until the
+ * excess has left the window and a write finds none.
+ *
  * <h2>Format 1</h2>
  * Earlier releases wrote the log as one binary attribute {@code s} ({@code [1][8-byte longs]}). Such items are
  * still read; the fast update refuses them ({@code attribute_not_exists(s)}), so their first write here is a
@@ -52,6 +69,8 @@ final class SlidingLogLayout extends ItemLayout {
     static final String FORMAT = "f";
     static final int FORMAT_VERSION = 2;
     static final String OLD_STATE = "s";
+    static final String RINGS = "r";
+    static final String OVERFLOW = "o";
     static final byte OLD_FORMAT = 1;
     /** Slot writes one update may make; larger requests take the whole-item write. */
     static final int MAX_SLOT_WRITES = 32;
@@ -60,6 +79,7 @@ final class SlidingLogLayout extends ItemLayout {
     private final int slots;
     private final int longest;
     private final long longestPeriod;
+    private final String rings;
 
     SlidingLogLayout(List<Limit> limits) {
         super(limits);
@@ -79,18 +99,32 @@ final class SlidingLogLayout extends ItemLayout {
         this.slots = total;
         this.longest = longestIndex;
         this.longestPeriod = limits.get(longestIndex).periodMicros();
+        StringBuilder described = new StringBuilder();
+        for (Limit limit : limits) {
+            described.append(described.length() == 0 ? "" : " ").append(limit.permits()).append('/')
+                    .append(limit.periodMicros());
+        }
+        this.rings = described.toString();
     }
 
     static String slot(int limit, int j) {
         return "l" + limit + "_" + Integer.toString(j, 36);
     }
 
+    /**
+     * This limiter's slots of the item (empty if none), or an empty array if the item was written under other
+     * rings or holds more permits than a ring's size (only a whole-item write may change it), or null for an item
+     * of format 1.
+     */
     @Override
     long[] raw(Map<String, AttributeValue> item) {
         if (item.containsKey(OLD_STATE)) {
             return null;
         }
         checkFormat(item);
+        if (item.containsKey(OVERFLOW) || item.containsKey(FORMAT) && !rings.equals(storedRings(item))) {
+            return new long[0];
+        }
         long[] raw = new long[slots];
         Arrays.fill(raw, Long.MIN_VALUE);
         for (Map.Entry<String, AttributeValue> attribute : item.entrySet()) {
@@ -132,8 +166,86 @@ final class SlidingLogLayout extends ItemLayout {
         if (old != null) {
             return decodeOld(old);
         }
-        long[] raw = raw(item);
-        return stateOf(raw);
+        checkFormat(item);
+        return stateOfAll(item);
+    }
+
+    /** The ring of a slot attribute {@code l{i}_{j}}, or -1 if {@code name} is not one. */
+    private static int ringOf(String name) {
+        int underscore = name.indexOf('_');
+        if (name.length() < 4 || name.charAt(0) != 'l' || underscore < 2) {
+            return -1;
+        }
+        try {
+            int ring = Integer.parseInt(name, 1, underscore, 10);
+            return Integer.parseInt(name, underscore + 1, name.length(), 36) >= 0 ? ring : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The {@code r} attribute, or null. */
+    private static String storedRings(Map<String, AttributeValue> item) {
+        AttributeValue r = item.get(RINGS);
+        if (r == null) {
+            return null;
+        }
+        if (r.s() == null) {
+            throw new BadItem(RINGS, "is not a String but " + BadItem.describe(r));
+        }
+        return r.s();
+    }
+
+    /** The longest period of the rings {@code r} describes, or this layout's if the item has none. */
+    private long storedLongestPeriod(Map<String, AttributeValue> item) {
+        String r = storedRings(item);
+        if (r == null) {
+            return longestPeriod;
+        }
+        long longestStored = 0;
+        for (String ring : r.split(" ")) {
+            int slash = ring.indexOf('/');
+            try {
+                longestStored = Math.max(longestStored, Long.parseLong(ring.substring(slash + 1)));
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                throw new BadItem(RINGS, "does not describe rings: '" + r + "'");
+            }
+        }
+        return longestStored;
+    }
+
+    /**
+     * The reference log held by all the rings of the item, whatever limits wrote them: at each time, the most
+     * permits any ring holds there, pruned to the longest period of the rings that wrote it.
+     */
+    private long[] stateOfAll(Map<String, AttributeValue> item) {
+        // Each ring's permits by time, then the most any ring holds at each time.
+        Map<Integer, Map<Long, Long>> rings = new HashMap<>();
+        for (Map.Entry<String, AttributeValue> attribute : item.entrySet()) {
+            int ring = ringOf(attribute.getKey());
+            if (ring >= 0) {
+                long time = BadItem.number(attribute.getKey(), attribute.getValue());
+                rings.computeIfAbsent(ring, r -> new HashMap<>()).merge(time, 1L, Long::sum);
+            }
+        }
+        TreeMap<Long, Long> most = new TreeMap<>();
+        for (Map<Long, Long> ring : rings.values()) {
+            ring.forEach((time, count) -> most.merge(time, count, Math::max));
+        }
+        if (most.isEmpty()) {
+            return null;
+        }
+        long newest = most.lastKey();
+        SortedMap<Long, Long> live = most.tailMap(newest - storedLongestPeriod(item), false);
+        long[] s = new long[1 + 2 * live.size()];
+        int e = 0;
+        for (Map.Entry<Long, Long> entry : live.entrySet()) {
+            s[1 + 2 * e] = entry.getKey();
+            s[2 + 2 * e] = entry.getValue();
+            e++;
+        }
+        s[0] = newest + storedLongestPeriod(item);
+        return s;
     }
 
     /** The reference log held by the longest ring of {@code raw}; null if it is empty. */
@@ -207,19 +319,44 @@ final class SlidingLogLayout extends ItemLayout {
     @Override
     void encode(long[] state, Map<String, AttributeValue> item) {
         item.put(FORMAT, AttributeValue.fromN(Integer.toString(FORMAT_VERSION)));
+        item.put(RINGS, AttributeValue.fromS(rings));
         if (state == null) {
             return;
         }
+        boolean overflow = false;
         for (int i = 0; i < limits.size(); i++) {
-            int n = (int) limits.get(i).permits();
+            int written = slotsWritten(state, i);
+            overflow |= written > limits.get(i).permits();
             int j = 0;
-            for (int e = (state.length - 1) / 2 - 1; e >= 0 && j < n; e--) {
+            for (int e = (state.length - 1) / 2 - 1; e >= 0 && j < written; e--) {
                 AttributeValue stamp = AttributeValue.fromN(Long.toString(state[1 + 2 * e]));
-                for (long c = 0; c < state[2 + 2 * e] && j < n; c++) {
+                for (long c = 0; c < state[2 + 2 * e] && j < written; c++) {
                     item.put(slot(i, j++), stamp);
                 }
             }
         }
+        if (overflow) {
+            item.put(OVERFLOW, AttributeValue.fromN("1"));
+        }
+    }
+
+    /**
+     * How many of the log's newest permits ring {@code i} receives in a whole-item write: every permit inside its
+     * window (ending at the newest entry), and at least as many as it has slots if the log holds that many.
+     */
+    private int slotsWritten(long[] state, int i) {
+        long period = limits.get(i).periodMicros();
+        int entries = (state.length - 1) / 2;
+        long newest = entries == 0 ? 0 : state[state.length - 2];
+        long inside = 0;
+        long total = 0;
+        for (int e = 0; e < entries; e++) {
+            total += state[2 + 2 * e];
+            if (state[1 + 2 * e] > newest - period) {
+                inside += state[2 + 2 * e];
+            }
+        }
+        return (int) Math.max(inside, Math.min(total, limits.get(i).permits()));
     }
 
     /** The raw slots of the item after {@code encode(state)}. */
@@ -294,9 +431,14 @@ final class SlidingLogLayout extends ItemLayout {
             }
         }
         String f = e.name(FORMAT);
+        String r = e.name(RINGS);
+        String ringsValue = e.string(rings);
         e.require("attribute_not_exists(" + e.name(OLD_STATE) + ")");
-        e.require("attribute_not_exists(" + f + ") OR " + f + " = " + e.number(FORMAT_VERSION));
+        e.require("attribute_not_exists(" + e.name(OVERFLOW) + ")");
+        e.require("attribute_not_exists(" + f + ") OR (" + f + " = " + e.number(FORMAT_VERSION) + " AND " + r
+                + " = " + ringsValue + ")");
         e.set(f + " = " + e.number(FORMAT_VERSION));
+        e.set(r + " = " + ringsValue);
         // Concurrent writers may stamp a little earlier than an entry already written; the margin keeps the TTL
         // past every entry's expiry as long as their clocks agree within it.
         e.set(e.name(TTL) + " = " + e.number(ttlSeconds(stamp + longestPeriod) + TTL_MARGIN_SECONDS));
@@ -313,8 +455,16 @@ final class SlidingLogLayout extends ItemLayout {
         return after;
     }
 
+    /** The raw view after a whole-item write of {@code state}; empty (a whole-item write next) if it overflows. */
     @Override
     long[] rawAfterPut(long[] state) {
+        if (state != null) {
+            for (int i = 0; i < limits.size(); i++) {
+                if (slotsWritten(state, i) > limits.get(i).permits()) {
+                    return new long[0];
+                }
+            }
+        }
         return rawOf(state);
     }
 

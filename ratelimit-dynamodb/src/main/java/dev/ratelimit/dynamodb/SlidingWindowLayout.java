@@ -35,6 +35,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * and its {@code ALL_OLD} gives the right one for a single retry, or shows a denial. Counts are written only by
  * adding permits or by a whole-state write, so an existing count is never zero.
  *
+ * <h2>Changed limits</h2>
+ * As in {@link FixedWindowLayout}: {@code p{i}} records limit {@code i}'s period, the update requires the item to
+ * have been written under these periods (and no limit beyond them), and any other item is decoded with each
+ * stored limit's own period, converted by the reference transition and written whole.
+ *
  * <p>The TTL written is exact: after a spend the key is back at full allowance at {@code W + 2 x period}.
  */
 final class SlidingWindowLayout extends ItemLayout {
@@ -45,24 +50,36 @@ final class SlidingWindowLayout extends ItemLayout {
         super(limits);
     }
 
+    /** The length of a reference state written under these limits (fields, then each limit's period). */
+    private int inLayout() {
+        return 1 + (WIDTH + 1) * limits.size();
+    }
+
+    @Override
+    long[] raw(Map<String, AttributeValue> item) {
+        return FixedWindowLayout.writtenUnderThese(item, limits, 'w') ? null : new long[0];
+    }
+
+    /** The reference state of the limits that wrote the item, each read with its own period. */
     @Override
     long[] decode(Map<String, AttributeValue> item) {
-        long[] s = new long[1 + WIDTH * limits.size()];
-        boolean any = false;
-        for (int i = 0; i < limits.size(); i++) {
-            AttributeValue w = item.get(FixedWindowLayout.window(i));
+        int stored = storedLimits(item, 'w');
+        if (stored == 0) {
+            return null;
+        }
+        long[] s = new long[1 + (WIDTH + 1) * stored];
+        for (int j = 0; j < stored; j++) {
+            long period = FixedWindowLayout.storedPeriod(item, limits, j);
+            s[1 + WIDTH * stored + j] = period;
+            AttributeValue w = item.get(FixedWindowLayout.window(j));
             if (w == null) {
-                s[1 + WIDTH * i] = Long.MIN_VALUE;
+                s[1 + WIDTH * j] = Long.MIN_VALUE;
                 continue;
             }
-            any = true;
-            long start = BadItem.number(FixedWindowLayout.window(i), w);
-            s[1 + WIDTH * i] = start;
-            s[2 + WIDTH * i] = count(item, FixedWindowLayout.count(i, start - limits.get(i).periodMicros()));
-            s[3 + WIDTH * i] = count(item, FixedWindowLayout.count(i, start));
-        }
-        if (!any) {
-            return null;
+            long start = BadItem.number(FixedWindowLayout.window(j), w);
+            s[1 + WIDTH * j] = start;
+            s[2 + WIDTH * j] = period == 0 ? 0 : count(item, FixedWindowLayout.count(j, start - period));
+            s[3 + WIDTH * j] = count(item, FixedWindowLayout.count(j, start));
         }
         s[0] = ttlMicros(item);
         return s;
@@ -73,6 +90,7 @@ final class SlidingWindowLayout extends ItemLayout {
         for (int i = 0; i < limits.size(); i++) {
             long start = state[1 + WIDTH * i];
             item.put(FixedWindowLayout.window(i), AttributeValue.fromN(Long.toString(start)));
+            item.put(FixedWindowLayout.period(i), AttributeValue.fromN(Long.toString(limits.get(i).periodMicros())));
             if (state[2 + WIDTH * i] != 0) {
                 item.put(FixedWindowLayout.count(i, start - limits.get(i).periodMicros()),
                         AttributeValue.fromN(Long.toString(state[2 + WIDTH * i])));
@@ -98,7 +116,7 @@ final class SlidingWindowLayout extends ItemLayout {
         List<String> removed = new ArrayList<>();
         long fullAt = Long.MIN_VALUE;
         long[] s = known == null ? null : known.state();
-        boolean fits = s != null && s.length == 1 + WIDTH * limits.size();
+        boolean fits = s != null && s.length == inLayout();
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long period = limit.periodMicros();
@@ -134,8 +152,10 @@ final class SlidingWindowLayout extends ItemLayout {
             e.require(maxCurrent >= 0 ? "attribute_not_exists(" + c + ") OR " + c + " <= " + bound
                     : c + " <= " + bound);
             e.set(c + " = if_not_exists(" + c + ", " + zero + ") + " + k);
+            FixedWindowLayout.requirePeriod(e, i, period);
             fullAt = Math.max(fullAt, target + 2 * period);
         }
+        e.require("attribute_not_exists(" + e.name(FixedWindowLayout.window(limits.size())) + ")");
         return finishCountUpdate(e, known, live, removed, fullAt, token);
     }
 
@@ -145,7 +165,7 @@ final class SlidingWindowLayout extends ItemLayout {
     }
 
     private boolean isLive(String name, long[] state) {
-        if (state == null || state.length != 1 + WIDTH * limits.size()) {
+        if (state == null || state.length != inLayout()) {
             return false;
         }
         for (int i = 0; i < limits.size(); i++) {

@@ -259,8 +259,8 @@ class RateLimitEngineTest {
                 "ratelimit.policy.p.limits=3/1m")));
         assertThat(removed).containsExactly(q);
         assertThat(engine.limiter("p", null).name()).isEqualTo(p);
-        // The spent permit carried over to p's new limits (same namespace): 30 s until full is 1.5 permits at 3/1m.
-        assertThat(engine.limiter("p", null).peek("192.0.2.1").remaining()).isEqualTo(1);
+        // The spent permit carried over to p's new limits (same namespace): the bucket keeps its deficit of 1.
+        assertThat(engine.limiter("p", null).peek("192.0.2.1").remaining()).isEqualTo(2);
     }
 
     @Test
@@ -272,9 +272,9 @@ class RateLimitEngineTest {
         engine.update(RateLimitConfig.parse(props("ratelimit.policies=p,q", "ratelimit.policy.p.key=ip",
                 "ratelimit.policy.p.limits=2/1m", "ratelimit.policy.q.key=ip", "ratelimit.policy.q.limits=6/1m")));
         assertThat(engine.limiter("p", null).peek("192.0.2.1").remaining()).isEqualTo(1);
-        // q's limits changed: its spent permit carries over (token bucket: the time until full, 12 s, is 1.2
-        // permits at 6/1m, so 6 - 2 whole permits remain), no fresh allowance.
-        assertThat(engine.limiter("q", null).peek("192.0.2.1").remaining()).isEqualTo(4);
+        // q's limits changed: its spent permit carries over (token bucket: the deficit of 1 is kept, so 6 - 1
+        // remain), no fresh allowance.
+        assertThat(engine.limiter("q", null).peek("192.0.2.1").remaining()).isEqualTo(5);
         assertThat(engine.config().policies()).extracting(Policy::name).containsExactly("p", "q");
         assertThatThrownBy(() -> engine.updatePolicies(List.of(global("1/1s"), global("2/1s"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two policies are named global");
@@ -292,8 +292,7 @@ class RateLimitEngineTest {
                 "ratelimit.reload=10s"));
         assertThat(engine.evaluate(TestRequest.get("/")).proceed()).as("not yet due").isFalse();
         clock.advance(Duration.ofSeconds(20));
-        // 40 s until the bucket is full again carries over: under 1/1m that is still a denial, under 3/1m (20 s per
-        // permit) one permit is free.
+        // The deficit carries over: 2/3 of a permit short, still a denial under 1/1m, two permits free under 3/1m.
         assertThat(engine.evaluate(TestRequest.get("/")).proceed()).as("3/1m in force").isTrue();
         Files.write(file, List.of("ratelimit.policies=p", "ratelimit.policy.p.key=ip", "ratelimit.policy.p.limits=x"));
         clock.advance(Duration.ofSeconds(20));

@@ -1,10 +1,7 @@
 -- TOKEN_BUCKET as GCRA (reference: dev.ratelimit.spi.TokenBucket). State: per limit {tat, remainder}, the
--- theoretical arrival time in whole microseconds plus a remainder in 1/denominator microseconds.
+-- theoretical arrival time in whole microseconds plus a remainder in 1/denominator microseconds; stored in format 2
+-- with each limit's period, permits and capacity after the TATs.
 local SATURATED = 4611686018427387904 -- 2^62, as in the reference; only reachable after a long clock step back
-
-local function load(raw)
-  return decode(raw, 2 * n)
-end
 
 local function ahead(s, i)
   if s and s[2 * i - 1] >= now then
@@ -128,5 +125,98 @@ local function adjustSpent(s, delta)
 end
 
 local function save(nxt, fullAfter)
-  persist(encode(nxt), fullAfter)
+  local parts = {string.char(LIMITS_FORMAT)}
+  for j = 1, 2 * n do
+    parts[j + 1] = struct.pack('<d', nxt[j])
+  end
+  for i = 1, n do
+    parts[2 * n + 1 + i] = struct.pack('<ddd', PERIOD[i], PERMITS[i], CAP[i])
+  end
+  persist(table.concat(parts), fullAfter)
+end
+
+-- gcd of integers 0 < a, b < 2^53 (fmod is exact on them).
+local function gcd(a, b)
+  while b > 0 do
+    a, b = b, math.fmod(a, b)
+  end
+  return a
+end
+
+-- Limit i takes over a bucket stored under period po, permits qo: it keeps the deficit, the tokens short at now
+-- measured at the stored interval, rounded up to limit i's unit and clamped to its capacity (as the reference
+-- TokenBucket.carry). Returns the new {tat, remainder}. Every integer formed stays below 2^53: the deficit's
+-- whole tokens are found without forming a x denO when that could exceed it.
+local function carry(tat, rem, po, qo, i)
+  if po <= 0 or qo <= 0 then
+    return tat, rem
+  end
+  if tat < now then
+    return now, 0
+  end
+  local g = gcd(po, qo)
+  local numO, denO = po / g, qo / g
+  local a = tat - now
+  local full = CAP[i] * NUM[i]
+  local debt = full
+  -- (a x denO + rem) / numO = a x dq + (a x dr) / numO + rem / numO, with denO = dq x numO + dr
+  local dq = fdiv(denO, numO)
+  local dr = denO - dq * numO
+  if a * dq < CAP[i] then
+    local q1, m1 = mulDivMod(a, dr, numO)
+    local t = m1 + rem
+    local q2 = fdiv(t, numO)
+    local f = t - q2 * numO
+    local q = a * dq + q1 + q2
+    if q < CAP[i] then
+      -- q whole tokens and f / numO of one, in limit i's unit: q x NUM + ceil(f x NUM / numO)
+      local q3, m3 = mulDivMod(NUM[i], f, numO)
+      debt = q * NUM[i] + q3
+      if m3 > 0 then
+        debt = debt + 1
+      end
+      if debt > full then
+        debt = full
+      end
+    end
+  end
+  local w = fdiv(debt, DEN[i])
+  return now + w, debt - w * DEN[i]
+end
+
+-- The stored state as these limits read it: written under other limits, each limit takes over the deficit of
+-- the stored limit matched to it (carry), or starts with a full bucket.
+local function load(raw)
+  local s = decode(raw, 2 * n)
+  if s then
+    return s
+  end
+  local v, m = decodeLimits(raw, 5)
+  if not v then
+    return nil
+  end
+  local periods, same = {}, m == n
+  for j = 1, m do
+    local d = 2 * m + 3 * j - 2
+    periods[j] = v[d]
+    if same and (v[d] ~= PERIOD[j] or v[d + 1] ~= PERMITS[j] or v[d + 2] ~= CAP[j]) then
+      same = false
+    end
+  end
+  if same then
+    return v
+  end
+  local from = matchLimits(periods, m)
+  s = {}
+  for i = 1, n do
+    local j = from[i]
+    if j == 0 then
+      s[2 * i - 1], s[2 * i] = now, 0
+    else
+      local d = 2 * m + 3 * j - 2
+      s[2 * i - 1], s[2 * i] = carry(v[2 * j - 1], v[2 * j], v[d], v[d + 1], i)
+    end
+  end
+  keepConverted(s, resetAfter, save)
+  return s
 end

@@ -646,36 +646,232 @@ public abstract class RateLimitStoreContract {
         assertDecision(longer.tryAcquire("k", 1), true, 0, 0);
     }
 
+    /**
+     * Random limits changed several times on one key: every decision equals the reference's on the state the
+     * earlier limits left, so each store converts a state written under other limits exactly as the reference
+     * does. A key back at full allowance when its limits change is reset first, because a store may already have
+     * dropped it (expiry), and a dropped state no longer carries.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void changedLimitsCarryOverAsTheReferenceSays(Algorithm algorithm) {
+        RandomLimits draw = new RandomLimits(storeBounds());
+        StateTransition reference = StateTransition.of(algorithm);
+        for (int round = 0; round < 12; round++) {
+            long seed = 1_000L * algorithm.ordinal() + round;
+            Random random = new Random(seed);
+            String ns = freshNamespace();
+            long[] state = null;
+            List<String> history = new ArrayList<>();
+            for (int change = 0; change < 4; change++) {
+                List<Limit> limits = null;
+                RateLimiter limiter = null;
+                while (limiter == null) {
+                    // A set the store rejects (it may be stricter than storeBounds()) is replaced by another draw.
+                    limits = draw.limits(random, algorithm);
+                    try {
+                        limiter = limiterIn(ns, algorithm, limits.toArray(new Limit[0]));
+                    } catch (IllegalArgumentException rejected) {
+                        limiter = null;
+                    }
+                }
+                if (state != null && state[0] <= clock.nowMicros()) {
+                    limiter.reset("k");
+                    state = null;
+                }
+                long smallest = Long.MAX_VALUE;
+                long shortest = Long.MAX_VALUE;
+                for (Limit limit : limits) {
+                    smallest = Math.min(smallest, limit.capacity());
+                    shortest = Math.min(shortest, limit.periodMicros());
+                }
+                for (int step = 0; step < 4; step++) {
+                    long permits = random.nextInt(3) == 0 ? smallest : 1 + (long) random.nextInt(
+                            (int) Math.min(smallest, 1_000));
+                    long now = clock.nowMicros();
+                    StateTransition.Result expected = reference.apply(state, limits, permits, now);
+                    Decision actual = limiter.tryAcquire("k", permits);
+                    history.add("t=" + now + " " + limits + " tryAcquire(" + permits + ") -> " + actual);
+                    assertThat(actual).as("seed %s, %s", seed, history).isEqualTo(expected.decision());
+                    state = expected.state();
+                    clock.advanceMicros(1 + random.nextLong(Math.max(1, Math.min(shortest / 3, 3_600_000_000L))));
+                }
+            }
+        }
+    }
+
     @Test
-    void tokenBucketChangedKeepsTheTimeUntilFull() {
+    void tokenBucketRaisedKeepsTheDeficit() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("5/1m")).tryAcquire("k", 5).allowed()).isTrue();
+        // 5 short of 5; raised to 10 per minute, still 5 short: 5 available at once, the next one in 6 s.
+        RateLimiter raised = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1m"));
+        assertDecision(raised.peek("k"), true, 5, 0);
+        assertDecision(raised.tryAcquire("k", 5), true, 0, 0);
+        assertDecision(raised.tryAcquire("k"), false, 0, 6_000_000);
+    }
+
+    @Test
+    void tokenBucketLoweredKeepsTheDeficitClampedToTheNewCapacity() {
+        String ns = freshNamespace();
+        RateLimiter before = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1m"));
+        assertThat(before.tryAcquire("some", 3).allowed()).isTrue();
+        assertThat(before.tryAcquire("all", 10).allowed()).isTrue();
+        RateLimiter lowered = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("5/1m"));
+        // 3 short of 10 is 3 short of 5: 2 available.
+        assertDecision(lowered.tryAcquire("some", 2), true, 0, 0);
+        assertDecision(lowered.tryAcquire("some"), false, 0, 12_000_000);
+        // 10 short is clamped to 5 short: none available, one in 12 s, full again in a minute.
+        Decision empty = lowered.tryAcquire("all");
+        assertDecision(empty, false, 0, 12_000_000);
+        assertThat(empty.resetAfterMicros()).isEqualTo(60_000_000);
+        // The denial stored the converted bucket: it refills at the new rate from now on.
+        clock.advance(Duration.ofSeconds(12));
+        assertDecision(lowered.tryAcquire("all"), true, 0, 0);
+        clock.advance(Duration.ofSeconds(60));
+        assertDecision(lowered.tryAcquire("all", 5), true, 0, 0);
+    }
+
+    @Test
+    void tokenBucketWithABurstOrRateChangedKeepsTheDeficit() {
         String ns = freshNamespace();
         assertThat(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/10s")).tryAcquire("k", 8).allowed())
                 .isTrue();
-        // Full again in 8 s: at one token per 0.5 s that is 16 short of 20, so 4 are left.
-        RateLimiter raised = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("20/10s"));
-        assertDecision(raised.peek("k"), true, 4, 0);
-        // The same rate with a burst of 5 below the deficit of 8: one token more is needed, in 4 s.
+        // 8 short of 10 per 10 s is 8 short of 20 per 10 s: 12 left (a peek converts nothing and writes nothing).
+        assertDecision(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("20/10s")).peek("k"), true, 12, 0);
+        // The same rate with a burst of 5: the deficit of 8 is clamped to 5, so the next token comes in 1 s.
         RateLimiter smallerBurst = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/10s").withBurst(5));
-        assertDecision(smallerBurst.tryAcquire("k"), false, 0, 4_000_000);
-        // At one token per 2 s, 8 s is 4 short of 5: one is left.
+        assertDecision(smallerBurst.tryAcquire("k"), false, 0, 1_000_000);
+        // 5 short of 5 at one token per 2 s: the next one in 2 s.
         RateLimiter lowered = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("5/10s"));
-        assertDecision(lowered.tryAcquire("k"), true, 0, 0);
         assertDecision(lowered.tryAcquire("k"), false, 0, 2_000_000);
     }
 
     @Test
-    void tokenBucketWithARateInOtherUnitsKeepsTheTimeUntilFull() {
+    void tokenBucketWithARateInOtherUnitsRoundsTheDeficitUp() {
         String ns = freshNamespace();
         assertThat(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1s")).tryAcquire("k", 8).allowed()).isTrue();
-        // Full again in 0.8 s. At 3 per second (one token per 1/3 s, not a whole number of microseconds) that is 2.4
-        // tokens short of 3: none is left, and one more token is there when 2 are short, at 0.8 s - 2/3 s.
+        // 8 short is clamped to 3 short of 3 per second (one token per 1/3 s, not a whole number of microseconds).
         RateLimiter thirds = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("3/1s"));
-        assertDecision(thirds.tryAcquire("k"), false, 0, 133_334);
-        clock.advanceMicros(133_334);
+        assertDecision(thirds.tryAcquire("k"), false, 0, 333_334);
+        clock.advanceMicros(333_334);
         assertDecision(thirds.tryAcquire("k"), true, 0, 0);
-        // Full again in 1 s: at 10 per second, 10 short; one more token in 0.1 s.
-        assertDecision(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1s")).tryAcquire("k"), false, 0,
-                100_000);
+        // Now 2.999998 tokens short of 3 per second: rounded up to 3 short of 10 per second, 7 left.
+        assertDecision(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1s")).tryAcquire("k"), true, 6, 0);
+    }
+
+    @Test
+    void fixedWindowLimitsAddedOrRemovedKeepTheOthersCounts() {
+        String ns = freshNamespace();
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("10/1s"), Limit.parse("100/1m"))
+                .tryAcquire("k", 8).allowed()).isTrue();
+        // Added 1000/1h starts fresh; the per-second and per-minute counts stay.
+        RateLimiter added = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("10/1s"), Limit.parse("100/1m"),
+                Limit.parse("1000/1h"));
+        Decision denied = added.tryAcquire("k", 3);
+        assertDecision(denied, false, 2, 1_000_000);
+        assertThat(denied.deniedBy()).contains(Limit.parse("10/1s"));
+        assertDecision(added.tryAcquire("k", 2), true, 0, 0);
+        // The per-second limit removed: the minute keeps its 10, the hour its 2.
+        RateLimiter removed = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("100/1m"), Limit.parse("1000/1h"));
+        assertDecision(removed.peek("k"), true, 90, 0);
+        assertDecision(removed.tryAcquire("k", 90), true, 0, 0);
+        assertDecision(removed.tryAcquire("k"), false, 0, 30_000_000);
+        // Reordered: each limit finds its own period's count.
+        RateLimiter reordered = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("1000/1h"), Limit.parse("100/1m"));
+        assertDecision(reordered.tryAcquire("k"), false, 0, 30_000_000);
+        clock.advance(Duration.ofSeconds(30));
+        assertDecision(reordered.tryAcquire("k", 100), true, 0, 0);
+        assertThat(reordered.peek("k").limit()).isEqualTo(Limit.parse("100/1m"));
+        assertDecision(reordered.tryAcquire("k"), false, 0, 60_000_000);
+    }
+
+    /**
+     * Regression (DynamoDB): a limit added next to a window carried over from another period. The 10 s window that
+     * began at 0:20 is the hour limit's window (it began inside the current hour); the store's single update aimed
+     * at the hour's aligned window, failed its condition on every attempt and answered a contention denial.
+     */
+    @Test
+    void fixedWindowLimitAddedBesideAWindowCarriedFromAnotherPeriod() {
+        String ns = freshNamespace();
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("10/10s")).tryAcquire("k", 3).allowed())
+                .isTrue();
+        clock.advance(Duration.ofSeconds(5));
+        assertDecision(limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("100/1h")).tryAcquire("k", 5), true, 92, 0);
+        clock.advance(Duration.ofSeconds(5));
+        RateLimiter added = limiterIn(ns, Algorithm.FIXED_WINDOW, Limit.parse("100/1h"), Limit.parse("50/1m"));
+        assertDecision(added.tryAcquire("k", 2), true, 48, 0);
+        assertDecision(added.tryAcquire("k", 48), true, 0, 0);
+        assertDecision(added.tryAcquire("k"), false, 0, 30_000_000);
+    }
+
+    @Test
+    void slidingWindowLimitsAddedOrRemovedKeepTheOthersCounts() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("10/10s"), Limit.parse("100/1m"))
+                .tryAcquire("k", 6).allowed()).isTrue();
+        RateLimiter added = limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("500/1h"), Limit.parse("10/10s"),
+                Limit.parse("100/1m"));
+        assertDecision(added.tryAcquire("k", 4), true, 0, 0);
+        // In the next window the 10 weigh 10 x (1 - e/10s); one more fits at e = 1 s.
+        assertDecision(added.tryAcquire("k"), false, 0, 11_000_000);
+        RateLimiter removed = limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("100/1m"));
+        assertDecision(removed.peek("k"), true, 90, 0);
+        RateLimiter withoutMinute = limiterIn(ns, Algorithm.SLIDING_WINDOW, Limit.parse("500/1h"));
+        assertDecision(withoutMinute.tryAcquire("k", 496), true, 0, 0);
+    }
+
+    @Test
+    void tokenBucketLimitsAddedOrRemovedKeepTheOthersDeficits() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1s"), Limit.parse("100/1m"))
+                .tryAcquire("k", 8).allowed()).isTrue();
+        RateLimiter added = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("100/1m"), Limit.parse("10/1s"),
+                Limit.parse("1000/1h"));
+        Decision denied = added.tryAcquire("k", 3);
+        assertDecision(denied, false, 2, 100_000);
+        assertThat(denied.deniedBy()).contains(Limit.parse("10/1s"));
+        assertDecision(added.tryAcquire("k", 2), true, 0, 0);
+        // Without the per-second limit: 10 short of 100 per minute, 2 short of 1000 per hour.
+        RateLimiter removed = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("1000/1h"), Limit.parse("100/1m"));
+        assertDecision(removed.peek("k"), true, 90, 0);
+        assertDecision(removed.tryAcquire("k", 90), true, 0, 0);
+        assertDecision(removed.tryAcquire("k"), false, 0, 600_000);
+    }
+
+    @Test
+    void tokenBucketWithTwoLimitsOfOnePeriodMatchesThemInOrder() {
+        String ns = freshNamespace();
+        assertThat(limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("10/1m"), Limit.parse("6/1m").withBurst(3))
+                .tryAcquire("k", 3).allowed()).isTrue();
+        clock.advance(Duration.ofSeconds(6));
+        // The first per-minute limit takes the first one's 2 short of 10 (refilled at one per 6 s), the second the
+        // second's 2.4 short of 3 (one per 10 s): 18 and 1.6 left of 20 and 4.
+        RateLimiter changed = limiterIn(ns, Algorithm.TOKEN_BUCKET, Limit.parse("20/1m"),
+                Limit.parse("6/1m").withBurst(4), Limit.parse("2/1s"));
+        Decision d = changed.tryAcquire("k");
+        assertDecision(d, true, 0, 0);
+        assertThat(d.limit()).isEqualTo(Limit.parse("6/1m").withBurst(4));
+    }
+
+    @Test
+    void slidingLogLoweredCountsEveryLoggedPermit() {
+        String ns = freshNamespace();
+        RateLimiter before = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("10/1m"));
+        assertThat(before.tryAcquire("k", 3).allowed()).isTrue();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(before.tryAcquire("k", 5).allowed()).isTrue();
+        clock.advance(Duration.ofSeconds(10));
+        // 8 logged, lowered to 5: one more fits when 4 have left, which takes the 3 of 20 s ago and the 5 of 10 s
+        // ago: in 50 s.
+        RateLimiter lowered = limiterIn(ns, Algorithm.SLIDING_LOG, Limit.parse("5/1m"));
+        assertDecision(lowered.tryAcquire("k"), false, 0, 50_000_000);
+        clock.advance(Duration.ofSeconds(40));
+        assertDecision(lowered.tryAcquire("k"), false, 0, 10_000_000);
+        clock.advance(Duration.ofSeconds(10));
+        assertDecision(lowered.tryAcquire("k", 5), true, 0, 0);
     }
 
     private static String abbreviate(String key) {
