@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LettuceRunner extends QueuedRunner {
 
-    static final int LANES = 1024;
+    static final int LANES = 16;
     static final int MAX_BATCH = 256;
     private static final Logger LOG = LoggerFactory.getLogger(LettuceRunner.class);
 
