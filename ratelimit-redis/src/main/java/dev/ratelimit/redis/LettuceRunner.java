@@ -23,9 +23,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With coalescing, calls are spread over {@link #LANES} lanes by key. A lane has at most one batch in flight:
  * a call that finds its lane idle is sent at once; calls that arrive while the lane's batch is in flight wait for
- * it and then go out together, with acquires on one key combined into one evaluation ({@link Coalescing}) and the
- * rest pipelined on the connection (routed per node in a cluster by Lettuce). Nothing waits on a timer. Without
- * coalescing every call is sent at once. Thread-safe.
+ * it and then go out together ({@link Coalescing}): acquires on one key combined into one evaluation, the calls
+ * of one script on different keys into one multi-key evaluation (per slot in a cluster), and those commands
+ * pipelined on the connection (routed per node in a cluster by Lettuce). Few lanes let batches of different keys
+ * form (16: at 100,000 keys and 64 threads, about 32 calls per evaluation, against one per evaluation with 1,024
+ * lanes); a hot key's calls all go to one lane. Nothing waits on a timer. Without coalescing every call is sent
+ * at once. Thread-safe.
  */
 final class LettuceRunner extends QueuedRunner {
 
