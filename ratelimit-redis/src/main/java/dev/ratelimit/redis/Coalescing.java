@@ -37,6 +37,8 @@ final class Coalescing {
         int slot(byte[] key);
     }
 
+    private static final byte[] ZERO = {'0'};
+
     private Coalescing() {
     }
 
@@ -173,11 +175,22 @@ final class Coalescing {
             if (groups.size() == 1) {
                 return Coalescing.args(groups.get(0));
             }
-            List<byte[]> args = new ArrayList<>(groups.size() * 10);
+            // per key: op, amount, time, then the margin and limits, or 0 when they are the previous key's
+            List<byte[]> args = new ArrayList<>(groups.size() * 4 + 6);
+            RedisBinding previous = null;
             for (List<ScriptCall> g : groups) {
                 List<byte[]> own = Coalescing.args(g);
-                args.add(ScriptCall.ascii(own.size()));
-                args.addAll(own);
+                args.add(own.get(0));
+                args.add(own.get(1));
+                args.add(own.get(2));
+                RedisBinding binding = g.get(0).binding;
+                if (binding == previous) {
+                    args.add(ZERO);
+                } else {
+                    args.add(ScriptCall.ascii(own.size() - 3));
+                    args.addAll(own.subList(3, own.size()));
+                    previous = binding;
+                }
             }
             return args;
         }

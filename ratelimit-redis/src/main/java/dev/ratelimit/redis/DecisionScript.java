@@ -64,7 +64,8 @@ final class DecisionScript {
 
     /**
      * The multi-key form of this script: {@code KEYS} are several calls' keys and {@code ARGV} holds, per key, the
-     * count of its arguments and then the arguments of this script; the reply is a list with one element per key,
+     * first three arguments of this script (op, amount, time), then a count and that many more (margin and limits;
+     * 0 for the previous key's); the reply is a list with one element per key,
      * that call's reply or its error message (see {@code batch.lua}). {@code null} for the multi-key form itself.
      */
     DecisionScript multiKey() {
