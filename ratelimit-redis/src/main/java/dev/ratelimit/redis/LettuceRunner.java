@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * it and then go out together ({@link Coalescing}): acquires on one key combined into one evaluation, the calls
  * of one script on different keys into one multi-key evaluation (per slot in a cluster), and those commands
  * pipelined on the connection (routed per node in a cluster by Lettuce). Few lanes let batches of different keys
- * form (16: at 100,000 keys and 64 threads, about 32 calls per evaluation, against one per evaluation with 1,024
- * lanes); a hot key's calls all go to one lane. Nothing waits on a timer. Without coalescing every call is sent
- * at once. Thread-safe.
+ * form (16: at 100,000 keys, 64 threads and 16 asynchronous calls in flight each, about 32 calls per evaluation,
+ * against one per evaluation with 1,024 lanes); a hot key's calls all go to one lane. Nothing waits on a timer.
+ * Without coalescing every call is sent at once. Thread-safe.
  */
 final class LettuceRunner extends QueuedRunner {
 
