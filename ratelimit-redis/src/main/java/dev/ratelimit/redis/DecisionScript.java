@@ -15,8 +15,10 @@ import java.util.Map;
 /**
  * One algorithm's decision script: {@code head.lua + <algorithm>.single.lua + common.lua + <algorithm>.lua +
  * tail.lua} from this package's resources (the single-limit fast path is optional: an algorithm without one goes
- * straight to the general path), run by SHA-1 with {@code EVALSHA}. The text and digest are client-neutral; each
- * client's runner loads the script when the server does not know it ({@code NOSCRIPT}) and retries once.
+ * straight to the general path), run by SHA-1 with {@code EVALSHA}. Its {@linkplain #multiKey() multi-key form}
+ * wraps that text as a function and runs it once per key ({@code batch.lua}), so that one evaluation decides the
+ * calls of a batch on different keys. The texts and digests are client-neutral; each client's runner loads a
+ * script when the server does not know it ({@code NOSCRIPT}) and retries once.
  *
  * <p>Immutable and thread-safe.
  */
@@ -28,12 +30,15 @@ final class DecisionScript {
         String head = resource("head.lua");
         String common = resource("common.lua");
         String tail = resource("tail.lua");
+        String batch = resource("batch.lua");
         for (Algorithm algorithm : Algorithm.values()) {
             String name = algorithm.name().toLowerCase(Locale.ROOT);
             String single = optionalResource(name + ".single.lua");
             String body = resource(name + ".lua");
-            SCRIPTS.put(algorithm, new DecisionScript(algorithm,
-                    head + "\n" + single + "\n" + common + "\n" + body + "\n" + tail));
+            String oneKey = head + "\n" + single + "\n" + common + "\n" + body + "\n" + tail;
+            DecisionScript multiKey = new DecisionScript(algorithm,
+                    "local function one(KEYS, ARGV)\n" + oneKey + "\nend\n" + batch, null);
+            SCRIPTS.put(algorithm, new DecisionScript(algorithm, oneKey, multiKey));
         }
     }
 
@@ -42,9 +47,11 @@ final class DecisionScript {
     private final byte[] textBytes;
     private final String shaHex;
     private final byte[] sha;
+    private final DecisionScript multiKey;
 
-    private DecisionScript(Algorithm algorithm, String text) {
+    private DecisionScript(Algorithm algorithm, String text, DecisionScript multiKey) {
         this.algorithm = algorithm;
+        this.multiKey = multiKey;
         this.text = text;
         this.textBytes = text.getBytes(StandardCharsets.UTF_8);
         this.shaHex = sha1Hex(text);
@@ -53,6 +60,16 @@ final class DecisionScript {
 
     static DecisionScript of(Algorithm algorithm) {
         return SCRIPTS.get(algorithm);
+    }
+
+    /**
+     * The multi-key form of this script: {@code KEYS} are several calls' keys and {@code ARGV} holds, per key, the
+     * first three arguments of this script (op, amount, time), then a count and that many more (margin and limits;
+     * 0 for the previous key's); the reply is a list with one element per key,
+     * that call's reply or its error message (see {@code batch.lua}). {@code null} for the multi-key form itself.
+     */
+    DecisionScript multiKey() {
+        return multiKey;
     }
 
     Algorithm algorithm() {

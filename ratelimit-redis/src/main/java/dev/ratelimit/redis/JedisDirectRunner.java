@@ -55,11 +55,10 @@ final class JedisDirectRunner implements ScriptRunner {
         if (call.op == ScriptCall.DELETE) {
             return jedis.del(call.redisKey);
         }
-        return evalsha(jedis, call.script(), call.redisKey, call.args());
+        return evalsha(jedis, call.script(), List.of(call.redisKey), call.args());
     }
 
-    static Object evalsha(UnifiedJedis jedis, DecisionScript script, byte[] key, List<byte[]> args) {
-        List<byte[]> keys = List.of(key);
+    static Object evalsha(UnifiedJedis jedis, DecisionScript script, List<byte[]> keys, List<byte[]> args) {
         try {
             return jedis.evalsha(script.sha(), keys, args);
         } catch (JedisNoScriptException e) {

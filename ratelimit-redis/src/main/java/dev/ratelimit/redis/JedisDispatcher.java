@@ -1,6 +1,7 @@
 package dev.ratelimit.redis;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -8,15 +9,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.ClusterPipeline;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * Runs calls on a fixed number of the store's own threads, each of which takes every call waiting (up to
  * {@link #MAX_BATCH}) and sends them together: one {@code EVALSHA} for a lone call, otherwise one pipeline (per
- * node, in a cluster, by Jedis's {@code ClusterPipeline}) in which concurrent acquires on one key are one combined
- * evaluation ({@link Coalescing}). Nothing waits to fill a batch: a thread sends what is there as soon as it is
+ * node, in a cluster, by Jedis's {@code ClusterPipeline}) of the batch's commands ({@link Coalescing}): concurrent
+ * acquires on one key are one combined evaluation, and the calls of one script on different keys are one
+ * multi-key evaluation (per slot, in a cluster). Nothing waits to fill a batch: a thread sends what is there as soon as it is
  * free, so a lone caller's call goes out at once, and a batch forms only while every thread is busy.
  *
  * <p>Callers park on their call's future for at most the store's timeout ({@link QueuedRunner}); the threads
@@ -36,6 +41,8 @@ final class JedisDispatcher extends QueuedRunner {
     /** Whether one thread is briefly polling for work before it parks (at most one at a time). */
     private final AtomicBoolean spinning = new AtomicBoolean();
     private final Thread[] workers;
+    /** Which keys one command may hold on this client; known once the first pipeline was made. */
+    private volatile Coalescing.KeyScope scope;
     private volatile boolean closed;
 
     JedisDispatcher(UnifiedJedis jedis, StoreSettings settings, int threads) {
@@ -140,59 +147,76 @@ final class JedisDispatcher extends QueuedRunner {
     }
 
     private void pipelined(List<ScriptCall> batch) {
-        List<List<ScriptCall>> groups = Coalescing.group(batch, true);
-        if (groups.size() == 1 && batch.size() > 1) {
-            evaluateAlone(groups.get(0));
-            return;
+        Coalescing.KeyScope known = scope;
+        List<Coalescing.Command> commands = null;
+        if (known != null) {
+            commands = Coalescing.plan(batch, known, JedisClusterCRC16::getSlot);
+            if (commands.size() == 1) {
+                evaluateAlone(commands.get(0));
+                return;
+            }
         }
-        List<Response<?>> responses = new ArrayList<>(groups.size());
+        List<Response<?>> responses;
         try (AbstractPipeline pipeline = jedis.pipelined()) {
-            for (List<ScriptCall> g : groups) {
-                ScriptCall first = g.get(0);
-                if (first.op == ScriptCall.DELETE) {
-                    responses.add(pipeline.del(first.redisKey));
+            if (commands == null) {
+                scope = known = scopeOf(pipeline);
+                commands = Coalescing.plan(batch, known, JedisClusterCRC16::getSlot);
+            }
+            responses = new ArrayList<>(commands.size());
+            for (Coalescing.Command c : commands) {
+                if (c.isDelete()) {
+                    responses.add(pipeline.del(c.key()));
                 } else {
-                    responses.add(pipeline.evalsha(first.script().sha(), List.of(first.redisKey),
-                            Coalescing.args(g)));
+                    responses.add(pipeline.evalsha(c.runs().sha(), Arrays.asList(c.keys()), c.args()));
                 }
             }
             pipeline.sync();
         } catch (JedisException e) {
-            for (List<ScriptCall> g : groups) {
-                Coalescing.fail(g, e.getMessage(), e);
+            for (ScriptCall b : batch) {
+                b.fail(e.getMessage(), e);
             }
             return;
         }
-        for (int i = 0; i < groups.size(); i++) {
-            List<ScriptCall> g = groups.get(i);
+        for (int i = 0; i < commands.size(); i++) {
+            Coalescing.Command c = commands.get(i);
             try {
-                Coalescing.complete(g, responses.get(i).get());
+                c.complete(responses.get(i).get());
             } catch (JedisException e) {
                 if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
-                    evaluateAlone(g); // loads the script and retries
+                    evaluateAlone(c); // loads the script and retries
                 } else {
-                    Coalescing.fail(g, e.getMessage(), e);
+                    c.fail(e.getMessage(), e);
                 }
             } catch (RuntimeException e) {
-                Coalescing.fail(g, "unexpected reply: " + e, e);
+                c.fail("unexpected reply: " + e, e);
             }
         }
     }
 
-    /** One group as one command (no pipeline). */
-    private void evaluateAlone(List<ScriptCall> g) {
-        ScriptCall first = g.get(0);
+    /**
+     * Which keys one command may hold on this client: any on a plain {@link Pipeline} (one connection to one
+     * server), one slot's on a {@link ClusterPipeline}, otherwise one (e.g. a sharded client routes each command
+     * by its first key).
+     */
+    private static Coalescing.KeyScope scopeOf(AbstractPipeline pipeline) {
+        if (pipeline.getClass() == Pipeline.class) {
+            return Coalescing.KeyScope.ANY;
+        }
+        return pipeline instanceof ClusterPipeline ? Coalescing.KeyScope.SLOT : Coalescing.KeyScope.ONE;
+    }
+
+    /** One command alone (no pipeline), loading its script first if the server does not know it. */
+    private void evaluateAlone(Coalescing.Command c) {
         try {
-            if (first.op == ScriptCall.DELETE) {
-                first.complete(jedis.del(first.redisKey));
+            if (c.isDelete()) {
+                c.complete(jedis.del(c.key()));
             } else {
-                Coalescing.complete(g, JedisDirectRunner.evalsha(jedis, first.script(), first.redisKey,
-                        Coalescing.args(g)));
+                c.complete(JedisDirectRunner.evalsha(jedis, c.runs(), Arrays.asList(c.keys()), c.args()));
             }
         } catch (JedisException e) {
-            Coalescing.fail(g, e.getMessage(), e);
+            c.fail(e.getMessage(), e);
         } catch (RuntimeException e) {
-            Coalescing.fail(g, "unexpected reply: " + e, e);
+            c.fail("unexpected reply: " + e, e);
         }
     }
 }

@@ -33,8 +33,10 @@ import java.util.Objects;
  * thread. Do not make synchronous calls on Lettuce's event loop threads.
  *
  * <p><b>Coalescing</b> (on by default): concurrent acquires on one key of one limiter are decided by one script
- * evaluation, in the order they were taken, exactly as if they had come one by one; other calls are pipelined on
- * the connection. A lone call is sent at once; nothing waits on a timer. At most
+ * evaluation, in the order they were taken, exactly as if they had come one by one; calls on different keys are
+ * decided by one multi-key evaluation (per slot in a cluster); the rest is pipelined on the connection. Calls are
+ * spread over 16 lanes by key, each with at most one batch in flight: a call that finds its lane idle is sent at
+ * once; nothing waits on a timer. At most
  * {@linkplain Builder#maxPendingCalls maxPendingCalls} calls are in flight; beyond that a call fails at once.
  *
  * <p><b>Failures.</b> Every Lettuce failure (connection lost, error reply, the client's own timeout), a timeout, a

@@ -44,7 +44,12 @@ abstract class QueuedRunner implements ScriptRunner {
 
     /** {@link #finished()} for each of {@code calls}. */
     final void finished(List<ScriptCall> calls) {
-        pending.addAndGet(-calls.size());
+        finished(calls.size());
+    }
+
+    /** {@link #finished()} {@code calls} times. */
+    final void finished(int calls) {
+        pending.addAndGet(-calls);
     }
 
     /**

@@ -39,8 +39,9 @@ import redis.clients.jedis.UnifiedJedis;
  * 4) that send the calls: a caller parks on its call for at most the {@linkplain Builder#timeout
  * timeout} (500 ms by default) and is then answered by the failure policy, however Redis behaves; the threads
  * never grow in number, and at most {@linkplain Builder#maxPendingCalls maxPendingCalls} calls wait (beyond that a
- * call fails at once). While every thread is busy, waiting calls are sent together, one pipeline per thread, and
- * concurrent acquires on one key are decided by one evaluation ({@linkplain Builder#coalescing coalescing}).
+ * call fails at once). While every thread is busy, waiting calls are sent together, one pipeline per thread:
+ * concurrent acquires on one key are decided by one evaluation, and calls on different keys by one multi-key
+ * evaluation per script (per slot in a cluster) ({@linkplain Builder#coalescing coalescing}).
  * A lone synchronous caller polls for its answer for up to 100 us before it parks, and one idle store thread
  * polls for work for up to 50 us, so a single caller is served without thread wake-ups. Asynchronous calls
  * ({@code tryAcquireAsync} on the limiter) return without waiting. With {@link Builder#callerThreadCalls()} calls run on the

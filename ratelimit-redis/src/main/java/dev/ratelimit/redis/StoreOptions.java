@@ -138,9 +138,10 @@ abstract class StoreOptions<B extends StoreOptions<B>> {
     /**
      * Whether concurrent calls are coalesced (default {@code true}): acquires that are waiting at the same time
      * on one key of one limiter are decided by one script evaluation, one after the other in the order they were
-     * taken, exactly as if they had been sent one by one; calls on different keys are sent together (pipelined).
-     * Nothing ever waits to fill a batch: a lone call is sent at once. The sliding log is pipelined but not
-     * combined.
+     * taken, exactly as if they had been sent one by one; calls of one algorithm on different keys are decided by
+     * one script evaluation too (per slot in a cluster), key after key, each exactly as if sent alone; resets and
+     * the rest are sent together with them (pipelined). Nothing ever waits to fill a batch: a lone call is sent at
+     * once. The sliding log's acquires on one key are not combined.
      *
      * @param enabled whether to coalesce
      * @return this builder

@@ -8,6 +8,8 @@ import dev.ratelimit.FailurePolicy;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
 import dev.ratelimit.spi.StateTransition;
+import dev.ratelimit.spi.StoreException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -130,6 +133,85 @@ class RedisCoalescingTest {
             }
             assertThat(limiter.peek("hot").remaining()).as("60 of 100 spent on the hot key").isEqualTo(40);
         }
+    }
+
+    /**
+     * Different keys in one batch are one multi-key evaluation, exactly as correct as one by one: two limiters of
+     * one algorithm (limits of 5 and of 3), 16 keys each, 8 acquires per key, all issued at once and interleaved
+     * (so one evaluation switches between the limiters' arguments), give each key its own limit's reference
+     * sequence of decisions; a key holding a hash (the script's GET fails with WRONGTYPE) fails its own calls only;
+     * and Redis ran fewer evaluations than there were calls.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("clientsAndAlgorithms")
+    void differentKeysInOneEvaluationAreDecidedAsOneByOne(Client client, Algorithm algorithm) throws Exception {
+        String prefix = "multikey-" + client + "-" + algorithm + "-" + System.nanoTime() + ":";
+        JedisPooled jedis = new JedisPooled("127.0.0.1", TestRedis.standalone().port());
+        TestStores.Handle handle = client == Client.LETTUCE
+                ? TestStores.lettuce(TestRedis.standalone().port(), b -> b.keyPrefix(prefix).callerTime())
+                : new TestStores.Handle(RedisStore.builder(jedis).keyPrefix(prefix).callerTime().threads(1).build(),
+                        jedis);
+        List<List<Limit>> limits = List.of(List.of(Limit.parse("5/1h")), List.of(Limit.parse("3/1h")));
+        try (handle; Jedis admin = new Jedis("127.0.0.1", TestRedis.standalone().port())) {
+            List<RedisBinding> bindings = List.of(
+                    (RedisBinding) handle.store().bind("five", algorithm, limits.get(0)),
+                    (RedisBinding) handle.store().bind("three", algorithm, limits.get(1)));
+            bindings.get(0).peek("warm-up", NOW);
+            admin.hset(bindings.get(0).redisKey("poisoned"), "not".getBytes(StandardCharsets.UTF_8),
+                    "a rate-limit state".getBytes(StandardCharsets.UTF_8));
+            long evaluationsBefore = evalshaCalls(admin);
+            int keys = 16;
+            int perKey = 8;
+            // futures[b][k]: limiter b, key k (k == keys: the poisoned key, on limiter 0 only)
+            List<List<List<CompletableFuture<Decision>>>> futures = new ArrayList<>();
+            for (int b = 0; b < 2; b++) {
+                futures.add(new ArrayList<>());
+                for (int k = 0; k <= keys; k++) {
+                    futures.get(b).add(new ArrayList<>());
+                }
+            }
+            int calls = 0;
+            for (int i = 0; i < perKey; i++) {
+                for (int k = 0; k <= keys; k++) {
+                    for (int b = 0; b < 2; b++) {
+                        if (k == keys && b == 1) {
+                            continue;
+                        }
+                        String key = k == keys ? "poisoned" : "key-" + k;
+                        futures.get(b).get(k).add(bindings.get(b).tryAcquireAsync(key, 1, NOW).toCompletableFuture());
+                        calls++;
+                    }
+                }
+            }
+            StateTransition reference = StateTransition.of(algorithm);
+            for (int b = 0; b < 2; b++) {
+                List<Decision> expected = new ArrayList<>();
+                long[] state = null;
+                for (int i = 0; i < perKey; i++) {
+                    StateTransition.Result r = reference.apply(state, limits.get(b), 1, NOW);
+                    state = r.state();
+                    expected.add(r.decision());
+                }
+                for (int k = 0; k < keys; k++) {
+                    List<Decision> actual = new ArrayList<>();
+                    for (CompletableFuture<Decision> f : futures.get(b).get(k)) {
+                        actual.add(f.get(10, TimeUnit.SECONDS));
+                    }
+                    assertThat(actual).as("limiter %d, key-%d, its calls in the order they were made", b, k)
+                            .isEqualTo(expected);
+                }
+            }
+            for (CompletableFuture<Decision> f : futures.get(0).get(keys)) {
+                assertThat(f).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(StoreException.class).withMessageContaining("WRONGTYPE");
+            }
+            long evaluations = evalshaCalls(admin) - evaluationsBefore;
+            assertThat(evaluations).as("evaluations for %d calls", calls).isLessThan(calls);
+        }
+    }
+
+    static Stream<Arguments> clientsAndAlgorithms() {
+        return Stream.of(Client.values()).flatMap(c -> Stream.of(Algorithm.values()).map(a -> Arguments.of(c, a)));
     }
 
     private static long evalshaCalls(Jedis admin) {
