@@ -106,6 +106,7 @@ class SharedConfigRedisTest {
                 .until(() -> engine.configStatus().version().equals("2"));
         long inForceMillis = (System.nanoTime() - published) / 1_000_000;
         assertThat(inForceMillis).as("publish to in force, ms").isLessThan(1000);
+        System.out.println("SharedConfigRedisTest: a publish was in force " + inForceMillis + " ms after it");
         assertAllowedThenDenied(http, "key-b", 4);
         assertThat(http.get("/actuator/ratelimit").body()).contains("\"version\":\"2\"")
                 .contains("\"appliedAt\":\"" + clock.now() + "\"").contains("\"limits\":[\"4/1m\"]");
