@@ -47,8 +47,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * <ul>
  *   <li>{@link RateLimitConfig} from the {@code Environment}, with {@code ratelimit.config=environment} (the
  *       default); with {@code ratelimit.config=redis} or {@code dynamodb[:TABLE]}, a {@link ConfigSource} instead
- *       ({@link RedisSharedConfig} on the Jedis {@link UnifiedJedis} bean, {@link DynamoDbSharedConfig} on the
- *       {@link DynamoDbClient} bean), which the engine follows live;</li>
+ *       ({@link RedisSharedConfig} on the Jedis {@link UnifiedJedis} bean, else the same hash through a Lettuce
+ *       {@link RedisClient} bean; {@link DynamoDbSharedConfig} on the {@link DynamoDbClient} bean), which the engine
+ *       follows live;</li>
  *   <li>a {@link RateLimitStore} for {@code ratelimit.store=redis} (from a Jedis {@link UnifiedJedis} bean, else a
  *       Lettuce {@link RedisClient} bean) or {@code ratelimit.store=dynamodb} (from a {@link DynamoDbClient} bean,
  *       with a {@link DynamoDbAsyncClient} bean when there is one); with {@code memory}, the default, the engine
@@ -130,11 +131,12 @@ public class RateLimitAutoConfiguration {
             ConfigSource shared = source.getIfUnique();
             if (shared == null) {
                 throw new IllegalStateException(SharedConfigSettings.CONFIG + "=" + settings.kind().name()
-                        .toLowerCase(Locale.ROOT) + " needs dev.ratelimit:ratelimit-config on the classpath and "
-                        + (settings.kind() == SharedConfigSettings.Kind.REDIS
-                                ? "a Jedis redis.clients.jedis.UnifiedJedis bean"
-                                : "a software.amazon.awssdk.services.dynamodb.DynamoDbClient bean")
-                        + ", or a dev.ratelimit.http.ConfigSource bean; none is defined");
+                        .toLowerCase(Locale.ROOT) + " needs " + (settings.kind() == SharedConfigSettings.Kind.REDIS
+                                ? "a Jedis redis.clients.jedis.UnifiedJedis bean (with dev.ratelimit:ratelimit-config"
+                                        + " on the classpath), a Lettuce io.lettuce.core.RedisClient bean"
+                                : "a software.amazon.awssdk.services.dynamodb.DynamoDbClient bean (with"
+                                        + " dev.ratelimit:ratelimit-config on the classpath)")
+                        + " or a dev.ratelimit.http.ConfigSource bean; none is defined");
             }
             SpringRateLimitConfig.requireNoEngineKeys(environment, shared.name());
             builder.configSource(times.track(shared));
@@ -260,7 +262,24 @@ public class RateLimitAutoConfiguration {
         }
     }
 
-    /** {@code ratelimit.config=dynamodb[:TABLE]}: the configuration in a DynamoDB item, through the application's client. */
+    /**
+     * {@code ratelimit.config=redis} with a Lettuce client bean and no Jedis one: the same hash, read through Lettuce.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RedisClient.class)
+    @Conditional(OnEnvironmentConfig.InRedis.class)
+    static class LettuceSharedConfigConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(value = ConfigSource.class, type = "redis.clients.jedis.UnifiedJedis")
+        @ConditionalOnBean(RedisClient.class)
+        LettuceSharedConfig rateLimitLettuceConfigSource(RedisClient client, Environment environment) {
+            SharedConfigSettings settings = SharedConfigSettings.read(environment);
+            return new LettuceSharedConfig(client, settings.key(), settings.pollInterval(), settings.push());
+        }
+    }
+
+    /** {@code ratelimit.config=dynamodb[:TABLE]}: the configuration in a DynamoDB item, through the application's. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({DynamoDbSharedConfig.class, DynamoDbClient.class})
     @Conditional(OnEnvironmentConfig.InDynamoDb.class)

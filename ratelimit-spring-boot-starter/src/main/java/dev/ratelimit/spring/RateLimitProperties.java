@@ -27,7 +27,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dynamodb starter: the DynamoDB table, when store is dynamodb
  * @param config starter: where the rate-limit configuration (every other key of this table) comes from:
  *     environment (these properties, read once at start-up), redis (a hash in Redis, through the
- *     application's Jedis UnifiedJedis bean; pushed by pub/sub and polled) or dynamodb[:TABLE] (an item in
+ *     application's Jedis UnifiedJedis or Lettuce RedisClient bean; pushed by pub/sub and polled) or
+ *     dynamodb[:TABLE] (an item in
  *     DynamoDB through the application's DynamoDbClient bean, polled; the table is dynamodb.tableName
  *     unless named). A shared configuration is followed live; a bad one is refused and reported, the last good one
  *     stays

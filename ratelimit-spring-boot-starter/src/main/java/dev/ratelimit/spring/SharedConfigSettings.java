@@ -13,7 +13,8 @@ import org.springframework.core.env.Environment;
  * <ul>
  *   <li>{@code environment} (the default): the {@code ratelimit.*} keys of Spring's environment, read once;</li>
  *   <li>{@code redis}: the hash {@code configKey} through the application's Jedis client
- *       ({@code dev.ratelimit.config.RedisSharedConfig}), pushed by pub/sub unless {@code configPush=false}, and
+ *       ({@code dev.ratelimit.config.RedisSharedConfig}) or Lettuce client ({@link LettuceSharedConfig}), pushed
+ *       by pub/sub unless {@code configPush=false}, and
  *       polled every {@code configPollInterval};</li>
  *   <li>{@code dynamodb} or {@code dynamodb:TABLE}: the item {@code configKeyAttribute=configKey} of the table (by
  *       default {@code ratelimit.dynamodb.tableName}) through the application's {@code DynamoDbClient}

@@ -284,7 +284,7 @@ class AutoConfigurationConditionsTest {
                         dev.ratelimit.config.RedisSharedConfig.class))
                 .withBean(UnifiedJedis.class, () -> new JedisPooled("127.0.0.1", redis.port()))
                 .run(c -> assertThat(c.getStartupFailure()).rootCause()
-                        .hasMessageContaining("needs dev.ratelimit:ratelimit-config"));
+                        .hasMessageContaining("with dev.ratelimit:ratelimit-config on the classpath"));
         plain.withPropertyValues("ratelimit.config=zookeeper").run(c -> assertThat(c.getStartupFailure())
                 .rootCause().hasMessageContaining("ratelimit.config=zookeeper: expected environment"));
         plain.withPropertyValues(shared).withPropertyValues("ratelimit.configPollInterval=PT5S")
@@ -293,6 +293,44 @@ class AutoConfigurationConditionsTest {
         plain.withPropertyValues("ratelimit.config=dynamodb:t1", "ratelimit.configPush=false")
                 .run(c -> assertThat(c.getStartupFailure()).rootCause()
                         .hasMessageContaining("ratelimit.configPush=false is a setting of ratelimit.config=redis"));
+    }
+
+    @Test
+    void aSharedConfigurationThroughALettuceClientBeanFollowsAPublish() throws Exception {
+        String text = String.join("\n", POLICY);
+        try (JedisPooled operator = new JedisPooled("127.0.0.1", redis.port())) {
+            dev.ratelimit.config.ConfigPublisher publisher = new dev.ratelimit.config.ConfigPublisher(
+                    dev.ratelimit.config.RedisSharedConfig.builder(operator).key("lettuce:cfg").build());
+            publisher.publish(text, 0);
+            plain.withPropertyValues("ratelimit.config=redis", "ratelimit.configKey=lettuce:cfg")
+                    .withBean(RedisClient.class, () -> RedisClient.create("redis://127.0.0.1:" + redis.port()),
+                            b -> b.setDestroyMethodName("shutdown"))
+                    .run(c -> {
+                        assertThat(c).hasNotFailed().hasSingleBean(LettuceSharedConfig.class);
+                        RateLimitEngine engine = c.getBean(RateLimitEngine.class);
+                        assertThat(engine.configStatus().source()).isEqualTo("redis key lettuce:cfg");
+                        assertThat(engine.config().policies().get(0).limits()).containsExactly(Limit.parse("10/1s"));
+                        publisher.publish(text.replace("10/1s", "20/1s"), 1);   // pushed through Lettuce
+                        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+                                .until(() -> engine.configStatus().version().equals("2"));
+                        assertThat(engine.config().policies().get(0).limits()).containsExactly(Limit.parse("20/1s"));
+                        dev.ratelimit.config.RedisSharedConfig.builder(operator).key("lettuce:cfg").build()
+                                .compareAndSet(2, text.replace("10/1s", "lots"));
+                        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+                                .until(() -> engine.configStatus().rejected() == 1);
+                        assertThat(engine.configStatus().version()).isEqualTo("2");
+                        assertThat(engine.configStatus().lastError()).contains("redis key lettuce:cfg")
+                                .contains("ratelimit.policy.api.limits");
+                    });
+            // a Jedis bean wins over a Lettuce one, as for the store
+            publisher.publish(text, 3);
+            plain.withPropertyValues("ratelimit.config=redis", "ratelimit.configKey=lettuce:cfg")
+                    .withBean(UnifiedJedis.class, () -> new JedisPooled("127.0.0.1", redis.port()))
+                    .withBean(RedisClient.class, () -> RedisClient.create("redis://127.0.0.1:" + redis.port()),
+                            b -> b.setDestroyMethodName("shutdown"))
+                    .run(c -> assertThat(c).hasSingleBean(dev.ratelimit.config.RedisSharedConfig.class)
+                            .doesNotHaveBean(LettuceSharedConfig.class));
+        }
     }
 
     @Test

@@ -26,8 +26,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 @SpringBootTest(classes = {MvcApp.class, SharedConfigDynamoDbTest.DynamoDbClientBean.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"ratelimit.config=dynamodb:fleet", "ratelimit.store=dynamodb", "ratelimit.dynamodb.tableName=fleet",
-                "ratelimit.configKey=gateway:limits", "ratelimit.configPollInterval=1h",
+        properties = {"ratelimit.config=dynamodb:fleet", "ratelimit.store=dynamodb",
+                "ratelimit.dynamodb.tableName=fleet", "ratelimit.configKey=gateway:limits", "ratelimit.configPollInterval=1h",
                 "management.endpoints.web.exposure.include=ratelimit"})
 @DirtiesContext
 class SharedConfigDynamoDbTest {
