@@ -27,7 +27,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  *       and every plan with its limits, and under {@code config} where the configuration comes from and how that
  *       source is doing: {@code source} ({@code Spring environment}, or the shared source such as
  *       {@code redis key ratelimit:config}), {@code version} in force ({@code -} for the environment),
- *       {@code appliedAt} (when this instance put that version in force), {@code rejected} (invalid texts refused
+ *       {@code appliedAt} (when this instance put that version in force, on the engine's clock; null when unknown,
+ *       as for an engine bean of the application's own), {@code rejected} (invalid texts refused
  *       since start-up), {@code readFailures} and {@code lastError} (the latest refusal or failed read, naming the
  *       source, the key and the value; null once a valid change is in force after it);</li>
  *   <li>{@code GET /actuator/ratelimit/{policy}?key=K}: the state of key {@code K} under that policy, read without
