@@ -19,7 +19,7 @@ final class ConfigKeys {
 
     /** The starter's own keys: never passed to the engine. */
     static final Set<String> STARTER = Set.of("enabled", "store", "filter.order", "filter.urlPatterns",
-            "dynamodb.tableName");
+            "dynamodb.tableName", "config", "configKey", "configPollInterval", "configPush", "configKeyAttribute");
 
     /** Keys beside a list of the same name, in additional-spring-configuration-metadata.json. */
     static final List<String> EXTRA = List.of("trustedProxies.header", "violationLog.rate");

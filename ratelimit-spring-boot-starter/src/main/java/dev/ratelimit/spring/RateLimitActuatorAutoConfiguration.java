@@ -2,6 +2,8 @@ package dev.ratelimit.spring;
 
 import dev.ratelimit.http.RateLimitEngine;
 import dev.ratelimit.spi.RateLimitStore;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -25,8 +27,17 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBean(RateLimitEngine.class)
 public class RateLimitActuatorAutoConfiguration {
 
+    /** When the engine's configuration was put in force; null when created without Spring's injection. */
+    private final ObjectProvider<ConfigReadTimes> readTimes;
+
     /** Created by Spring. */
     public RateLimitActuatorAutoConfiguration() {
+        this(null);
+    }
+
+    @Autowired
+    RateLimitActuatorAutoConfiguration(ObjectProvider<ConfigReadTimes> readTimes) {
+        this.readTimes = readTimes;
     }
 
     /**
@@ -39,7 +50,7 @@ public class RateLimitActuatorAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
     public RateLimitEndpoint rateLimitEndpoint(RateLimitEngine engine) {
-        return new RateLimitEndpoint(engine);
+        return new RateLimitEndpoint(engine, readTimes == null ? null : readTimes.getIfUnique());
     }
 
     /** The store's health, when the store is a bean (a remote store). */

@@ -3,8 +3,12 @@ package dev.ratelimit.spring;
 import dev.ratelimit.RateLimitListener;
 import dev.ratelimit.TimeSource;
 import dev.ratelimit.dynamodb.DynamoDbStore;
+import dev.ratelimit.config.DynamoDbSharedConfig;
+import dev.ratelimit.config.RedisSharedConfig;
+import dev.ratelimit.http.ConfigSource;
 import dev.ratelimit.http.RateLimitConfig;
 import dev.ratelimit.http.RateLimitEngine;
+import dev.ratelimit.micrometer.ConfigStatusMeters;
 import dev.ratelimit.micrometer.MicrometerListener;
 import dev.ratelimit.redis.LettuceRedisStore;
 import dev.ratelimit.redis.RedisStore;
@@ -15,7 +19,10 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -33,16 +40,21 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * The rate-limit engine from {@code ratelimit.*}: its configuration (parsed and validated by the engine; a bad value
  * stops the application context with a message naming the key), its store and its listeners. Active when
- * {@code ratelimit.policies} is set and {@code ratelimit.enabled} is not {@code false}.
+ * {@code ratelimit.policies} is set (or {@code ratelimit.config} names a shared source) and {@code ratelimit.enabled}
+ * is not {@code false}.
  *
  * <p>Beans, each backing off when the application defines its own:
  * <ul>
- *   <li>{@link RateLimitConfig} from the {@code Environment};</li>
+ *   <li>{@link RateLimitConfig} from the {@code Environment}, with {@code ratelimit.config=environment} (the
+ *       default); with {@code ratelimit.config=redis} or {@code dynamodb[:TABLE]}, a {@link ConfigSource} instead
+ *       ({@link RedisSharedConfig} on the Jedis {@link UnifiedJedis} bean, else the same hash through a Lettuce
+ *       {@link RedisClient} bean; {@link DynamoDbSharedConfig} on the {@link DynamoDbClient} bean), which the engine
+ *       follows live;</li>
  *   <li>a {@link RateLimitStore} for {@code ratelimit.store=redis} (from a Jedis {@link UnifiedJedis} bean, else a
  *       Lettuce {@link RedisClient} bean) or {@code ratelimit.store=dynamodb} (from a {@link DynamoDbClient} bean,
  *       with a {@link DynamoDbAsyncClient} bean when there is one); with {@code memory}, the default, the engine
  *       uses its own bounded in-memory store;</li>
- *   <li>a {@link MicrometerListener} when there is a {@link MeterRegistry} bean;</li>
+ *   <li>a {@link MicrometerListener} and {@link ConfigStatusMeters} when there is a {@link MeterRegistry} bean;</li>
  *   <li>the {@link RateLimitEngine}, with the application's {@link TimeSource} bean if it has one and every
  *       {@link RateLimitListener} bean.</li>
  * </ul>
@@ -57,38 +69,91 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @Conditional(OnRateLimitPolicies.class)
 public class RateLimitAutoConfiguration {
 
+    /** The shared configuration source, if any; null when created without Spring's injection. */
+    private final ObjectProvider<ConfigSource> configSource;
+    private final ConfigReadTimes readTimes;
+
     /** Created by Spring. */
     public RateLimitAutoConfiguration() {
+        this(null, null);
+    }
+
+    @Autowired
+    RateLimitAutoConfiguration(ObjectProvider<ConfigSource> configSource, ObjectProvider<TimeSource> timeSource) {
+        this.configSource = configSource;
+        TimeSource time = timeSource == null ? null : timeSource.getIfUnique();
+        this.readTimes = new ConfigReadTimes(time != null ? time : TimeSource.system());
     }
 
     /**
-     * The configuration of {@code ratelimit.*}.
+     * The configuration of {@code ratelimit.*}, when {@code ratelimit.config} is {@code environment} (the default).
      *
      * @param environment Spring's environment
      * @return the validated configuration
      */
     @Bean
     @ConditionalOnMissingBean
+    @Conditional(OnEnvironmentConfig.class)
     public RateLimitConfig rateLimitConfig(Environment environment) {
         return SpringRateLimitConfig.read(environment);
     }
 
+    /** When this instance put its configuration in force, for the actuator endpoint. */
+    @Bean
+    ConfigReadTimes rateLimitConfigReadTimes() {
+        return readTimes;
+    }
+
     /**
-     * The engine every front door of this application uses.
+     * The engine every front door of this application uses. Its configuration is the {@link RateLimitConfig} bean
+     * with {@code ratelimit.config=environment} (the default), or the {@link ConfigSource} bean otherwise (the
+     * starter's Redis or DynamoDB source, or the application's own), which the engine follows live.
      *
-     * @param config the configuration
-     * @param environment for {@code ratelimit.store}
+     * @param config the configuration from the environment; null when {@code ratelimit.config} names a shared
+     *     source
+     * @param environment for {@code ratelimit.store} and {@code ratelimit.config}
      * @param store the store bean, if any
      * @param timeSource the application's clock, if any
      * @param listeners every listener bean
-     * @return the engine; closing it closes only a store it made itself
+     * @return the engine; closing it closes only a store it made itself, and the configuration source
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public RateLimitEngine rateLimitEngine(RateLimitConfig config, Environment environment,
+    public RateLimitEngine rateLimitEngine(@Nullable RateLimitConfig config, Environment environment,
             ObjectProvider<RateLimitStore> store, ObjectProvider<TimeSource> timeSource,
             ObjectProvider<RateLimitListener> listeners) {
-        RateLimitEngine.Builder builder = RateLimitEngine.builder().config(config);
+        RateLimitEngine.Builder builder = RateLimitEngine.builder();
+        SharedConfigSettings settings = SharedConfigSettings.read(environment);
+        ConfigReadTimes times = readTimes;
+        ObjectProvider<ConfigSource> source = Objects.requireNonNull(configSource,
+                "a RateLimitAutoConfiguration made by Spring has its ConfigSource provider");
+        if (settings.shared()) {
+            ConfigSource shared = source.getIfUnique();
+            if (shared == null) {
+                throw new IllegalStateException(SharedConfigSettings.CONFIG + "=" + settings.kind().name()
+                        .toLowerCase(Locale.ROOT) + " needs " + (settings.kind() == SharedConfigSettings.Kind.REDIS
+                                ? "a Jedis redis.clients.jedis.UnifiedJedis bean (with dev.ratelimit:ratelimit-config"
+                                        + " on the classpath), a Lettuce io.lettuce.core.RedisClient bean"
+                                : "a software.amazon.awssdk.services.dynamodb.DynamoDbClient bean (with"
+                                        + " dev.ratelimit:ratelimit-config on the classpath)")
+                        + " or a dev.ratelimit.http.ConfigSource bean; none is defined");
+            }
+            SpringRateLimitConfig.requireNoEngineKeys(environment, shared.name());
+            builder.configSource(times.track(shared));
+        } else {
+            ConfigSource unused = source.getIfAvailable();
+            if (unused != null) {
+                throw new IllegalStateException("the application defines a ConfigSource bean (" + unused.name()
+                        + "), but ratelimit.config is environment (the default), which takes the configuration from"
+                        + " the ratelimit.* keys of the environment; set ratelimit.config=redis or dynamodb to use the"
+                        + " bean");
+            }
+            if (config == null) {
+                throw new IllegalStateException("ratelimit.config is environment, but there is no RateLimitConfig"
+                        + " bean");
+            }
+            builder.config(config);
+        }
         RateLimitStore chosen = store.getIfUnique();
         String value = Binder.get(environment).bind("ratelimit.store", String.class).orElse("memory");
         String kind = value.trim().toLowerCase(Locale.ROOT);
@@ -112,7 +177,9 @@ public class RateLimitAutoConfiguration {
         if (listener != null) {
             builder.listener(listener);
         }
-        return builder.build();
+        RateLimitEngine engine = builder.build();
+        times.started();
+        return engine;
     }
 
     /** Every listener bean as one, or null. */
@@ -179,6 +246,55 @@ public class RateLimitAutoConfiguration {
         }
     }
 
+    /** {@code ratelimit.config=redis}: the configuration in a Redis hash, through the application's Jedis client. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({RedisSharedConfig.class, UnifiedJedis.class})
+    @Conditional(OnEnvironmentConfig.InRedis.class)
+    static class RedisSharedConfigConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(ConfigSource.class)
+        @ConditionalOnBean(UnifiedJedis.class)
+        RedisSharedConfig rateLimitConfigSource(UnifiedJedis jedis, Environment environment) {
+            SharedConfigSettings settings = SharedConfigSettings.read(environment);
+            return RedisSharedConfig.builder(jedis).key(settings.key()).pollInterval(settings.pollInterval())
+                    .push(settings.push()).build();
+        }
+    }
+
+    /**
+     * {@code ratelimit.config=redis} with a Lettuce client bean and no Jedis one: the same hash, read through Lettuce.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RedisClient.class)
+    @Conditional(OnEnvironmentConfig.InRedis.class)
+    static class LettuceSharedConfigConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(value = ConfigSource.class, type = "redis.clients.jedis.UnifiedJedis")
+        @ConditionalOnBean(RedisClient.class)
+        LettuceSharedConfig rateLimitLettuceConfigSource(RedisClient client, Environment environment) {
+            SharedConfigSettings settings = SharedConfigSettings.read(environment);
+            return new LettuceSharedConfig(client, settings.key(), settings.pollInterval(), settings.push());
+        }
+    }
+
+    /** {@code ratelimit.config=dynamodb[:TABLE]}: the configuration in a DynamoDB item, through the application's. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({DynamoDbSharedConfig.class, DynamoDbClient.class})
+    @Conditional(OnEnvironmentConfig.InDynamoDb.class)
+    static class DynamoDbSharedConfigConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(ConfigSource.class)
+        @ConditionalOnBean(DynamoDbClient.class)
+        DynamoDbSharedConfig rateLimitConfigSource(DynamoDbClient client, Environment environment) {
+            SharedConfigSettings settings = SharedConfigSettings.read(environment);
+            return DynamoDbSharedConfig.builder(client, settings.table()).id(settings.key())
+                    .keyAttribute(settings.keyAttribute()).pollInterval(settings.pollInterval()).build();
+        }
+    }
+
     /** Metrics of every policy's limiter, when the application has a meter registry. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({MicrometerListener.class, MeterRegistry.class})
@@ -189,6 +305,17 @@ public class RateLimitAutoConfiguration {
         @ConditionalOnBean(MeterRegistry.class)
         MicrometerListener rateLimitMicrometerListener(MeterRegistry registry) {
             return MicrometerListener.create(registry);
+        }
+
+        /**
+         * The engine's configuration status as meters ({@code ratelimit.config.version},
+         * {@code ratelimit.config.errors}), bound to every registry by Spring Boot as a {@code MeterBinder}.
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnBean(MeterRegistry.class)
+        ConfigStatusMeters rateLimitConfigStatusMeters(RateLimitEngine engine) {
+            return ConfigStatusMeters.of(engine::configStatus);
         }
     }
 

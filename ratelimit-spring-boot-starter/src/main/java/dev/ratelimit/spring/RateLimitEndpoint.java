@@ -3,11 +3,13 @@ package dev.ratelimit.spring;
 import dev.ratelimit.Decision;
 import dev.ratelimit.Limit;
 import dev.ratelimit.RateLimiter;
+import dev.ratelimit.http.ConfigStatus;
 import dev.ratelimit.http.Plan;
 import dev.ratelimit.http.Plans;
 import dev.ratelimit.http.Policy;
 import dev.ratelimit.http.RateLimitConfig;
 import dev.ratelimit.http.RateLimitEngine;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,13 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * resetting one key. Over HTTP (once exposed with {@code management.endpoints.web.exposure.include=ratelimit}):
  * <ul>
  *   <li>{@code GET /actuator/ratelimit}: every policy (key, limits or plans, algorithm, paths, methods, cost, shadow)
- *       and every plan with its limits;</li>
+ *       and every plan with its limits, and under {@code config} where the configuration comes from and how that
+ *       source is doing: {@code source} ({@code Spring environment}, or the shared source such as
+ *       {@code redis key ratelimit:config}), {@code version} in force ({@code -} for the environment),
+ *       {@code appliedAt} (when this instance put that version in force, on the engine's clock; null when unknown,
+ *       as for an engine bean of the application's own), {@code rejected} (invalid texts refused
+ *       since start-up), {@code readFailures} and {@code lastError} (the latest refusal or failed read, naming the
+ *       source, the key and the value; null once a valid change is in force after it);</li>
  *   <li>{@code GET /actuator/ratelimit/{policy}?key=K}: the state of key {@code K} under that policy, read without
  *       spending ({@code remaining}, {@code resetAfterMillis}, ...); a policy with plans uses the key's plan;</li>
  *   <li>{@code POST /actuator/ratelimit/{policy}} with {@code {"key": "K"}}: resets {@code K} to its full allowance
@@ -39,14 +47,20 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 public class RateLimitEndpoint {
 
     private final RateLimitEngine engine;
+    private final ConfigReadTimes readTimes;
 
     /**
-     * An endpoint on {@code engine}.
+     * An endpoint on {@code engine}; {@code config.appliedAt} is then unknown (null).
      *
      * @param engine the engine
      */
     public RateLimitEndpoint(RateLimitEngine engine) {
+        this(engine, null);
+    }
+
+    RateLimitEndpoint(RateLimitEngine engine, ConfigReadTimes readTimes) {
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.readTimes = readTimes;
     }
 
     /**
@@ -82,7 +96,21 @@ public class RateLimitEndpoint {
         answer.put("defaultPlan", defaultPlan == null ? null : defaultPlan.name());
         answer.put("excludes", config.excludes());
         answer.put("store", engine.store().toString());
+        answer.put("config", configStatus());
         return answer;
+    }
+
+    private Map<String, Object> configStatus() {
+        ConfigStatus status = engine.configStatus();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("source", status.source().equals("code") ? SpringRateLimitConfig.SOURCE : status.source());
+        config.put("version", status.version());
+        Instant applied = readTimes == null ? null : readTimes.appliedAt(status.version());
+        config.put("appliedAt", applied == null ? null : applied.toString());
+        config.put("rejected", status.rejected());
+        config.put("readFailures", status.readFailures());
+        config.put("lastError", status.lastError());
+        return config;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ratelimit.spring;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -12,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * <p>Spring never binds this record. The engine's keys are read from the Environment as they are and parsed
  * by the engine (dev.ratelimit.http.RateLimitConfig), with the same rules, defaults and error messages as
  * the servlet filter's properties file (see CONFIG.md); this record only names them. The starter's own keys
- * (enabled, store, filter, dynamodb) are read by its auto-configuration. Spring's
+ * (enabled, store, filter, dynamodb, config and its settings) are read by its auto-configuration. Spring's
  * relaxed names apply: refund-on-status and refundOnStatus are one key; policy and plan names are
  * kept as written.
  *
@@ -24,6 +25,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     bean); a RateLimitStore bean of the application's own wins over all three
  * @param filter starter: the servlet filter's and the WebFlux filter's registration
  * @param dynamodb starter: the DynamoDB table, when store is dynamodb
+ * @param config starter: where the rate-limit configuration (every other key of this table) comes from:
+ *     environment (these properties, read once at start-up), redis (a hash in Redis, through the
+ *     application's Jedis UnifiedJedis or Lettuce RedisClient bean; pushed by pub/sub and polled) or
+ *     dynamodb[:TABLE] (an item in
+ *     DynamoDB through the application's DynamoDbClient bean, polled; the table is dynamodb.tableName
+ *     unless named). A shared configuration is followed live; a bad one is refused and reported, the last good one
+ *     stays
+ * @param configKey starter: the Redis hash, or the DynamoDB item's partition key value, of a shared configuration
+ * @param configPollInterval starter: how often a shared configuration is read whatever the pushes (250ms,
+ *     5s, 1m; at least 1ms): the bound on how late a change arrives without push
+ * @param configPush starter: Redis only: learn of a publish by pub/sub (false: poll only)
+ * @param configKeyAttribute starter: DynamoDB only: the table's partition key attribute
  * @param policies the policy names, in the order they are checked (required)
  * @param excludes path patterns that bypass every policy and get no rate-limit headers
  * @param trustedProxies CIDR blocks or addresses whose X-Forwarded-For (or Forwarded) is believed
@@ -50,6 +63,11 @@ public record RateLimitProperties(
         @DefaultValue("memory") Store store,
         Filter filter,
         DynamoDb dynamodb,
+        @DefaultValue("environment") String config,
+        @DefaultValue("ratelimit:config") String configKey,
+        @DefaultValue("5s") String configPollInterval,
+        @DefaultValue("true") boolean configPush,
+        @DefaultValue("pk") String configKeyAttribute,
         List<String> policies,
         List<String> excludes,
         List<String> trustedProxies,
@@ -65,6 +83,71 @@ public record RateLimitProperties(
         Map<String, Policy> policy,
         Map<String, Plan> plan,
         Map<String, List<String>> planKeys) {
+
+    /**
+     * The canonical constructor, which the configuration processor reads (the record is never bound).
+     *
+     * @param enabled see the class comment
+     * @param store see the class comment
+     * @param filter see the class comment
+     * @param dynamodb see the class comment
+     * @param config see the class comment
+     * @param configKey see the class comment
+     * @param configPollInterval see the class comment
+     * @param configPush see the class comment
+     * @param configKeyAttribute see the class comment
+     * @param policies see the class comment
+     * @param excludes see the class comment
+     * @param trustedProxies see the class comment
+     * @param headers see the class comment
+     * @param ipv4Prefix see the class comment
+     * @param ipv6Prefix see the class comment
+     * @param maximumKeys see the class comment
+     * @param failurePolicy see the class comment
+     * @param reload see the class comment
+     * @param localDenyCache see the class comment
+     * @param violationLog see the class comment
+     * @param defaultPlan see the class comment
+     * @param policy see the class comment
+     * @param plan see the class comment
+     * @param planKeys see the class comment
+     */
+    @ConstructorBinding
+    public RateLimitProperties {
+    }
+
+    /**
+     * The properties without the shared-configuration keys, which take their defaults ({@code config=environment}).
+     *
+     * @param enabled see the class comment
+     * @param store see the class comment
+     * @param filter see the class comment
+     * @param dynamodb see the class comment
+     * @param policies see the class comment
+     * @param excludes see the class comment
+     * @param trustedProxies see the class comment
+     * @param headers see the class comment
+     * @param ipv4Prefix see the class comment
+     * @param ipv6Prefix see the class comment
+     * @param maximumKeys see the class comment
+     * @param failurePolicy see the class comment
+     * @param reload see the class comment
+     * @param localDenyCache see the class comment
+     * @param violationLog see the class comment
+     * @param defaultPlan see the class comment
+     * @param policy see the class comment
+     * @param plan see the class comment
+     * @param planKeys see the class comment
+     */
+    public RateLimitProperties(boolean enabled, Store store, Filter filter, DynamoDb dynamodb, List<String> policies,
+            List<String> excludes, List<String> trustedProxies, Headers headers, int ipv4Prefix, int ipv6Prefix,
+            Integer maximumKeys, FailurePolicyName failurePolicy, String reload, int localDenyCache,
+            String violationLog, String defaultPlan, Map<String, Policy> policy, Map<String, Plan> plan,
+            Map<String, List<String>> planKeys) {
+        this(enabled, store, filter, dynamodb, "environment", "ratelimit:config", "5s", true, "pk", policies,
+                excludes, trustedProxies, headers, ipv4Prefix, ipv6Prefix, maximumKeys, failurePolicy, reload,
+                localDenyCache, violationLog, defaultPlan, policy, plan, planKeys);
+    }
 
     /** The values of ratelimit.store. */
     public enum Store {

@@ -36,4 +36,24 @@ final class SpringRateLimitConfig {
                     + ")", e);
         }
     }
+
+    /**
+     * Checks that {@code environment} sets none of the engine's keys when the configuration comes from a shared
+     * source: two configurations, one of which would be silently ignored, stop the context instead.
+     *
+     * @throws IllegalStateException naming the first such key, where it is set, and the source
+     */
+    static void requireNoEngineKeys(Environment environment, String source) {
+        EnvironmentProperties properties = new EnvironmentProperties(environment, ConfigKeys.ALL, ConfigKeys.STARTER);
+        java.util.Properties keys = properties.engineProperties();
+        if (keys.isEmpty()) {
+            return;
+        }
+        String key = new java.util.TreeSet<>(keys.stringPropertyNames()).first();
+        String origin = properties.origin(key);
+        throw new IllegalStateException(SharedConfigSettings.CONFIG + " takes the rate-limit configuration from "
+                + source + ", but the Spring environment also sets " + key
+                + (origin != null ? " (in " + origin + ")" : "") + "; remove the engine's keys from the environment"
+                + " (publish them to the shared source instead), or set ratelimit.config=environment");
+    }
 }

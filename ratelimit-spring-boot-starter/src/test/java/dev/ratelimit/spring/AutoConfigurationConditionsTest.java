@@ -250,6 +250,115 @@ class AutoConfigurationConditionsTest {
                         .hasMessageContaining("ratelimit.store=redis needs"));
     }
 
+    @Test
+    void aSharedConfigurationFromTheJedisBeanReplacesTheEnvironmentsAndItsMistakesStopTheContext() {
+        try (JedisPooled operator = new JedisPooled("127.0.0.1", redis.port())) {
+            new dev.ratelimit.config.ConfigPublisher(dev.ratelimit.config.RedisSharedConfig.builder(operator)
+                    .key("conditions:cfg").build()).publish(String.join("\n", POLICY), 0);
+        }
+        String[] shared = {"ratelimit.config=redis", "ratelimit.configKey=conditions:cfg"};
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        plain.withPropertyValues(shared)
+                .withBean(UnifiedJedis.class, () -> new JedisPooled("127.0.0.1", redis.port()))
+                .withBean(SimpleMeterRegistry.class, () -> registry)
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(dev.ratelimit.config.RedisSharedConfig.class)
+                            .doesNotHaveBean(RateLimitConfig.class)
+                            .hasSingleBean(dev.ratelimit.micrometer.ConfigStatusMeters.class);
+                    RateLimitEngine engine = c.getBean(RateLimitEngine.class);
+                    assertThat(engine.configStatus().source()).isEqualTo("redis key conditions:cfg");
+                    assertThat(engine.configStatus().version()).isEqualTo("1");
+                    assertThat(engine.config().policies()).extracting(dev.ratelimit.http.Policy::name)
+                            .containsExactly("api");
+                });
+        // an engine key in the environment as well: two configurations, one would be ignored
+        plain.withPropertyValues(shared).withPropertyValues(POLICY)
+                .withBean(UnifiedJedis.class, () -> new JedisPooled("127.0.0.1", redis.port()))
+                .run(c -> assertThat(c.getStartupFailure()).rootCause()
+                        .hasMessageContaining("also sets ratelimit.policies")
+                        .hasMessageContaining("redis key conditions:cfg"));
+        plain.withPropertyValues(shared).run(c -> assertThat(c.getStartupFailure()).rootCause()
+                .hasMessageContaining("ratelimit.config=redis needs").hasMessageContaining("UnifiedJedis"));
+        plain.withPropertyValues(shared)
+                .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+                        dev.ratelimit.config.RedisSharedConfig.class))
+                .withBean(UnifiedJedis.class, () -> new JedisPooled("127.0.0.1", redis.port()))
+                .run(c -> assertThat(c.getStartupFailure()).rootCause()
+                        .hasMessageContaining("with dev.ratelimit:ratelimit-config on the classpath"));
+        plain.withPropertyValues("ratelimit.config=zookeeper").run(c -> assertThat(c.getStartupFailure())
+                .rootCause().hasMessageContaining("ratelimit.config=zookeeper: expected environment"));
+        plain.withPropertyValues(shared).withPropertyValues("ratelimit.configPollInterval=PT5S")
+                .run(c -> assertThat(c.getStartupFailure()).rootCause()
+                        .hasMessageContaining("ratelimit.configPollInterval=PT5S"));
+        plain.withPropertyValues("ratelimit.config=dynamodb:t1", "ratelimit.configPush=false")
+                .run(c -> assertThat(c.getStartupFailure()).rootCause()
+                        .hasMessageContaining("ratelimit.configPush=false is a setting of ratelimit.config=redis"));
+    }
+
+    @Test
+    void aSharedConfigurationThroughALettuceClientBeanFollowsAPublish() throws Exception {
+        String text = String.join("\n", POLICY);
+        try (JedisPooled operator = new JedisPooled("127.0.0.1", redis.port())) {
+            dev.ratelimit.config.ConfigPublisher publisher = new dev.ratelimit.config.ConfigPublisher(
+                    dev.ratelimit.config.RedisSharedConfig.builder(operator).key("lettuce:cfg").build());
+            publisher.publish(text, 0);
+            plain.withPropertyValues("ratelimit.config=redis", "ratelimit.configKey=lettuce:cfg")
+                    .withBean(RedisClient.class, () -> RedisClient.create("redis://127.0.0.1:" + redis.port()),
+                            b -> b.setDestroyMethodName("shutdown"))
+                    .run(c -> {
+                        assertThat(c).hasNotFailed().hasSingleBean(LettuceSharedConfig.class);
+                        RateLimitEngine engine = c.getBean(RateLimitEngine.class);
+                        assertThat(engine.configStatus().source()).isEqualTo("redis key lettuce:cfg");
+                        assertThat(engine.config().policies().get(0).limits()).containsExactly(Limit.parse("10/1s"));
+                        publisher.publish(text.replace("10/1s", "20/1s"), 1);   // pushed through Lettuce
+                        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+                                .until(() -> engine.configStatus().version().equals("2"));
+                        assertThat(engine.config().policies().get(0).limits()).containsExactly(Limit.parse("20/1s"));
+                        dev.ratelimit.config.RedisSharedConfig.builder(operator).key("lettuce:cfg").build()
+                                .compareAndSet(2, text.replace("10/1s", "lots"));
+                        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+                                .until(() -> engine.configStatus().rejected() == 1);
+                        assertThat(engine.configStatus().version()).isEqualTo("2");
+                        assertThat(engine.configStatus().lastError()).contains("redis key lettuce:cfg")
+                                .contains("ratelimit.policy.api.limits");
+                    });
+            // a Jedis bean wins over a Lettuce one, as for the store
+            publisher.publish(text, 3);
+            plain.withPropertyValues("ratelimit.config=redis", "ratelimit.configKey=lettuce:cfg")
+                    .withBean(UnifiedJedis.class, () -> new JedisPooled("127.0.0.1", redis.port()))
+                    .withBean(RedisClient.class, () -> RedisClient.create("redis://127.0.0.1:" + redis.port()),
+                            b -> b.setDestroyMethodName("shutdown"))
+                    .run(c -> assertThat(c).hasSingleBean(dev.ratelimit.config.RedisSharedConfig.class)
+                            .doesNotHaveBean(LettuceSharedConfig.class));
+        }
+    }
+
+    @Test
+    void aConfigSourceBeanOfTheApplicationsOwnIsUsedForASharedConfigurationOnly() {
+        dev.ratelimit.http.ConfigSource own = new dev.ratelimit.http.ConfigSource() {
+            @Override
+            public String name() {
+                return "own source";
+            }
+
+            @Override
+            public dev.ratelimit.http.ConfigText read() {
+                return new dev.ratelimit.http.ConfigText(String.join("\n", POLICY), "7", name());
+            }
+        };
+        plain.withPropertyValues("ratelimit.config=redis")
+                .withBean(dev.ratelimit.http.ConfigSource.class, () -> own)
+                .run(c -> {
+                    assertThat(c).hasNotFailed().doesNotHaveBean(dev.ratelimit.config.RedisSharedConfig.class);
+                    assertThat(c.getBean(RateLimitEngine.class).configStatus().source()).isEqualTo("own source");
+                    assertThat(c.getBean(RateLimitEngine.class).configStatus().version()).isEqualTo("7");
+                });
+        plain.withPropertyValues(POLICY).withBean(dev.ratelimit.http.ConfigSource.class, () -> own)
+                .run(c -> assertThat(c.getStartupFailure()).rootCause()
+                        .hasMessageContaining("defines a ConfigSource bean (own source)")
+                        .hasMessageContaining("ratelimit.config is environment"));
+    }
+
     private static java.util.Properties properties() {
         java.util.Properties p = new java.util.Properties();
         for (String line : POLICY) {

@@ -30,11 +30,33 @@ final class Http {
         }
         try {
             return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+            // A request the application never answered: show where every thread was, or the hang cannot be traced.
+            throw new UncheckedIOException(method + " " + path + " got no answer\n" + threadDump(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    static String threadDump() {
+        StringBuilder dump = new StringBuilder();
+        for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean()
+                .dumpAllThreads(true, true)) {
+            dump.append('"').append(t.getThreadName()).append("\" ").append(t.getThreadState());
+            if (t.getLockName() != null) {
+                dump.append(" on ").append(t.getLockName());
+            }
+            if (t.getLockOwnerName() != null) {
+                dump.append(" owned by \"").append(t.getLockOwnerName()).append('"');
+            }
+            dump.append('\n');
+            for (StackTraceElement frame : t.getStackTrace()) {
+                dump.append("    at ").append(frame).append('\n');
+            }
+        }
+        return dump.toString();
     }
 }
