@@ -50,26 +50,6 @@ final class FixedWindow extends PerLimitTransition {
         return WIDTH;
     }
 
-    @Override
-    int descriptorWidth() {
-        return 1;
-    }
-
-    @Override
-    void describe(long[] to, int n, int i, Limit limit) {
-        to[descriptor(n, i)] = limit.periodMicros();
-    }
-
-    @Override
-    boolean writtenUnder(long[] s, int stored, int j, Limit limit) {
-        return s[descriptor(stored, j)] == limit.periodMicros();
-    }
-
-    @Override
-    void fresh(long[] to, int i, Limit limit, long now) {
-        to[1 + WIDTH * i] = Math.floorDiv(now, limit.periodMicros()) * limit.periodMicros();
-    }
-
     /** The window and its count carry as they are; {@link #windowStart} reads them with the new period. */
     @Override
     void carry(long[] s, int stored, int j, long[] to, int i, Limit limit, long now) {

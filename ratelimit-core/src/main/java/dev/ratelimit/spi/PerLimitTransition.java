@@ -33,17 +33,35 @@ abstract class PerLimitTransition extends AbstractTransition {
     /** Fields per limit. */
     abstract int width();
 
-    /** Descriptor numbers per limit; the first is the period in microseconds. */
-    abstract int descriptorWidth();
+    /**
+     * Descriptor numbers per limit; the first is the period in microseconds. By default the period alone (what
+     * the windowed algorithms need); an algorithm that describes more overrides this, {@link #describe} and
+     * {@link #writtenUnder} together.
+     */
+    int descriptorWidth() {
+        return 1;
+    }
 
-    /** Writes the descriptor of {@code limit}, limit {@code i} of {@code n}, into {@code to}. */
-    abstract void describe(long[] to, int n, int i, Limit limit);
+    /** Writes the descriptor of {@code limit}, limit {@code i} of {@code n}, into {@code to}: by default its period. */
+    void describe(long[] to, int n, int i, Limit limit) {
+        to[descriptor(n, i)] = limit.periodMicros();
+    }
 
-    /** Whether stored limit {@code j} of {@code stored} was written under exactly {@code limit}. */
-    abstract boolean writtenUnder(long[] s, int stored, int j, Limit limit);
+    /**
+     * Whether stored limit {@code j} of {@code stored} was written under exactly {@code limit}: by default, under
+     * the same period.
+     */
+    boolean writtenUnder(long[] s, int stored, int j, Limit limit) {
+        return s[descriptor(stored, j)] == limit.periodMicros();
+    }
 
-    /** Sets the fields of limit {@code i} in {@code to} to a fresh key's at {@code now}. */
-    abstract void fresh(long[] to, int i, Limit limit, long now);
+    /**
+     * Sets the fields of limit {@code i} in {@code to} to a fresh key's at {@code now}: by default the window of
+     * {@code now} (its first field, aligned to the period) with every count zero.
+     */
+    void fresh(long[] to, int i, Limit limit, long now) {
+        to[1 + width() * i] = Math.floorDiv(now, limit.periodMicros()) * limit.periodMicros();
+    }
 
     /**
      * Sets the fields of limit {@code i} in {@code to} from stored limit {@code j} of {@code stored} in {@code s},

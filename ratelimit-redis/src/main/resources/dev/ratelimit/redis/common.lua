@@ -115,3 +115,77 @@ local function keepConverted(s, resetAfter, save)
     save(s, fullAfter)
   end
 end
+
+-- Writes a state of `width` fields per limit followed by each limit's descriptor (describe(i), packed), in
+-- format 2.
+local function saveLimits(nxt, width, describe, fullAfter)
+  local parts = {string.char(LIMITS_FORMAT)}
+  for j = 1, width * n do
+    parts[j + 1] = struct.pack('<d', nxt[j])
+  end
+  for i = 1, n do
+    parts[width * n + 1 + i] = describe(i)
+  end
+  persist(table.concat(parts), fullAfter)
+end
+
+-- The stored state as these limits read it, for an algorithm with `width` fields and `per` descriptor numbers
+-- per limit (the period first). A state of format 1, or of format 2 written under exactly these limits
+-- (sameLimit(v, d, i): the descriptor at v[d] describes limit i), is read as it is. Otherwise each limit takes
+-- over the stored limit matched to it (matchLimits): take(s, i, v, j, d) sets limit i's fields from stored limit j
+-- (its descriptor at v[d]), or to a fresh key's when j is 0; the converted state is kept (keepConverted).
+local function loadLimits(raw, width, per, sameLimit, take, resetAfter, save)
+  local s = decode(raw, width * n)
+  if s then
+    return s
+  end
+  local v, m = decodeLimits(raw, width + per)
+  if not v then
+    return nil
+  end
+  local periods, same = {}, m == n
+  for j = 1, m do
+    local d = width * m + per * (j - 1) + 1
+    periods[j] = v[d]
+    if same and not sameLimit(v, d, j) then
+      same = false
+    end
+  end
+  if same then
+    return v
+  end
+  local from = matchLimits(periods, m)
+  s = {}
+  for i = 1, n do
+    local j = from[i]
+    take(s, i, v, j, width * m + per * (j - 1) + 1)
+  end
+  keepConverted(s, resetAfter, save)
+  return s
+end
+
+-- For the windowed algorithms: a limit is described by its period alone; a taken limit's window and counts carry
+-- as they are (read with the new period), a fresh one starts at the window of now with zero counts.
+local function samePeriod(v, d, i)
+  return v[d] == PERIOD[i]
+end
+
+local function periodOf(i)
+  return struct.pack('<d', PERIOD[i])
+end
+
+local function windowTake(width)
+  return function(s, i, v, j)
+    local base = width * (i - 1)
+    if j == 0 then
+      s[base + 1] = fdiv(now, PERIOD[i]) * PERIOD[i]
+      for k = 2, width do
+        s[base + k] = 0
+      end
+    else
+      for k = 1, width do
+        s[base + k] = v[width * (j - 1) + k]
+      end
+    end
+  end
+end

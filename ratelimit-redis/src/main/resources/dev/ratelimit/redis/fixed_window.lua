@@ -63,49 +63,13 @@ local function adjustSpent(s, delta)
 end
 
 local function save(nxt, fullAfter)
-  local parts = {string.char(LIMITS_FORMAT)}
-  for j = 1, 2 * n do
-    parts[j + 1] = struct.pack('<d', nxt[j])
-  end
-  for i = 1, n do
-    parts[2 * n + 1 + i] = struct.pack('<d', PERIOD[i])
-  end
-  persist(table.concat(parts), fullAfter)
+  saveLimits(nxt, 2, periodOf, fullAfter)
 end
 
 -- The stored state as these limits read it: written under other limits, each limit takes over the window and
 -- count of the stored limit matched to it (the counts are read with the new period), or starts fresh.
+local take = windowTake(2)
+
 local function load(raw)
-  local s = decode(raw, 2 * n)
-  if s then
-    return s
-  end
-  local v, m = decodeLimits(raw, 3)
-  if not v then
-    return nil
-  end
-  local periods, same = {}, m == n
-  for j = 1, m do
-    periods[j] = v[2 * m + j]
-    if same and periods[j] ~= PERIOD[j] then
-      same = false
-    end
-  end
-  if same then
-    return v
-  end
-  local from = matchLimits(periods, m)
-  s = {}
-  for i = 1, n do
-    local j = from[i]
-    if j == 0 then
-      s[2 * i - 1] = fdiv(now, PERIOD[i]) * PERIOD[i]
-      s[2 * i] = 0
-    else
-      s[2 * i - 1] = v[2 * j - 1]
-      s[2 * i] = v[2 * j]
-    end
-  end
-  keepConverted(s, resetAfter, save)
-  return s
+  return loadLimits(raw, 2, 1, samePeriod, take, resetAfter, save)
 end

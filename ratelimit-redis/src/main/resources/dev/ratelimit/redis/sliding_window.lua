@@ -107,51 +107,13 @@ local function adjustSpent(s, delta)
 end
 
 local function save(nxt, fullAfter)
-  local parts = {string.char(LIMITS_FORMAT)}
-  for j = 1, 3 * n do
-    parts[j + 1] = struct.pack('<d', nxt[j])
-  end
-  for i = 1, n do
-    parts[3 * n + 1 + i] = struct.pack('<d', PERIOD[i])
-  end
-  persist(table.concat(parts), fullAfter)
+  saveLimits(nxt, 3, periodOf, fullAfter)
 end
 
 -- The stored state as these limits read it: written under other limits, each limit takes over the window and
 -- counts of the stored limit matched to it (read with the new period), or starts fresh.
+local take = windowTake(3)
+
 local function load(raw)
-  local s = decode(raw, 3 * n)
-  if s then
-    return s
-  end
-  local v, m = decodeLimits(raw, 4)
-  if not v then
-    return nil
-  end
-  local periods, same = {}, m == n
-  for j = 1, m do
-    periods[j] = v[3 * m + j]
-    if same and periods[j] ~= PERIOD[j] then
-      same = false
-    end
-  end
-  if same then
-    return v
-  end
-  local from = matchLimits(periods, m)
-  s = {}
-  for i = 1, n do
-    local j = from[i]
-    if j == 0 then
-      s[3 * i - 2] = fdiv(now, PERIOD[i]) * PERIOD[i]
-      s[3 * i - 1] = 0
-      s[3 * i] = 0
-    else
-      s[3 * i - 2] = v[3 * j - 2]
-      s[3 * i - 1] = v[3 * j - 1]
-      s[3 * i] = v[3 * j]
-    end
-  end
-  keepConverted(s, resetAfter, save)
-  return s
+  return loadLimits(raw, 3, 1, samePeriod, take, resetAfter, save)
 end

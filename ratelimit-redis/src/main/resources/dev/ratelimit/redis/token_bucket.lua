@@ -124,15 +124,12 @@ local function adjustSpent(s, delta)
   return nxt
 end
 
+local function describe(i)
+  return struct.pack('<ddd', PERIOD[i], PERMITS[i], CAP[i])
+end
+
 local function save(nxt, fullAfter)
-  local parts = {string.char(LIMITS_FORMAT)}
-  for j = 1, 2 * n do
-    parts[j + 1] = struct.pack('<d', nxt[j])
-  end
-  for i = 1, n do
-    parts[2 * n + 1 + i] = struct.pack('<ddd', PERIOD[i], PERMITS[i], CAP[i])
-  end
-  persist(table.concat(parts), fullAfter)
+  saveLimits(nxt, 2, describe, fullAfter)
 end
 
 -- gcd of integers 0 < a, b < 2^53 (fmod is exact on them).
@@ -186,37 +183,18 @@ end
 
 -- The stored state as these limits read it: written under other limits, each limit takes over the deficit of
 -- the stored limit matched to it (carry), or starts with a full bucket.
+local function sameBucket(v, d, i)
+  return v[d] == PERIOD[i] and v[d + 1] == PERMITS[i] and v[d + 2] == CAP[i]
+end
+
+local function take(s, i, v, j, d)
+  if j == 0 then
+    s[2 * i - 1], s[2 * i] = now, 0
+  else
+    s[2 * i - 1], s[2 * i] = carry(v[2 * j - 1], v[2 * j], v[d], v[d + 1], i)
+  end
+end
+
 local function load(raw)
-  local s = decode(raw, 2 * n)
-  if s then
-    return s
-  end
-  local v, m = decodeLimits(raw, 5)
-  if not v then
-    return nil
-  end
-  local periods, same = {}, m == n
-  for j = 1, m do
-    local d = 2 * m + 3 * j - 2
-    periods[j] = v[d]
-    if same and (v[d] ~= PERIOD[j] or v[d + 1] ~= PERMITS[j] or v[d + 2] ~= CAP[j]) then
-      same = false
-    end
-  end
-  if same then
-    return v
-  end
-  local from = matchLimits(periods, m)
-  s = {}
-  for i = 1, n do
-    local j = from[i]
-    if j == 0 then
-      s[2 * i - 1], s[2 * i] = now, 0
-    else
-      local d = 2 * m + 3 * j - 2
-      s[2 * i - 1], s[2 * i] = carry(v[2 * j - 1], v[2 * j], v[d], v[d + 1], i)
-    end
-  end
-  keepConverted(s, resetAfter, save)
-  return s
+  return loadLimits(raw, 2, 3, sameBucket, take, resetAfter, save)
 end
