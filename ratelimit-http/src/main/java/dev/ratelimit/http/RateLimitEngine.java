@@ -729,7 +729,12 @@ public final class RateLimitEngine implements AutoCloseable {
         /**
          * Where asynchronous work runs: {@link Evaluation#completeAsync}, the refunds after a denial on the
          * {@link RateLimitEngine#evaluateAsync} path, and a due configuration-file check on that path;
-         * {@link ForkJoinPool#commonPool()} by default.
+         * {@link ForkJoinPool#commonPool()} by default. Each of these tasks calls the store synchronously and may
+         * block up to the store's timeout. The common pool has one thread fewer than the machine has cores (one
+         * on two cores) and an unbounded queue, so with a slow store and many requests that settle by status the
+         * settlements queue up (memory grows with the backlog until the store answers again); an application with
+         * status-based refunds or penalties behind a remote store should give the engine its own bounded
+         * executor sized for the store's timeout.
          *
          * @param executor the executor
          * @return this builder
