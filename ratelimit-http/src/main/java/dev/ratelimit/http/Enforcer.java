@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,10 +209,16 @@ final class Enforcer {
             if (i == 0) {
                 return CompletableFuture.completedFuture(outcome(Verdict.DENY, items.subList(0, 1), item, null));
             }
-            return CompletableFuture.supplyAsync(() -> {
-                refund(items, i);
-                return outcome(Verdict.DENY, items.subList(0, i + 1), item, null);
-            }, executor);
+            try {
+                return CompletableFuture.supplyAsync(() -> {
+                    refund(items, i);
+                    return outcome(Verdict.DENY, items.subList(0, i + 1), item, null);
+                }, executor);
+            } catch (RejectedExecutionException e) {
+                refundFailures.warn("Rate limit engine: the executor refused the refund after policy "
+                        + item.policy().name() + " denied; the earlier policies stay charged", e);
+                return CompletableFuture.completedFuture(outcome(Verdict.DENY, items.subList(0, i + 1), item, null));
+            }
         });
     }
 
@@ -303,6 +310,12 @@ final class Enforcer {
                         + " permits after policy " + items.get(denied).policy().name() + " denied", e);
             }
         }
+    }
+
+    /** Logs (throttled) a settlement the executor refused: nothing is given back or spent for it. */
+    void settlementRefused(int status, RejectedExecutionException e) {
+        refundFailures.warn("Rate limit engine: the executor refused the settlement of a request answered " + status
+                + "; nothing is given back or spent for it", e);
     }
 
     /**

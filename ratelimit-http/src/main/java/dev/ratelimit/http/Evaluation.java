@@ -62,7 +62,8 @@ public interface Evaluation {
 
     /**
      * {@link #complete(int)} without blocking the caller: the settlement runs on the engine's executor and the stage
-     * completes when it is done (normally also when a store call failed, which is logged).
+     * completes when it is done (normally also when a store call failed, which is logged). If the executor refuses
+     * the task (its queue is full), the settlement is skipped and logged, and the stage is already complete.
      *
      * @param status the final HTTP status
      * @return a stage completed once settled; already complete when nothing settles

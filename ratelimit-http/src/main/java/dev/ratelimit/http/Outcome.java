@@ -3,6 +3,7 @@ package dev.ratelimit.http;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The engine's {@link Evaluation}: the verdict, the items for the headers (in policy order), for
@@ -85,7 +86,12 @@ final class Outcome implements Evaluation {
         if (completed || !settles(status)) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.runAsync(() -> complete(status), enforcer.executor());
+        try {
+            return CompletableFuture.runAsync(() -> complete(status), enforcer.executor());
+        } catch (RejectedExecutionException e) {
+            enforcer.settlementRefused(status, e);
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     /** Whether some item refunds or penalises on {@code status}: the common 200 costs nothing more. */

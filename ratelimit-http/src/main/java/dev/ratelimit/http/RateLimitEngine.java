@@ -15,7 +15,8 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,9 @@ import org.slf4j.LoggerFactory;
  * kept, and with them their state. A broken file is logged and the previous configuration kept.
  *
  * <p>Thread-safe: every method may be called from any thread; a request always sees one whole configuration.
+ * Unless given an executor, the engine runs its asynchronous work (settlements, refunds after a denial on the
+ * asynchronous path) on up to 4 daemon threads of its own, with a bounded queue ({@link Builder#executor});
+ * {@link #close()} ends them.
  */
 public final class RateLimitEngine implements AutoCloseable {
 
@@ -76,6 +80,8 @@ public final class RateLimitEngine implements AutoCloseable {
     private final EngineListener listener;
     private final LimiterPool pool;
     private final Executor executor;
+    /** The executor the engine made (and shuts down on close), or null when the builder was given one. */
+    private final ExecutorService ownExecutor;
     private final ConfigFile configFile;
     /** Keeps the configuration in step with a {@link Builder#configSource}; null without one. */
     private final SourceWatcher watcher;
@@ -90,7 +96,8 @@ public final class RateLimitEngine implements AutoCloseable {
 
     private RateLimitEngine(Builder b) {
         this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
-        this.executor = b.executor != null ? b.executor : ForkJoinPool.commonPool();
+        this.ownExecutor = b.executor != null ? null : EngineExecutor.create();
+        this.executor = b.executor != null ? b.executor : ownExecutor;
         this.failurePolicyOverride = b.failurePolicy;
         this.localFallbackOverride = b.localFallback;
         this.localDenyCacheOverride = b.localDenyCache;
@@ -184,7 +191,11 @@ public final class RateLimitEngine implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         ConfigFile file = configFile;
         if (file != null && file.due()) {
-            executor.execute(file::checkIfDue);
+            try {
+                executor.execute(file::checkIfDue);
+            } catch (RejectedExecutionException e) {
+                // the executor is full: a later request makes the check, the file stays due until then
+            }
         }
         return enforcer.evaluateAsync(request, executor);
     }
@@ -380,6 +391,9 @@ public final class RateLimitEngine implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
+        if (ownExecutor != null) {
+            ownExecutor.shutdown();
+        }
         closeOwnStore();
     }
 
@@ -473,7 +487,7 @@ public final class RateLimitEngine implements AutoCloseable {
      *   <tr><td>{@link #shadowHeaders}</td><td>the configuration's; else false</td></tr>
      *   <tr><td>{@link #localDenyCache}</td><td>the configuration's; else 0: off</td></tr>
      *   <tr><td>{@link #listener}</td><td>none</td></tr>
-     *   <tr><td>{@link #executor}</td><td>{@link ForkJoinPool#commonPool()}</td></tr>
+     *   <tr><td>{@link #executor}</td><td>the engine's own: 4 threads, 4,096 queued tasks</td></tr>
      * </table>
      */
     public static final class Builder {
@@ -728,13 +742,17 @@ public final class RateLimitEngine implements AutoCloseable {
 
         /**
          * Where asynchronous work runs: {@link Evaluation#completeAsync}, the refunds after a denial on the
-         * {@link RateLimitEngine#evaluateAsync} path, and a due configuration-file check on that path;
-         * {@link ForkJoinPool#commonPool()} by default. Each of these tasks calls the store synchronously and may
-         * block up to the store's timeout. The common pool has one thread fewer than the machine has cores (one
-         * on two cores) and an unbounded queue, so with a slow store and many requests that settle by status the
-         * settlements queue up (memory grows with the backlog until the store answers again); an application with
-         * status-based refunds or penalties behind a remote store should give the engine its own bounded
-         * executor sized for the store's timeout.
+         * {@link RateLimitEngine#evaluateAsync} path, and a due configuration-file check on that path. Each of these
+         * tasks calls the store synchronously and may block up to the store's timeout.
+         *
+         * <p>By default the engine makes its own: 4 daemon threads named {@code ratelimit-engine-N} (started on
+         * demand, ended after 30 s idle; shut down by {@link RateLimitEngine#close()}) and a queue of 4,096 tasks,
+         * so a slow store makes settlements wait but never pile up without bound. A task the executor refuses
+         * ({@code RejectedExecutionException}, from the default's full queue or from the one given here) is skipped
+         * and logged (throttled, WARN): a refund is not given back and a penalty is not spent, so a full executor
+         * never admits more than the limits allow; a denied request is answered at once without its refund; a due
+         * configuration-file check waits for a later request. An executor given here is not shut down by the
+         * engine.
          *
          * @param executor the executor
          * @return this builder

@@ -189,6 +189,46 @@ class RateLimitEngineTest {
     }
 
     @Test
+    void aRefusingExecutorSkipsTheRefundAndTheSettlementButAnswersAtOnce() {
+        java.util.concurrent.Executor full = task -> {
+            throw new java.util.concurrent.RejectedExecutionException("queue full");
+        };
+        RateLimitEngine engine = engine().executor(full).policy(global("10/1m"))
+                .policy(perKey().limits(Limit.parse("1/1m")).build()).build();
+        assertThat(engine.evaluateAsync(withKey("k")).toCompletableFuture().join().proceed()).isTrue();
+        var denied = engine.evaluateAsync(withKey("k")).toCompletableFuture();
+        assertThat(denied).as("answered without waiting for the refused refund").isCompleted();
+        assertThat(denied.join().rejection().status()).isEqualTo(429);
+        assertThat(engine.limiter("global", null).peek("all").remaining())
+                .as("global stays charged for the denied request: never more than the limit").isEqualTo(8);
+
+        RateLimitEngine settling = engine().executor(full)
+                .policy(perKey().limits(Limit.parse("10/1m")).refundOnStatus("500").penaltyOnStatus("401", 3)
+                        .build())
+                .build();
+        assertThat(settling.evaluate(withKey("a")).completeAsync(500).toCompletableFuture())
+                .as("refused: skipped, already complete").isCompleted();
+        assertThat(settling.limiter("perKey", null).peek("a").remaining()).as("no refund").isEqualTo(9);
+        assertThat(settling.evaluate(withKey("b")).completeAsync(401).toCompletableFuture()).isCompleted();
+        assertThat(settling.limiter("perKey", null).peek("b").remaining()).as("no penalty either").isEqualTo(9);
+    }
+
+    @Test
+    void theDefaultExecutorIsTheEnginesOwnAndIsShutDownOnClose() throws Exception {
+        RateLimitEngine engine = engine()
+                .policy(perKey().limits(Limit.parse("10/1m")).refundOnStatus("500").build()).build();
+        engine.evaluate(withKey("k")).completeAsync(500).toCompletableFuture()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(Thread.getAllStackTraces().keySet()).as("the settlement ran on the engine's own daemon thread")
+                .anyMatch(t -> t.getName().startsWith("ratelimit-engine-") && t.isDaemon());
+        assertThat(engine.limiter("perKey", null).peek("k").remaining()).isEqualTo(10);
+        engine.close();
+        assertThat(engine.evaluate(withKey("k")).completeAsync(500).toCompletableFuture())
+                .as("after close the executor refuses: skipped, not thrown").isCompleted();
+        assertThat(engine.limiter("perKey", null).peek("k").remaining()).isEqualTo(9);
+    }
+
+    @Test
     void penalizeAndRefundFindTheKeyAsEvaluateDoes() {
         RateLimitEngine engine = engine().policy(perKey().limits(Limit.parse("10/1m")).build()).build();
         Decision after = engine.penalize("perKey", withKey("k"), 4);
