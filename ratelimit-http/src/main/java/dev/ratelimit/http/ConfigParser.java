@@ -53,7 +53,7 @@ final class ConfigParser {
         try {
             proxies = TrustedProxies.of(header, list("trustedProxies"));
         } catch (IllegalArgumentException e) {
-            throw bad("trustedProxies", e.getMessage());
+            throw bad("trustedProxies", e);
         }
         Plans plans = plans();
         List<Policy> policies = new ArrayList<>();
@@ -76,7 +76,7 @@ final class ConfigParser {
             try {
                 PathPattern.parse(exclude);
             } catch (IllegalArgumentException e) {
-                throw bad("excludes", e.getMessage());
+                throw bad("excludes", e);
             }
         }
         boolean legacy = bool("headers.legacy", true);
@@ -104,7 +104,7 @@ final class ConfigParser {
         try {
             logRate = Limit.parse(get("violationLog.rate", "10/1s"));
         } catch (IllegalArgumentException e) {
-            throw bad("violationLog.rate", e.getMessage());
+            throw bad("violationLog.rate", e);
         }
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith(PREFIX) && !used.contains(key)) {
@@ -142,7 +142,7 @@ final class ConfigParser {
             try {
                 builder.plan(Plan.of(name, limits(key)));
             } catch (IllegalArgumentException e) {
-                throw bad(key, e.getMessage());
+                throw bad(key, e);
             }
             for (String apiKey : list("planKeys." + name)) {
                 String earlier = assigned.putIfAbsent(apiKey, name);
@@ -153,7 +153,7 @@ final class ConfigParser {
                 try {
                     builder.assign(apiKey, name);
                 } catch (IllegalArgumentException e) {
-                    throw bad("planKeys." + name, e.getMessage());
+                    throw bad("planKeys." + name, e);
                 }
             }
         }
@@ -230,7 +230,7 @@ final class ConfigParser {
         try {
             b = Policy.builder(name);
         } catch (IllegalArgumentException e) {
-            throw bad("policies", e.getMessage());
+            throw bad("policies", e);
         }
         String base = "policy." + name + ".";
         for (String key : p.stringPropertyNames()) {
@@ -249,7 +249,7 @@ final class ConfigParser {
             try {
                 b.key(keyResolver(keySpec, proxies, ipv4Prefix, ipv6Prefix));
             } catch (IllegalArgumentException e) {
-                throw bad(k, e.getMessage());
+                throw bad(k, e);
             }
             boolean fromPlans = bool(base + "plans", false);
             String limits = get(base + "limits", null);
@@ -273,7 +273,7 @@ final class ConfigParser {
                 try {
                     b.limits(own);
                 } catch (IllegalArgumentException e) {
-                    throw bad(base + "limits", e.getMessage());
+                    throw bad(base + "limits", e);
                 }
             }
             String algorithm = get(base + "algorithm", null);
@@ -298,7 +298,7 @@ final class ConfigParser {
                 } catch (NumberFormatException e) {
                     throw bad(base + "cost", "expected a whole number of permits, 1 or more");
                 } catch (IllegalArgumentException e) {
-                    throw bad(base + "cost", e.getMessage());
+                    throw bad(base + "cost", e);
                 }
             }
             if (fromPlans) {
@@ -314,7 +314,7 @@ final class ConfigParser {
                 try {
                     b.refundOnStatus(refund);
                 } catch (IllegalArgumentException e) {
-                    throw bad(base + "refundOnStatus", e.getMessage());
+                    throw bad(base + "refundOnStatus", e);
                 }
             }
             String penaltyStatuses = get(base + "penaltyOnStatus", null);
@@ -407,7 +407,7 @@ final class ConfigParser {
             try {
                 out.add(Limit.parse(text));
             } catch (IllegalArgumentException e) {
-                throw bad(key, e.getMessage());
+                throw bad(key, e);
             }
         }
         if (out.isEmpty()) {
@@ -534,6 +534,17 @@ final class ConfigParser {
     /** An error about {@code fullKey} with {@code message} as it is. */
     private static ConfigException error(String fullKey, String message) {
         return new ConfigException(null, fullKey, message, null);
+    }
+
+    /**
+     * An error about {@code key} caused by {@code e}: {@code e} itself when it already is the error about that key
+     * (so its {@code key=value} is not said twice), else {@link #bad(String, String)} with its message.
+     */
+    private ConfigException bad(String key, IllegalArgumentException e) {
+        if (e instanceof ConfigException c && (PREFIX + key).equals(c.key())) {
+            return c;
+        }
+        return bad(key, e.getMessage());
     }
 
     private ConfigException bad(String key, String problem) {

@@ -52,6 +52,20 @@ class ConfigParsingTest {
                 });
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "ratelimit.plan.basic.limits=4/1hour | ratelimit.plan.basic.limits=4/1hour",
+        "ratelimit.policy.p.limits=100 per minute | ratelimit.policy.p.limits=100 per minute",
+    })
+    void anErrorSaysTheKeyAndValueOnce(String line, String said) {
+        assertThatThrownBy(() -> RateLimitConfig.parse(base(line), "file:/etc/app/rl.properties"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    String message = e.getMessage();
+                    assertThat(message).contains(said);
+                    assertThat(message.indexOf(said)).as(message).isEqualTo(message.lastIndexOf(said));
+                });
+    }
+
     @Test
     void durationsAreWrittenAsLimitPeriods() {
         assertThat(RateLimitConfig.parse(base()).reloadInterval()).isEqualTo(Duration.ofSeconds(10));
