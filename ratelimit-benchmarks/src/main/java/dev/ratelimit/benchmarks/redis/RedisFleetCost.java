@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -154,7 +155,7 @@ public final class RedisFleetCost {
                 thread.start();
                 workers.add(thread);
             }
-            Thread.sleep(3_000);
+            pause(Duration.ofSeconds(3)); // warm-up
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             for (int round = 1; round <= rounds; round++) {
                 long[] switches0 = contextSwitches();
@@ -163,7 +164,7 @@ public final class RedisFleetCost {
                 long calls0 = evalshaCalls(admin);
                 long d0 = decisions.sum();
                 long t0 = System.nanoTime();
-                Thread.sleep(seconds * 1_000L);
+                pause(Duration.ofSeconds(seconds));
                 long d = decisions.sum() - d0;
                 long elapsed = System.nanoTime() - t0;
                 long cpu = os.getProcessCpuTime() - cpu0;
@@ -242,5 +243,13 @@ public final class RedisFleetCost {
             return new long[] {0, 0};
         }
         return new long[] {voluntary, involuntary};
+    }
+
+    /** Waits {@code length} (the measurement window), however often the park returns early. */
+    private static void pause(Duration length) {
+        long deadline = System.nanoTime() + length.toNanos();
+        for (long left = length.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
     }
 }
